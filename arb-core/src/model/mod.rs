@@ -1,0 +1,32 @@
+//! The domain: markets, books, orders, fills, positions and pairs. Money is `rust_decimal::Decimal`
+//! in dollars; prices are probabilities in [0, 1]. Venue units never appear here.
+
+mod account;
+mod book;
+mod error;
+mod execution;
+mod ids;
+mod market;
+mod opportunity;
+mod order;
+mod pair;
+mod price;
+
+pub use account::{Balance, Position};
+pub use book::{BinaryBook, BookSide, Level, OrderBook};
+pub use error::ModelError;
+pub use execution::{
+    DailyPnl, ExecutionMode, ExecutionRecord, ExecutionState, OrderRecord, OrderRole, PriceSnapshot,
+};
+pub use ids::{
+    ClientOrderId, ExecutionId, FillId, MarketId, MarketKey, OpportunityId, PairId, SuggestionId,
+    VenueId, VenueOrderId,
+};
+pub use market::{Market, MarketExt, MarketExtension, MarketStatus};
+pub use opportunity::{Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord};
+pub use order::{Fill, Liquidity, Order, OrderRequest, OrderStatus, Outcome, Side, TimeInForce};
+pub use pair::{
+    FieldDiff, MatchSuggestion, NewPair, PairAction, PairEvent, PairStatus, Polarity, ScorePart,
+    SuggestionStatus, VerifiedPair,
+};
+pub use price::{Price, PriceBand, PriceGrid, Qty, Rounding, round_to_step};

@@ -1,0 +1,207 @@
+//! Pairs of equivalent markets on two venues, the suggestions that lead to them, and their audit trail.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{MarketKey, Outcome, PairId, SuggestionId};
+
+/// How the two markets of a pair relate.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    /// A.YES ≡ B.YES.
+    Same,
+    /// A.YES ≡ B.NO (complementary framings such as "at least 6" vs "5 or fewer").
+    Inverse,
+}
+
+impl Polarity {
+    /// The outcome on B that is equivalent to `outcome_on_a`.
+    #[must_use]
+    pub const fn map(self, outcome_on_a: Outcome) -> Outcome {
+        match self {
+            Self::Same => outcome_on_a,
+            Self::Inverse => outcome_on_a.opposite(),
+        }
+    }
+}
+
+impl std::str::FromStr for Polarity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "same" => Ok(Self::Same),
+            "inverse" => Ok(Self::Inverse),
+            other => Err(format!(
+                "unknown polarity `{other}` (expected `same` or `inverse`)"
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Polarity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Same => "same",
+            Self::Inverse => "inverse",
+        })
+    }
+}
+
+/// Whether a pair may be traded.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairStatus {
+    /// Approved and traded.
+    Active,
+    /// Stopped by a person or by the executor (after an unhedged or unwound execution); a person resumes it.
+    Paused,
+    /// A venue changed its rules text since approval: a person must approve again.
+    NeedsReapproval,
+}
+
+/// A pair of markets a person confirmed as the same event. Only these are ever traded.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct VerifiedPair {
+    /// The store's id.
+    pub id: PairId,
+    /// The market on venue A.
+    pub a: MarketKey,
+    /// The market on venue B.
+    pub b: MarketKey,
+    /// How B's outcomes map to A's.
+    pub polarity: Polarity,
+    /// Trading status.
+    pub status: PairStatus,
+    /// SHA-256 of A's rules text at approval.
+    pub rules_hash_a: String,
+    /// SHA-256 of B's rules text at approval.
+    pub rules_hash_b: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When it was approved.
+    pub approved_at: DateTime<Utc>,
+}
+
+/// A pair about to be stored (the store assigns the id).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct NewPair {
+    /// The market on venue A.
+    pub a: MarketKey,
+    /// The market on venue B.
+    pub b: MarketKey,
+    /// How B's outcomes map to A's.
+    pub polarity: Polarity,
+    /// SHA-256 of A's rules text.
+    pub rules_hash_a: String,
+    /// SHA-256 of B's rules text.
+    pub rules_hash_b: String,
+    /// Who approved it.
+    pub approved_by: String,
+    /// When.
+    pub approved_at: DateTime<Utc>,
+    /// The suggestion it came from, if any.
+    pub suggestion: Option<SuggestionId>,
+}
+
+/// Something that happened to a pair.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PairAction {
+    /// A person approved it.
+    Approved,
+    /// Trading stopped (by a person or automatically).
+    Paused,
+    /// Trading resumed by a person.
+    Resumed,
+    /// A venue's rules text changed; re-approval needed.
+    RulesChanged,
+}
+
+/// Audit record: who did what to a pair, when and why.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct PairEvent {
+    /// The pair.
+    pub pair_id: PairId,
+    /// What happened.
+    pub action: PairAction,
+    /// Who (a Discord user, `cli`, `engine`).
+    pub actor: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// One component of a match score, shown to the person deciding.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct ScorePart {
+    /// What was compared (`title`, `tokens`, `dates`, `numbers`, `entities`…).
+    pub name: String,
+    /// Its score, 0–100.
+    pub score: f64,
+    /// Its weight in the total.
+    pub weight: f64,
+}
+
+/// A side-by-side view of one settlement-relevant field of the two markets.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct FieldDiff {
+    /// The field (`close_time`, `rules`, `resolution_source`…).
+    pub field: String,
+    /// Market A's value.
+    pub a: String,
+    /// Market B's value.
+    pub b: String,
+}
+
+/// Where a suggestion stands.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionStatus {
+    /// Waiting for a person.
+    Open,
+    /// Approved (a pair exists).
+    Approved,
+    /// Dismissed by a person.
+    Dismissed,
+}
+
+/// A candidate pair proposed by the matcher for a person to approve or dismiss.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct MatchSuggestion {
+    /// The store's id (`None` before it is stored).
+    pub id: Option<SuggestionId>,
+    /// The market on venue A.
+    pub a: MarketKey,
+    /// The market on venue B.
+    pub b: MarketKey,
+    /// Similarity, 0–100.
+    pub score: f64,
+    /// How the score was made.
+    pub parts: Vec<ScorePart>,
+    /// Suggested polarity: shown to the user, never assumed.
+    pub polarity: Polarity,
+    /// Settlement-relevant differences, side by side.
+    pub diffs: Vec<FieldDiff>,
+    /// Human-readable warnings ("close times differ by 3 days").
+    pub warnings: Vec<String>,
+    /// Status.
+    pub status: SuggestionStatus,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polarity_maps_outcomes() {
+        assert_eq!(Polarity::Same.map(Outcome::Yes), Outcome::Yes);
+        assert_eq!(Polarity::Inverse.map(Outcome::Yes), Outcome::No);
+        assert_eq!(Polarity::Inverse.map(Outcome::No), Outcome::Yes);
+        assert_eq!("Inverse".parse::<Polarity>().unwrap(), Polarity::Inverse);
+        assert!("opposite".parse::<Polarity>().is_err());
+    }
+}

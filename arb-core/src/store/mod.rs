@@ -1,0 +1,168 @@
+//! The `Store` trait: every record the engine keeps, written ahead of the action it describes.
+//!
+//! A failed write is an error the caller sees (the engine halts trading: fail closed), never a log
+//! line only. [`MemoryStore`] implements it for tests and embedding; `arb-store` for SQLite and PostgreSQL.
+
+mod memory;
+mod throttle;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use thiserror::Error;
+
+pub use memory::MemoryStore;
+pub use throttle::OpportunityThrottle;
+
+use crate::model::{
+    ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
+    MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, PairEvent, PairId,
+    PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, VerifiedPair,
+};
+
+/// A storage failure.
+#[derive(Debug, Clone, Error)]
+pub enum StoreError {
+    /// The database failed or is unreachable (retryable).
+    #[error("storage backend error: {0}")]
+    Backend(String),
+    /// The write contradicts what is stored (e.g. a client order id reused for another order).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A record the write refers to does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A stored row could not be read back into a domain value.
+    #[error("corrupt record in {what}: {message}")]
+    Corrupt {
+        /// Table and column.
+        what: String,
+        /// What was wrong.
+        message: String,
+    },
+    /// The database was migrated by a newer version of this program.
+    #[error(
+        "database schema version {database} is newer than this program supports ({supported}); upgrade the program"
+    )]
+    SchemaTooNew {
+        /// Version found in the database.
+        database: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// Bad connection settings (e.g. an unsupported `DATABASE_URL`).
+    #[error("store configuration: {0}")]
+    Config(String),
+}
+
+impl StoreError {
+    /// Whether retrying the same call may succeed.
+    #[must_use]
+    pub const fn is_retryable(&self) -> bool {
+        matches!(self, Self::Backend(_))
+    }
+}
+
+/// Persistent state of the engine. All methods are safe to call concurrently.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Inserts or replaces markets (keyed by venue and id).
+    async fn upsert_markets(&self, markets: &[Market]) -> Result<(), StoreError>;
+    /// One market.
+    async fn market(&self, key: &MarketKey) -> Result<Option<Market>, StoreError>;
+    /// All markets, or those of one venue.
+    async fn markets<'a>(&self, venue: Option<&'a VenueId>) -> Result<Vec<Market>, StoreError>;
+
+    /// Stores new suggestions and returns their ids, in order. A suggestion for a pair of markets
+    /// that already has an open suggestion replaces it (same id).
+    async fn insert_suggestions(
+        &self,
+        suggestions: &[MatchSuggestion],
+    ) -> Result<Vec<SuggestionId>, StoreError>;
+    /// One suggestion.
+    async fn suggestion(&self, id: SuggestionId) -> Result<Option<MatchSuggestion>, StoreError>;
+    /// Suggestions with this status (all if `None`), best score first, at most `limit`.
+    async fn suggestions(
+        &self,
+        status: Option<SuggestionStatus>,
+        limit: usize,
+    ) -> Result<Vec<MatchSuggestion>, StoreError>;
+    /// Marks a suggestion approved or dismissed.
+    async fn set_suggestion_status(
+        &self,
+        id: SuggestionId,
+        status: SuggestionStatus,
+    ) -> Result<(), StoreError>;
+
+    /// Stores an approved pair together with its `Approved` event (one transaction) and, when it
+    /// came from a suggestion, marks that approved. Approving the same two markets again is a conflict.
+    async fn insert_pair(&self, pair: &NewPair) -> Result<VerifiedPair, StoreError>;
+    /// One pair.
+    async fn pair(&self, id: PairId) -> Result<Option<VerifiedPair>, StoreError>;
+    /// Pairs with this status (all if `None`), by id.
+    async fn pairs(&self, status: Option<PairStatus>) -> Result<Vec<VerifiedPair>, StoreError>;
+    /// Changes a pair's status and records why (one transaction).
+    async fn set_pair_status(
+        &self,
+        id: PairId,
+        status: PairStatus,
+        event: &PairEvent,
+    ) -> Result<VerifiedPair, StoreError>;
+    /// A pair's audit trail, oldest first.
+    async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError>;
+
+    /// Records an opportunity. Non-executed ones are throttled per pair ([`OpportunityThrottle`]):
+    /// `Ok(None)` means it was deliberately not stored. Executed ones are always stored.
+    async fn record_opportunity(
+        &self,
+        record: &OpportunityRecord,
+    ) -> Result<Option<OpportunityId>, StoreError>;
+    /// Recent opportunities, newest first, optionally of one pair.
+    async fn opportunities(
+        &self,
+        pair: Option<PairId>,
+        limit: usize,
+    ) -> Result<Vec<OpportunityRecord>, StoreError>;
+
+    /// Inserts or updates an execution and the given orders of it, in one transaction: either
+    /// everything is written or nothing is.
+    async fn save_execution(
+        &self,
+        execution: &ExecutionRecord,
+        orders: &[OrderRecord],
+    ) -> Result<(), StoreError>;
+    /// One execution.
+    async fn execution(&self, id: &ExecutionId) -> Result<Option<ExecutionRecord>, StoreError>;
+    /// Executions not in a terminal state (to reconcile at start-up), oldest first.
+    async fn open_executions(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+    /// Recent executions, newest first.
+    async fn executions(&self, limit: usize) -> Result<Vec<ExecutionRecord>, StoreError>;
+
+    /// Inserts or updates an order, keyed by client order id. Reusing a client order id for a
+    /// different order (other market, outcome, side or execution) is a [`StoreError::Conflict`].
+    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError>;
+    /// An order by client order id.
+    async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError>;
+    /// An execution's orders, in the order they were first stored.
+    async fn execution_orders(&self, id: &ExecutionId) -> Result<Vec<OrderRecord>, StoreError>;
+
+    /// Stores fills, ignoring ones already stored (same venue and fill id); returns how many were new.
+    async fn insert_fills(&self, fills: &[Fill]) -> Result<usize, StoreError>;
+    /// Stored fills, optionally of one market, oldest first.
+    async fn fills<'a>(&self, market: Option<&'a MarketKey>) -> Result<Vec<Fill>, StoreError>;
+
+    /// Replaces the stored positions of these (market, outcome)s.
+    async fn upsert_positions(&self, positions: &[Position]) -> Result<(), StoreError>;
+    /// All stored positions.
+    async fn positions(&self) -> Result<Vec<Position>, StoreError>;
+
+    /// Replaces the cached best prices of these markets.
+    async fn put_prices(&self, snapshots: &[PriceSnapshot]) -> Result<(), StoreError>;
+    /// The cached best prices of a market.
+    async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError>;
+
+    /// Inserts or replaces one day's PnL.
+    async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError>;
+    /// Daily PnL from `from` to `to` inclusive, oldest first.
+    async fn daily_pnl(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyPnl>, StoreError>;
+}

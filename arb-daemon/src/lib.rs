@@ -1,0 +1,1 @@
+//! The reference daemon: configuration, CLI, demo, paper trading, logging, metrics and shutdown around arb-core's engine.

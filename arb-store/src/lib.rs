@@ -1,0 +1,1 @@
+//! Store adapter: implements arb-core's Store over sqlx, PostgreSQL in production and SQLite as the embedded default.

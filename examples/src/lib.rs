@@ -1,0 +1,1 @@
+//! Shared helpers for the runnable examples in `examples/` (run them with `cargo run --example <name>`).
