@@ -10,15 +10,15 @@ fn run(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> Output {
         .envs(env.iter().copied())
         .current_dir(dir)
         .output()
-        .unwrap()
+        .expect("the binary runs")
 }
 
 fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
 }
 
 fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
 }
 
 #[test]

@@ -11,7 +11,8 @@ use clap::Parser;
 use clap::error::ErrorKind;
 
 fn parse(args: &[&str]) -> Cli {
-    Cli::try_parse_from(std::iter::once("arb-daemon").chain(args.iter().copied())).unwrap()
+    Cli::try_parse_from(std::iter::once("arb-daemon").chain(args.iter().copied()))
+        .expect("valid command line")
 }
 
 fn command(args: &[&str]) -> Command {
@@ -19,7 +20,8 @@ fn command(args: &[&str]) -> Command {
 }
 
 fn error(args: &[&str]) -> clap::Error {
-    Cli::try_parse_from(std::iter::once("arb-daemon").chain(args.iter().copied())).unwrap_err()
+    Cli::try_parse_from(std::iter::once("arb-daemon").chain(args.iter().copied()))
+        .expect_err("invalid command line")
 }
 
 #[test]

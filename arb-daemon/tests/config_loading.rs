@@ -18,7 +18,7 @@ const POLY_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d
 const FUNDER: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
 
 fn load(env: &[(&str, &str)]) -> Config {
-    Config::load(&ConfigSources::new().with_env(env.iter().copied())).unwrap()
+    Config::load(&ConfigSources::new().with_env(env.iter().copied())).expect("valid configuration")
 }
 
 /// Every secret set to a recognisable value.

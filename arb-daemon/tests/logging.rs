@@ -17,7 +17,7 @@ fn config(dir: &Path, format: LogFormat, filter: Option<&str>) -> LoggingConfig 
 
 /// Logs through a fresh subscriber, flushes it, and returns the one log file's content.
 fn log_and_read(config: &LoggingConfig) -> (PathBuf, String) {
-    let (subscriber, guard) = logging::subscriber(config, false).unwrap();
+    let (subscriber, guard) = logging::subscriber(config, false).expect("subscriber");
     tracing::subscriber::with_default(subscriber, || {
         tracing::debug!("hidden at info");
         tracing::info!(pair = 42, "opportunity found");
@@ -25,11 +25,11 @@ fn log_and_read(config: &LoggingConfig) -> (PathBuf, String) {
     });
     drop(guard);
     let files: Vec<PathBuf> = std::fs::read_dir(&config.dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
+        .expect("log dir exists")
+        .map(|entry| entry.expect("dir entry").path())
         .collect();
     assert_eq!(files.len(), 1, "{files:?}");
-    let content = std::fs::read_to_string(&files[0]).unwrap();
+    let content = std::fs::read_to_string(&files[0]).expect("log file readable");
     (files[0].clone(), content)
 }
 

@@ -69,21 +69,24 @@ fn label_values_are_escaped() {
 
 /// Sends one HTTP/1.1 GET and returns the whole response.
 async fn get(addr: std::net::SocketAddr, path: &str) -> String {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
     stream
         .write_all(
             format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
                 .as_bytes(),
         )
         .await
-        .unwrap();
+        .expect("send request");
     let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
+    stream
+        .read_to_string(&mut response)
+        .await
+        .expect("read response");
     response
 }
 
 fn body(response: &str) -> &str {
-    response.split_once("\r\n\r\n").unwrap().1
+    response.split_once("\r\n\r\n").expect("headers end").1
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
