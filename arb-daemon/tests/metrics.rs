@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arb_daemon::metrics::{HealthCheck, HealthReport, Metrics, serve};
+use arb_daemon::metrics::{HealthCheck, HealthReport, Metrics, start};
 use arb_daemon::shutdown;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 
 #[test]
 fn renders_counters_gauges_and_histograms() {
@@ -99,10 +99,16 @@ async fn health_and_metrics_over_http() {
         healthy: flag.load(std::sync::atomic::Ordering::SeqCst),
         details: serde_json::json!({ "engine": "running", "active_pairs": 3 }),
     });
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (trigger, signal) = shutdown::channel();
-    let server = tokio::spawn(serve(listener, Arc::clone(&metrics), health, signal));
+    let (addr, server) = start(
+        "127.0.0.1:0".parse().unwrap(),
+        Arc::clone(&metrics),
+        health,
+        signal,
+    )
+    .await
+    .unwrap();
+    assert!(addr.ip().is_loopback() && addr.port() != 0);
 
     let response = get(addr, "/health").await;
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
@@ -148,4 +154,24 @@ async fn health_and_metrics_over_http() {
     trigger.trigger();
     server.await.unwrap().unwrap();
     assert!(TcpStream::connect(addr).await.is_err());
+}
+
+#[tokio::test]
+async fn start_reports_an_address_in_use() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (_trigger, signal) = shutdown::channel();
+    let health: HealthCheck = Arc::new(|| HealthReport {
+        healthy: true,
+        details: serde_json::Value::Null,
+    });
+    let err = start(
+        taken.local_addr().unwrap(),
+        Arc::new(Metrics::new()),
+        health,
+        signal,
+    )
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
 }

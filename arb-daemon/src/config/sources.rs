@@ -213,14 +213,9 @@ fn dotenv_message(error: &dotenvy::Error) -> String {
             format!("malformed line (near character {index} of the line)")
         }
         dotenvy::Error::Io(e) => format!("cannot read: {e}"),
-        other => format!("cannot load: {}", other_kind(other)),
-    }
-}
-
-/// A short description of other `.env` errors (never quoting a value).
-fn other_kind(error: &dotenvy::Error) -> &'static str {
-    match error {
-        dotenvy::Error::EnvVar(_) => "an environment variable referenced in the file is invalid",
-        _ => "unrecognised error",
+        dotenvy::Error::EnvVar(_) => {
+            "a variable substituted in the file is not valid UTF-8".to_string()
+        }
+        _ => "cannot parse the file".to_string(),
     }
 }

@@ -19,7 +19,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 pub use self::histogram::{Histogram, LATENCY_BUCKETS_NANOS, nanos_as_seconds};
-pub use self::server::{HealthCheck, HealthReport, router, serve};
+pub use self::server::{HealthCheck, HealthReport, router, serve, start};
 
 /// The daemon's metrics. Share it as an `Arc<Metrics>`; every method takes `&self`.
 #[derive(Debug, Default)]

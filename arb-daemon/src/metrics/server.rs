@@ -1,5 +1,6 @@
 //! The HTTP server for `/health` and `/metrics`.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -8,6 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 
 use super::Metrics;
 use crate::shutdown::ShutdownSignal;
@@ -66,6 +68,26 @@ pub async fn serve(
     axum::serve(listener, router(metrics, health))
         .with_graceful_shutdown(async move { shutdown.triggered().await })
         .await
+}
+
+/// Binds `addr` (e.g. `METRICS_ADDR`; port 0 picks a free port) and serves on a spawned task.
+/// Returns the bound address and the task, which ends after `shutdown`.
+///
+/// # Errors
+/// The address cannot be bound (in use, not local, no permission).
+pub async fn start(
+    addr: SocketAddr,
+    metrics: Arc<Metrics>,
+    health: HealthCheck,
+    shutdown: ShutdownSignal,
+) -> std::io::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
+    let listener = TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tracing::info!(%bound, "serving /health and /metrics");
+    Ok((
+        bound,
+        tokio::spawn(serve(listener, metrics, health, shutdown)),
+    ))
 }
 
 fn health_response(report: &HealthReport) -> impl IntoResponse + use<> {
