@@ -1,6 +1,9 @@
 //! `SimExchange` through the `Exchange` trait: order types, fills, fees, balance, latency, faults,
 //! streams and settlement.
 
+// Test helpers outside `#[test]` functions unwrap fixtures that are known to be valid.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::time::Duration;
 
