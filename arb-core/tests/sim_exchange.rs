@@ -674,3 +674,82 @@ async fn fills_since_filters_by_time() {
     assert_eq!(recent[0].client_order_id, Some(ClientOrderId::new("b")));
     assert_eq!(ex.fills_since(t0()).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_resting_no_bid_is_a_yes_ask_and_fills_when_yes_is_bought() {
+    let ex = venue();
+    // NO bid at 0.57 rests as a YES ask at 0.43, behind the external 0.43 × 7.
+    let order = ex
+        .place_order(&req(
+            "n",
+            Outcome::No,
+            Side::Buy,
+            dec!(0.57),
+            dec!(4),
+            TimeInForce::Gtc,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Open);
+    assert_eq!(yes_asks(&ex).await[1], (dec!(0.43), dec!(11)));
+    let traded = ex
+        .cross_resting(&m1(), Outcome::Yes, Side::Buy, p(dec!(0.43)), q(dec!(14)))
+        .unwrap();
+    assert_eq!(traded, q(dec!(14)));
+    let o = ex.order(&order.venue_order_id.unwrap()).await.unwrap();
+    assert_eq!(
+        (o.status, o.filled_qty),
+        (OrderStatus::PartiallyFilled, q(dec!(2)))
+    );
+    let fills = ex.fills_since(t0()).await.unwrap();
+    assert_eq!(fill_prices(&fills), vec![(dec!(0.57), dec!(2))]);
+    assert_eq!(fills[0].liquidity, Liquidity::Maker);
+    assert_eq!(ex.position(&m1(), Outcome::No).unwrap().qty, q(dec!(2)));
+}
+
+#[tokio::test]
+async fn contracts_offered_by_a_resting_sale_cannot_be_sold_twice() {
+    let ex = venue();
+    ex.place_order(&buy_yes("b", dec!(0.42), dec!(5), TimeInForce::Ioc))
+        .await
+        .unwrap();
+    let resting = ex
+        .place_order(&req(
+            "s1",
+            Outcome::Yes,
+            Side::Sell,
+            dec!(0.50),
+            dec!(3),
+            TimeInForce::Gtc,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resting.status, OrderStatus::Open);
+    let err = ex
+        .place_order(&req(
+            "s2",
+            Outcome::Yes,
+            Side::Sell,
+            dec!(0.40),
+            dec!(3),
+            TimeInForce::Ioc,
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, ExchangeError::InsufficientBalance(_)),
+        "{err}"
+    );
+    let sold = ex
+        .place_order(&req(
+            "s3",
+            Outcome::Yes,
+            Side::Sell,
+            dec!(0.40),
+            dec!(2),
+            TimeInForce::Ioc,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(sold.status, OrderStatus::Filled);
+}
