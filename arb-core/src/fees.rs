@@ -353,4 +353,49 @@ mod tests {
             dec!(0.15625)
         );
     }
+
+    #[test]
+    fn kalshi_docs_example_three_one_lot_fills_cost_one_three_lot_fill() {
+        // Buy 3 at $0.055: fills of 1 pay 0.00363825 → $0.0037 each; debit ceil¢(0.165 + 0.0111)
+        // = $0.18, fee $0.015. One fill of 3 pays 0.01091475 → $0.0110; ceil¢(0.176) = $0.18.
+        let k = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        let one = fill(dec!(0.055), dec!(1));
+        assert_eq!(k.order_fee(&[one, one, one], Liquidity::Taker), dec!(0.015));
+        assert_eq!(
+            k.order_fee(&[fill(dec!(0.055), dec!(3))], Liquidity::Taker),
+            dec!(0.015)
+        );
+    }
+
+    #[test]
+    fn kalshi_cash_rounding_covers_fractional_cost() {
+        // 0.5 contracts at 0.45: cost 0.225, trade fee 0.0086625 → 0.0087, debit ceil¢(0.2337)
+        // = $0.24: the fee charged is $0.015, not ceil¢(0.0087) = $0.01.
+        let k = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        assert_eq!(
+            k.order_fee(&[fill(dec!(0.45), dec!(0.5))], Liquidity::Taker),
+            dec!(0.015)
+        );
+        let rule = k.rule(Liquidity::Taker).unwrap();
+        assert_eq!(rule.cash_quantum, Some(dec!(0.01)));
+        assert_eq!(
+            rule.unit_fee(Price::new(dec!(0.45)).unwrap()),
+            dec!(0.017325)
+        );
+    }
+
+    #[test]
+    fn polymarket_rounds_each_fill_up_to_five_decimals() {
+        // Production schedule r 0.03, e 1: 7 × 0.03 × 0.333 × 0.667 = 0.04664331 → 0.04665.
+        let p = FeeSchedule::Polymarket(PolymarketFees {
+            rate: dec!(0.03),
+            exponent: Decimal::ONE,
+            taker_only: true,
+        });
+        assert_eq!(
+            p.order_fee(&[fill(dec!(0.333), dec!(7))], Liquidity::Taker),
+            dec!(0.04665)
+        );
+        assert_eq!(p.rule(Liquidity::Maker).unwrap().coefficient, Decimal::ZERO);
+    }
 }

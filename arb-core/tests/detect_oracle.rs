@@ -30,7 +30,10 @@ fn side(tick: Decimal, centre: u32) -> impl Strategy<Value = Vec<Level>> {
         raw.into_iter()
             .map(|(offset, k)| {
                 let ticks = (centre + offset).min(990);
-                lv(Decimal::from(ticks) * tick * dec!(10) / dec!(10), Decimal::from(k) * dec!(0.05))
+                lv(
+                    Decimal::from(ticks) * tick * dec!(10) / dec!(10),
+                    Decimal::from(k) * dec!(0.05),
+                )
             })
             .collect()
     })

@@ -5,8 +5,8 @@ use arb_core::Decimal;
 use arb_core::detect::{DetectLimits, Direction, PairView, evaluate};
 use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{
-    BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, Opportunity, OrderBook,
-    PairId, PairStatus, Polarity, Price, PriceGrid, Qty, VerifiedPair,
+    BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, Opportunity, OrderBook, PairId,
+    PairStatus, Polarity, Price, PriceGrid, Qty, VerifiedPair,
 };
 use chrono::{DateTime, Utc};
 use rust_decimal_macros::dec;
@@ -31,7 +31,13 @@ pub fn polymarket(rate: Decimal, exponent: Decimal) -> FeeSchedule {
     })
 }
 
-pub fn market(venue: &str, tick: Decimal, step: Decimal, min: Decimal, fees: FeeSchedule) -> Market {
+pub fn market(
+    venue: &str,
+    tick: Decimal,
+    step: Decimal,
+    min: Decimal,
+    fees: FeeSchedule,
+) -> Market {
     Market {
         key: MarketKey::new(venue, format!("{venue}-M")),
         title: "Will it happen?".into(),
@@ -105,7 +111,8 @@ impl Fixture {
 
 /// Whether an opportunity respects the limits, checked independently of the detector.
 pub fn acceptable(o: &Opportunity, f: &Fixture, limits: &DetectLimits) -> bool {
-    let step_ok = |m: &Market| (o.qty.value() % m.size_step.value()).is_zero() && o.qty >= m.min_order_qty;
+    let step_ok =
+        |m: &Market| (o.qty.value() % m.size_step.value()).is_zero() && o.qty >= m.min_order_qty;
     step_ok(&f.market_a)
         && step_ok(&f.market_b)
         && o.profit > Decimal::ZERO
