@@ -12,6 +12,7 @@
 //! demos and strategy experiments.
 
 pub mod clock;
+pub mod detect;
 pub mod exchange;
 pub mod fees;
 pub mod model;
