@@ -14,6 +14,7 @@
 pub mod clock;
 pub mod exchange;
 pub mod fees;
+pub mod matching;
 pub mod model;
 pub mod notify;
 pub mod store;
