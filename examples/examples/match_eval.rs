@@ -34,6 +34,32 @@ fn print_report(min_score: f64, r: &EvalReport) {
     );
 }
 
+/// Prints every top-1 suggestion labelled not equivalent (set `MATCH_EVAL_SHOW_WRONG=1`).
+fn show_wrong(matcher: &Matcher, data: &eval::LabelledData) {
+    let title = |ms: &[arb_core::model::Market], id: &str| {
+        ms.iter()
+            .find(|m| m.key.market.as_str() == id)
+            .map(|m| m.title.clone())
+            .unwrap_or_default()
+    };
+    let mut seen = std::collections::HashSet::new();
+    for s in matcher.suggest(&data.kalshi, &data.polymarket, data.now) {
+        let (k, p) = (s.a.market.to_string(), s.b.market.to_string());
+        if !seen.insert(k.clone()) || data.labels.get(&(k.clone(), p.clone())) == Some(&true) {
+            continue;
+        }
+        let label = data.labels.get(&(k.clone(), p.clone()));
+        println!(
+            "{:>5.1} {:?} | {} || {} | {:?}",
+            s.score,
+            label,
+            title(&data.kalshi, &k),
+            title(&data.polymarket, &p),
+            s.warnings
+        );
+    }
+}
+
 fn main() -> ExitCode {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -68,6 +94,9 @@ fn main() -> ExitCode {
         default.min_score,
         &eval::evaluate(&Matcher::new(default.clone()), &data),
     );
+    if std::env::var_os("MATCH_EVAL_SHOW_WRONG").is_some() {
+        show_wrong(&Matcher::new(default.clone()), &data);
+    }
     println!("sweep:");
     for min_score in [40.0, 45.0, 50.0, 55.0, 60.0, 65.0, 70.0, 75.0, 80.0] {
         let config = MatchConfig {

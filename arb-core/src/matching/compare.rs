@@ -111,22 +111,27 @@ pub(crate) fn numbers(a: &MarketFeatures, b: &MarketFeatures) -> NumberCheck {
 }
 
 impl NumberCheck {
+    /// The matched thresholds.
+    pub(crate) fn pairs(&self) -> &[(Threshold, Threshold)] {
+        match self {
+            Self::Same { pairs } | Self::Subset { pairs } => pairs,
+            _ => &[],
+        }
+    }
+
     /// Matched thresholds whose comparators point opposite ways ("at least 6" vs "5 or fewer").
     pub(crate) fn complements(&self) -> Vec<(Threshold, Threshold)> {
-        match self {
-            Self::Same { pairs } | Self::Subset { pairs } => pairs
-                .iter()
-                .filter(|(x, y)| {
-                    matches!(
-                        (x.direction, y.direction),
-                        (Some(Direction::Above), Some(Direction::Below))
-                            | (Some(Direction::Below), Some(Direction::Above))
-                    )
-                })
-                .copied()
-                .collect(),
-            _ => Vec::new(),
-        }
+        self.pairs()
+            .iter()
+            .filter(|(x, y)| {
+                matches!(
+                    (x.direction, y.direction),
+                    (Some(Direction::Above), Some(Direction::Below))
+                        | (Some(Direction::Below), Some(Direction::Above))
+                )
+            })
+            .copied()
+            .collect()
     }
 }
 
@@ -187,4 +192,26 @@ pub(crate) fn entities(
         only_a,
         only_b,
     }
+}
+
+/// Whether two markets ask for the same thing to happen: each market's action words
+/// ([`MarketFeatures::actions`]) looked up among the other's words.
+#[derive(Clone, PartialEq, Debug)]
+pub(crate) struct ActionCheck {
+    /// Both state an action and neither's is found in the other ("arrested" vs "leader out").
+    pub(crate) conflict: bool,
+}
+
+pub(crate) fn actions(
+    a: &MarketFeatures,
+    b: &MarketFeatures,
+    a_has: &dyn Fn(&str) -> bool,
+    b_has: &dyn Fn(&str) -> bool,
+) -> ActionCheck {
+    let found = |f: &MarketFeatures, other_has: &dyn Fn(&str) -> bool| {
+        f.actions.iter().any(|w| other_has(w))
+    };
+    let conflict =
+        !a.actions.is_empty() && !b.actions.is_empty() && !found(a, b_has) && !found(b, a_has);
+    ActionCheck { conflict }
 }

@@ -6,7 +6,7 @@ use thiserror::Error;
 /// How the matcher searches and when it suggests.
 #[derive(Clone, PartialEq, Debug)]
 pub struct MatchConfig {
-    /// Suggestions scoring below this (0–100) are dropped. Default 60: on the labelled data in
+    /// Suggestions scoring below this (0–100) are dropped. Default 50: on the labelled data in
     /// `shared/data/matched-pairs` this keeps top-1 precision high while most true pairs still
     /// appear (see `cargo run --release --example match_eval`).
     pub min_score: f64,
@@ -24,7 +24,7 @@ pub struct MatchConfig {
 impl Default for MatchConfig {
     fn default() -> Self {
         Self {
-            min_score: 60.0,
+            min_score: 50.0,
             max_per_market: 5,
             close_window: Duration::days(30),
             max_candidates: 40,

@@ -88,8 +88,8 @@ fn span_text(gap: Duration) -> Option<String> {
 
 /// Every warning for a pair, most serious first.
 pub(crate) fn warnings(
-    a: &Market,
-    b: &Market,
+    (a, fa): (&Market, &MarketFeatures),
+    (b, fb): (&Market, &MarketFeatures),
     assessment: &Assessment,
     polarity: &PolarityCall,
 ) -> Vec<String> {
@@ -136,6 +136,22 @@ pub(crate) fn warnings(
             assessment.entities.only_a.join(" "),
             assessment.entities.only_b.join(" ")
         ));
+    }
+    if assessment.actions.conflict {
+        out.push(format!(
+            "different actions: {} vs {}",
+            fa.actions.join(" "),
+            fb.actions.join(" ")
+        ));
+    }
+    for (x, y) in assessment.numbers.pairs() {
+        if x.direction.is_some()
+            && y.direction.is_some()
+            && x.inclusive != y.inclusive
+            && x.cut() == x.value
+        {
+            out.push(format!("threshold boundary differs: {x} vs {y}"));
+        }
     }
     if let Some(span) = span_text(assessment.close_gap) {
         out.push(format!("close times differ by {span}"));

@@ -29,7 +29,10 @@ pub struct MarketFeatures {
     pub subject: Vec<String>,
     /// The two sides of a contest ("X vs Y", "X beat Y"), as tokens, when the text names them.
     pub sides: Option<(Vec<String>, Vec<String>)>,
-    /// YES is the negative outcome (a "No" outcome label, or "Will X lose").
+    /// Content words not written as names ("visit", "arrest", "leave"): what must happen
+    /// (sorted, distinct).
+    pub actions: Vec<String>,
+    /// YES is the negative outcome (a "No" outcome label, "Will X lose", "Will X not …").
     pub negated: bool,
 }
 
@@ -82,6 +85,8 @@ impl MarketFeatures {
         let mut tokens = Vec::new();
         let mut entities = Vec::new();
         let mut acronyms = Vec::new();
+        let mut actions = Vec::new();
+        let mut not = false;
         for (tok, _) in toks.iter().zip(&used).filter(|(_, u)| !**u) {
             let Lex::Word {
                 text,
@@ -91,6 +96,7 @@ impl MarketFeatures {
             else {
                 continue;
             };
+            not |= text == "not";
             if text::is_stopword(text) || (text.chars().count() < 2 && !all_caps) {
                 continue;
             }
@@ -100,6 +106,8 @@ impl MarketFeatures {
                 if *all_caps && (2..=6).contains(&text.len()) {
                     acronyms.push(text.clone());
                 }
+            } else {
+                actions.push(word.clone());
             }
             tokens.push(word);
         }
@@ -107,6 +115,8 @@ impl MarketFeatures {
         entities.dedup();
         acronyms.sort_unstable();
         acronyms.dedup();
+        actions.sort_unstable();
+        actions.dedup();
         let (subject, loses) = contest_subject(&toks);
         Self {
             tokens,
@@ -117,7 +127,8 @@ impl MarketFeatures {
             thresholds,
             subject,
             sides: contest_sides(&toks),
-            negated: loses,
+            actions,
+            negated: loses ^ not,
         }
     }
 

@@ -136,7 +136,12 @@ impl Matcher {
                     b: y.market.key.clone(),
                     score: assessment.score,
                     diffs: explain::diffs(x.market, y.market, &x.features, &y.features),
-                    warnings: explain::warnings(x.market, y.market, &assessment, &call),
+                    warnings: explain::warnings(
+                        (x.market, &x.features),
+                        (y.market, &y.features),
+                        &assessment,
+                        &call,
+                    ),
                     parts: assessment.parts,
                     polarity: call.polarity,
                     status: SuggestionStatus::Open,

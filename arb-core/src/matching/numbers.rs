@@ -66,11 +66,11 @@ pub(crate) fn format_value(value: f64, unit: Unit) -> String {
             }
         };
         let abs = v.abs();
-        if abs >= 1e9 && (v / 1e9 * 1000.0).fract() == 0.0 {
+        if abs >= 1e9 && (v / 1e9 * 100.0).fract() == 0.0 {
             format!("{}b", trim(format!("{:.3}", v / 1e9)))
-        } else if abs >= 1e6 && (v / 1e6 * 1000.0).fract() == 0.0 {
+        } else if abs >= 1e6 && (v / 1e6 * 100.0).fract() == 0.0 {
             format!("{}m", trim(format!("{:.3}", v / 1e6)))
-        } else if abs >= 1e3 && (v / 1e3 * 1000.0).fract() == 0.0 {
+        } else if abs >= 1e3 && (v / 1e3 * 100.0).fract() == 0.0 {
             format!("{}k", trim(format!("{:.3}", v / 1e3)))
         } else {
             trim(format!("{v:.4}"))
@@ -260,5 +260,6 @@ mod tests {
         assert_eq!(format_value(2.5, Unit::Dollar), "$2.5");
         assert_eq!(format_value(4.25, Unit::Percent), "4.25%");
         assert_eq!(format_value(327.0, Unit::Count), "327");
+        assert_eq!(format_value(7296.0, Unit::Count), "7296");
     }
 }

@@ -6,7 +6,7 @@
 
 use chrono::Duration;
 
-use super::compare::{self, DateCheck, EntityCheck, NumberCheck};
+use super::compare::{self, ActionCheck, DateCheck, EntityCheck, NumberCheck};
 use super::prepared::{Catalogue, Prepared};
 use crate::model::ScorePart;
 
@@ -25,6 +25,7 @@ pub(crate) struct Assessment {
     pub(crate) dates: DateCheck,
     pub(crate) numbers: NumberCheck,
     pub(crate) entities: EntityCheck,
+    pub(crate) actions: ActionCheck,
     pub(crate) close_gap: Duration,
 }
 
@@ -72,25 +73,29 @@ pub(crate) fn assess(
     let entities = compare::entities(&a.features, &b.features, &|w| cat.contains(a, w), &|w| {
         cat.contains(b, w)
     });
+    let actions = compare::actions(&a.features, &b.features, &|w| cat.contains(a, w), &|w| {
+        cat.contains(b, w)
+    });
     let close_gap = (a.market.close_time - b.market.close_time).abs();
 
     let tokens = token_overlap(a, b, cat);
     let entity_score = entities.coverage.map_or(70.0, |c| 100.0 * c);
     let (date_score, date_mult) = match dates {
         DateCheck::BothSilent => (70.0, 1.0),
-        DateCheck::OneSilent { .. } => (50.0, 1.0),
+        DateCheck::OneSilent { .. } => (50.0, 0.9),
         DateCheck::Same => (100.0, 1.0),
         DateCheck::Differ { a, b, .. } if (a - b).num_days().abs() <= 1 => (30.0, 0.7),
         DateCheck::Differ { .. } => (0.0, 0.35),
     };
     let (number_score, number_mult) = match numbers {
         NumberCheck::BothSilent => (70.0, 1.0),
-        NumberCheck::OneSilent { .. } => (50.0, 1.0),
+        NumberCheck::OneSilent { .. } => (50.0, 0.85),
         NumberCheck::Same { .. } => (100.0, 1.0),
         NumberCheck::Subset { .. } => (75.0, 1.0),
         NumberCheck::Differ { .. } => (0.0, 0.4),
     };
     let entity_mult = if entities.conflict() { 0.6 } else { 1.0 };
+    let action_mult = if actions.conflict { 0.6 } else { 1.0 };
     let window_secs = close_window.num_seconds().max(1) as f64;
     let close_score = 100.0 * (1.0 - close_gap.num_seconds() as f64 / window_secs).clamp(0.0, 1.0);
 
@@ -99,7 +104,7 @@ pub(crate) fn assess(
         + W_DATES * date_score
         + W_NUMBERS * number_score
         + W_CLOSE * close_score;
-    let mult = date_mult * number_mult * entity_mult;
+    let mult = date_mult * number_mult * entity_mult * action_mult;
     if (without_title + W_TITLE * 100.0) * mult < min_score {
         return None;
     }
@@ -118,6 +123,7 @@ pub(crate) fn assess(
         ("penalty: dates differ", date_mult),
         ("penalty: numbers differ", number_mult),
         ("penalty: names differ", entity_mult),
+        ("penalty: actions differ", action_mult),
     ] {
         if m < 1.0 {
             parts.push(part(name, 100.0 * m, 0.0));
@@ -129,6 +135,7 @@ pub(crate) fn assess(
         dates,
         numbers,
         entities,
+        actions,
         close_gap,
     })
 }
