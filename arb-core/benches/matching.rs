@@ -24,7 +24,7 @@ impl Gen {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        usize::try_from(self.0 % n as u64).unwrap()
+        usize::try_from(self.0 % n as u64).expect("below n, a usize")
     }
 }
 
@@ -68,9 +68,9 @@ fn market(venue: &str, id: usize, title: String, close: DateTime<Utc>) -> Market
         resolution_source: None,
         close_time: close,
         status: MarketStatus::Open,
-        price_grid: PriceGrid::uniform(dec!(0.01)).unwrap(),
-        size_step: Qty::new(dec!(0.01)).unwrap(),
-        min_order_qty: Qty::new(dec!(1)).unwrap(),
+        price_grid: PriceGrid::uniform(dec!(0.01)).expect("valid tick"),
+        size_step: Qty::new(dec!(0.01)).expect("valid step"),
+        min_order_qty: Qty::new(dec!(1)).expect("valid minimum"),
         fees: FeeSchedule::Free,
         ext: MarketExt::default(),
     }
@@ -82,7 +82,7 @@ fn question(g: &mut Gen, people: &[String], places: &[String]) -> (String, Strin
     let c = &places[g.next(places.len())];
     let m = g.next(12);
     let start = Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap();
-    let close = start + Duration::days(i64::try_from(g.next(600)).unwrap());
+    let close = start + Duration::days(i64::try_from(g.next(600)).expect("below 600"));
     let (y, mon) = (close.year(), MONTHS[m]);
     match g.next(4) {
         0 => (

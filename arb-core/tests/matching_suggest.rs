@@ -26,9 +26,9 @@ fn market(venue: &str, id: &str, title: &str, subtitle: &str) -> Market {
         resolution_source: None,
         close_time: close(),
         status: MarketStatus::Open,
-        price_grid: PriceGrid::uniform(dec!(0.01)).unwrap(),
-        size_step: Qty::new(dec!(0.01)).unwrap(),
-        min_order_qty: Qty::new(dec!(1)).unwrap(),
+        price_grid: PriceGrid::uniform(dec!(0.01)).expect("valid tick"),
+        size_step: Qty::new(dec!(0.01)).expect("valid step"),
+        min_order_qty: Qty::new(dec!(1)).expect("valid minimum"),
         fees: FeeSchedule::Free,
         ext: MarketExt::default(),
     }

@@ -163,9 +163,9 @@ fn missing_entities(
     f.entities
         .iter()
         .filter(|e| {
-            !other_has(e)
-                && !(f.acronyms.iter().any(|a| a == *e)
-                    && other.initials.iter().any(|i| i.contains(e.as_str())))
+            let acronym_of_other = f.acronyms.iter().any(|a| a == *e)
+                && other.initials.iter().any(|i| i.contains(e.as_str()));
+            !(other_has(e) || acronym_of_other)
         })
         .cloned()
         .collect()

@@ -148,7 +148,7 @@ pub(crate) fn warnings(
         if x.direction.is_some()
             && y.direction.is_some()
             && x.inclusive != y.inclusive
-            && x.cut() == x.value
+            && !x.is_discrete()
         {
             out.push(format!("threshold boundary differs: {x} vs {y}"));
         }

@@ -33,9 +33,7 @@ impl Threshold {
     /// quantities cut at their value.
     #[must_use]
     pub fn cut(&self) -> f64 {
-        let discrete =
-            self.unit == Unit::Count && self.value.fract() == 0.0 && self.value.abs() < 10_000.0;
-        match (discrete, self.direction, self.inclusive) {
+        match (self.is_discrete(), self.direction, self.inclusive) {
             (true, Some(Direction::Above), true) | (true, Some(Direction::Below), false) => {
                 self.value - 0.5
             }
@@ -44,6 +42,13 @@ impl Threshold {
             }
             _ => self.value,
         }
+    }
+
+    /// Whether this counts whole things (a small whole number without a unit), so "at least 6"
+    /// equals "more than 5".
+    #[must_use]
+    pub fn is_discrete(&self) -> bool {
+        self.unit == Unit::Count && self.value.fract() == 0.0 && self.value.abs() < 10_000.0
     }
 
     /// Whether both name the same cut in compatible units (a bare number is compatible with any unit).

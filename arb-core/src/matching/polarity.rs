@@ -32,16 +32,15 @@ pub(crate) fn suggest(
     for (x, y) in numbers.complements() {
         reasons.push(format!("complementary thresholds: {x} vs {y}"));
     }
-    if let Some(sides) = a.sides.as_ref().or(b.sides.as_ref()) {
-        if let (Some(sa), Some(sb)) = (side_of(&a.subject, sides), side_of(&b.subject, sides)) {
-            if sa != sb {
-                reasons.push(format!(
-                    "opposite sides of a two-way contest: {} vs {}",
-                    a.subject.join(" "),
-                    b.subject.join(" ")
-                ));
-            }
-        }
+    if let Some(sides) = a.sides.as_ref().or(b.sides.as_ref())
+        && let (Some(sa), Some(sb)) = (side_of(&a.subject, sides), side_of(&b.subject, sides))
+        && sa != sb
+    {
+        reasons.push(format!(
+            "opposite sides of a two-way contest: {} vs {}",
+            a.subject.join(" "),
+            b.subject.join(" ")
+        ));
     }
     if a.negated != b.negated {
         let which = if a.negated { "A" } else { "B" };
