@@ -15,6 +15,7 @@ pub mod clock;
 pub mod detect;
 pub mod exchange;
 pub mod fees;
+pub mod matching;
 pub mod model;
 pub mod notify;
 #[cfg(feature = "sim")]
