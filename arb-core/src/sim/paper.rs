@@ -42,8 +42,8 @@ use crate::clock::{Clock, IdSource};
 use crate::exchange::{BookStream, Exchange, ExchangeError};
 use crate::fees::FeeModel;
 use crate::model::{
-    Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, MarketStatus, Order,
-    OrderRequest, Outcome, Position, VenueId, VenueOrderId,
+    Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, MarketStatus, Order, OrderRequest,
+    Outcome, Position, VenueId, VenueOrderId,
 };
 
 /// How often `positions()` and `balance()` check the live venue for resolved markets by default.
@@ -295,7 +295,11 @@ impl Exchange for PaperExchange {
                 request.market
             )));
         }
-        if let Some(existing) = self.sim.order_by_client_id(&request.client_order_id).await? {
+        if let Some(existing) = self
+            .sim
+            .order_by_client_id(&request.client_order_id)
+            .await?
+        {
             return Ok(existing);
         }
         let market = &request.market.market;
