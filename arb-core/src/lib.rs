@@ -13,9 +13,12 @@
 
 pub mod clock;
 pub mod exchange;
+pub mod execute;
 pub mod fees;
 pub mod model;
 pub mod notify;
+pub mod portfolio;
+pub mod risk;
 pub mod store;
 
 pub use rust_decimal::Decimal;
