@@ -162,7 +162,9 @@ impl std::fmt::Display for RefusalReason {
             Self::TradeTooLarge { cost_usd, max_usd } => {
                 write!(
                     f,
-                    "trade costs ${cost_usd}, above the ${max_usd} per-trade limit"
+                    "trade costs ${cost_usd}, above the ${max_usd} per-trade limit",
+                    cost_usd = usd(*cost_usd),
+                    max_usd = usd(*max_usd)
                 )
             }
             Self::MarketExposure {
@@ -171,18 +173,24 @@ impl std::fmt::Display for RefusalReason {
                 max_usd,
             } => write!(
                 f,
-                "exposure on {market} would reach ${after_usd}, above the ${max_usd} per-market limit"
+                "exposure on {market} would reach ${after_usd}, above the ${max_usd} per-market limit",
+                after_usd = usd(*after_usd),
+                max_usd = usd(*max_usd)
             ),
             Self::TotalExposure { after_usd, max_usd } => write!(
                 f,
-                "total exposure would reach ${after_usd}, above the ${max_usd} limit"
+                "total exposure would reach ${after_usd}, above the ${max_usd} limit",
+                after_usd = usd(*after_usd),
+                max_usd = usd(*max_usd)
             ),
             Self::Cooldown { pair, until } => {
                 write!(f, "pair {pair} is cooling down until {until}")
             }
             Self::DailyLoss { loss_usd, max_usd } => write!(
                 f,
-                "today's realised loss ${loss_usd} reached the ${max_usd} daily limit"
+                "today's realised loss ${loss_usd} reached the ${max_usd} daily limit",
+                loss_usd = usd(*loss_usd),
+                max_usd = usd(*max_usd)
             ),
             Self::VenueErrors { venue, count } => write!(
                 f,
@@ -195,12 +203,25 @@ impl std::fmt::Display for RefusalReason {
                 reserve_usd,
             } => write!(
                 f,
-                "{venue} has ${available_usd}; paying ${needed_usd} would leave less than the ${reserve_usd} reserve"
+                "{venue} has ${available_usd}; paying ${needed_usd} would leave less than the ${reserve_usd} reserve",
+                available_usd = usd(*available_usd),
+                needed_usd = usd(*needed_usd),
+                reserve_usd = usd(*reserve_usd)
             ),
             Self::UnknownBalance { venue } => {
                 write!(f, "balance on {venue} is unknown; refusing to trade blind")
             }
         }
+    }
+}
+
+/// Dollars for people: at least two decimals, more only when they matter.
+fn usd(amount: Decimal) -> String {
+    let n = amount.normalize();
+    if n.scale() < 2 {
+        format!("{n:.2}")
+    } else {
+        n.to_string()
     }
 }
 
