@@ -1,4 +1,5 @@
 //! Positions, PnL and reconciliation built from fills, with exact dollar figures.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use arb_core::model::{
     Fill, FillId, Liquidity, MarketKey, Outcome, PairId, PairStatus, Polarity, Position, Price,

@@ -1,4 +1,5 @@
 //! Every risk limit refuses with a reason a person can read, and the kill switch stops new trades.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] functions
 
 use std::collections::HashMap;
 

@@ -263,3 +263,6 @@ fn check_plan(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
