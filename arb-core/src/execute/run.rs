@@ -355,25 +355,31 @@ impl<'e> Run<'e> {
         .await
     }
 
-    /// Writes the terminal state, tells people, and pauses the pair after an unwound or unhedged end.
+    /// Writes the terminal state and tells people. After an unwound or unhedged end the pair is
+    /// paused first, so a crash in between can never leave it trading.
     async fn conclude(&mut self, state: ExecutionState, note: String) -> Result<(), ExecuteError> {
-        self.record.state = state;
-        self.record.note = Some(note.clone());
-        self.save().await?;
-        self.notify(Notification::ExecutionUpdate {
-            execution: self.record.clone(),
-        });
         let severity = match state {
-            ExecutionState::Unhedged => Severity::Critical,
-            ExecutionState::Unwound => Severity::Warning,
-            _ => return Ok(()),
+            ExecutionState::Unhedged => Some(Severity::Critical),
+            ExecutionState::Unwound => Some(Severity::Warning),
+            _ => None,
         };
         let message = format!(
             "execution {} on pair {} ended {state:?}: {note}; pair paused until resumed",
             self.record.id, self.record.pair_id
         );
-        self.alert(severity, message.clone());
-        self.pause_pair(&message).await
+        if severity.is_some() {
+            self.pause_pair(&message).await?;
+        }
+        self.record.state = state;
+        self.record.note = Some(note);
+        self.save().await?;
+        self.notify(Notification::ExecutionUpdate {
+            execution: self.record.clone(),
+        });
+        if let Some(severity) = severity {
+            self.alert(severity, message);
+        }
+        Ok(())
     }
 
     async fn pause_pair(&self, reason: &str) -> Result<(), ExecuteError> {
