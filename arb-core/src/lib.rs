@@ -19,6 +19,8 @@ pub mod model;
 pub mod notify;
 pub mod portfolio;
 pub mod risk;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod store;
 
 pub use rust_decimal::Decimal;
