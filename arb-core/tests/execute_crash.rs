@@ -235,11 +235,15 @@ async fn crash_everywhere(scenario: Scenario, expected: ExecutionState) -> usize
         let finished = match first {
             Ok(record) => {
                 assert_eq!(record.state, expected, "{scenario:?} without a crash");
+                println!("{scenario:?}: recovered from a crash after each of {budget} writes");
                 h.assert_books_agree().await;
                 return budget;
             }
             Err(e) => {
-                assert!(e.to_string().contains("simulated crash"), "{scenario:?}/{budget}: {e}");
+                assert!(
+                    e.to_string().contains("simulated crash"),
+                    "{scenario:?}/{budget}: {e}"
+                );
                 // Restart on the same store and venues, with ids that cannot collide.
                 h.executor_on(h.store.clone(), Harness::config(), 1_000)
                     .recover()
@@ -252,7 +256,10 @@ async fn crash_everywhere(scenario: Scenario, expected: ExecutionState) -> usize
             "{scenario:?}/{budget}: an execution was left open"
         );
         for record in &finished {
-            assert!(record.state.is_terminal(), "{scenario:?}/{budget}: {record:?}");
+            assert!(
+                record.state.is_terminal(),
+                "{scenario:?}/{budget}: {record:?}"
+            );
         }
         h.assert_books_agree().await;
         // Whatever happened, the account is never one-sided unless flagged.
@@ -269,7 +276,10 @@ async fn crash_everywhere(scenario: Scenario, expected: ExecutionState) -> usize
             .map(|r| r.state)
             .collect();
         if !states.contains(&ExecutionState::Unhedged) {
-            assert_eq!(a, b, "{scenario:?}/{budget}: one-sided position, states {states:?}");
+            assert_eq!(
+                a, b,
+                "{scenario:?}/{budget}: one-sided position, states {states:?}"
+            );
         }
     }
     unreachable!("the loop returns once the execution completes without a crash")
@@ -278,23 +288,23 @@ async fn crash_everywhere(scenario: Scenario, expected: ExecutionState) -> usize
 #[tokio::test(start_paused = true)]
 async fn a_crash_after_any_step_of_a_plain_hedge_is_recovered() {
     let points = crash_everywhere(Scenario::Hedged, ExecutionState::Hedged).await;
-    assert!(points >= 5, "only {points} crash points");
+    assert_eq!(points, 7, "crash points");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_crash_after_any_step_of_a_retried_hedge_is_recovered() {
     let points = crash_everywhere(Scenario::Retried, ExecutionState::Hedged).await;
-    assert!(points >= 7, "only {points} crash points");
+    assert_eq!(points, 9, "crash points");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_crash_after_any_step_of_an_unwind_is_recovered() {
     let points = crash_everywhere(Scenario::Unwound, ExecutionState::Unwound).await;
-    assert!(points >= 12, "only {points} crash points");
+    assert_eq!(points, 17, "crash points");
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_crash_while_a_delayed_order_is_pending_is_recovered() {
     let points = crash_everywhere(Scenario::Delayed, ExecutionState::Hedged).await;
-    assert!(points >= 5, "only {points} crash points");
+    assert_eq!(points, 8, "crash points");
 }

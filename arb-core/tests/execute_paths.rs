@@ -39,7 +39,10 @@ fn reject_next(h: &Harness, n: usize) {
     }
 }
 
-async fn roles(h: &Harness, id: &arb_core::model::ExecutionId) -> Vec<(OrderRole, OrderStatus, Decimal)> {
+async fn roles(
+    h: &Harness,
+    id: &arb_core::model::ExecutionId,
+) -> Vec<(OrderRole, OrderStatus, Decimal)> {
     h.store
         .execution_orders(id)
         .await
@@ -58,11 +61,18 @@ async fn both_legs_fill_and_lock_in_the_planned_profit() {
     let h = deep_books().await;
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
     let started = tokio::time::Instant::now();
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     // Two calls of 50 ms: the first leg, then the hedge.
     assert_eq!(started.elapsed(), Duration::from_millis(100));
     assert_eq!(rec.state, ExecutionState::Hedged);
-    assert_eq!(rec.note.as_deref(), Some("hedged 10 of 10 planned contracts"));
+    assert_eq!(
+        rec.note.as_deref(),
+        Some("hedged 10 of 10 planned contracts")
+    );
     assert_eq!(
         roles(&h, &rec.id).await,
         vec![
@@ -83,12 +93,22 @@ async fn both_legs_fill_and_lock_in_the_planned_profit() {
 #[tokio::test(start_paused = true)]
 async fn a_partial_first_leg_is_hedged_for_exactly_what_filled() {
     let h = Harness::new().await;
-    h.book_a(&[(dec!(0.38), dec!(100))], &[(dec!(0.40), dec!(6)), (dec!(0.42), dec!(100))]);
+    h.book_a(
+        &[(dec!(0.38), dec!(100))],
+        &[(dec!(0.40), dec!(6)), (dec!(0.42), dec!(100))],
+    );
     h.book_b(&[(dec!(0.45), dec!(100))], &[(dec!(0.47), dec!(100))]);
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.state, ExecutionState::Hedged);
-    assert_eq!(rec.note.as_deref(), Some("hedged 6 of 10 planned contracts"));
+    assert_eq!(
+        rec.note.as_deref(),
+        Some("hedged 6 of 10 planned contracts")
+    );
     assert_eq!(
         roles(&h, &rec.id).await,
         vec![
@@ -116,7 +136,11 @@ async fn a_short_second_leg_is_retried_on_the_refreshed_book() {
         }
     });
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.state, ExecutionState::Hedged);
     assert_eq!(rec.hedge_attempts, 1);
     assert_eq!(
@@ -139,13 +163,20 @@ async fn a_rejected_hedge_is_unwound_and_the_pair_paused() {
     let h = deep_books().await;
     reject_next(&h, 4); // the second leg and all 3 retries
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.state, ExecutionState::Unwound);
     assert_eq!(rec.hedge_attempts, 3);
     let r = roles(&h, &rec.id).await;
     assert_eq!(r.len(), 6);
     assert_eq!(r[1], (OrderRole::SecondLeg, OrderStatus::Rejected, dec!(0)));
-    assert_eq!(r[4], (OrderRole::HedgeRetry, OrderStatus::Rejected, dec!(0)));
+    assert_eq!(
+        r[4],
+        (OrderRole::HedgeRetry, OrderStatus::Rejected, dec!(0))
+    );
     assert_eq!(r[5], (OrderRole::Unwind, OrderStatus::Filled, dec!(10)));
     assert_eq!(h.venue_qty(&h.a, Outcome::Yes).await, dec!(0));
     let portfolio = h.assert_books_agree().await;
@@ -153,11 +184,20 @@ async fn a_rejected_hedge_is_unwound_and_the_pair_paused() {
     assert_eq!(portfolio.realized_total(), dec!(-0.54));
     assert_eq!(pair_status(&h).await, PairStatus::Paused);
     let event = h.store.pair_events(h.pair.id).await.unwrap().pop().unwrap();
-    assert_eq!((event.action, event.actor.as_str()), (PairAction::Paused, "executor"));
+    assert_eq!(
+        (event.action, event.actor.as_str()),
+        (PairAction::Paused, "executor")
+    );
     assert_eq!(h.alerts(Severity::Warning).len(), 1);
     // Never loop: the paused pair takes no new execution.
-    let again = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await;
-    assert!(matches!(again, Err(ExecuteError::PairNotActive(_, PairStatus::Paused))));
+    let again = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await;
+    assert!(matches!(
+        again,
+        Err(ExecuteError::PairNotActive(_, PairStatus::Paused))
+    ));
     assert_eq!(h.a.sent().len(), 2);
 }
 
@@ -168,7 +208,11 @@ async fn when_unwinding_would_sell_below_the_floor_the_excess_is_held_and_flagge
     h.book_b(&[(dec!(0.45), dec!(100))], &[(dec!(0.47), dec!(100))]);
     reject_next(&h, 4);
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.state, ExecutionState::Unhedged);
     assert_eq!(
         rec.note.as_deref(),
@@ -177,7 +221,11 @@ async fn when_unwinding_would_sell_below_the_floor_the_excess_is_held_and_flagge
              costs less than unwinding"
         )
     );
-    assert_eq!(h.a.sent().len(), 1, "no unwind order may be sent below the floor");
+    assert_eq!(
+        h.a.sent().len(),
+        1,
+        "no unwind order may be sent below the floor"
+    );
     assert_eq!(h.venue_qty(&h.a, Outcome::Yes).await, dec!(10));
     assert_eq!(pair_status(&h).await, PairStatus::Paused);
     let critical = h.alerts(Severity::Critical);
@@ -201,8 +249,15 @@ async fn a_delayed_fill_arriving_after_the_timeout_is_counted_and_hedged() {
     });
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
     let started = tokio::time::Instant::now();
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(5), "the order timeout was waited out");
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_secs(5),
+        "the order timeout was waited out"
+    );
     assert_eq!(rec.state, ExecutionState::Hedged);
     assert_eq!(
         roles(&h, &rec.id).await,
@@ -219,7 +274,11 @@ async fn a_delayed_order_that_never_fills_is_cancelled_and_nothing_is_hedged() {
     let h = deep_books().await;
     h.a.sim.inject(Fault::Delayed { polls: 10_000 });
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.state, ExecutionState::Aborted);
     assert_eq!(
         roles(&h, &rec.id).await,
@@ -237,7 +296,11 @@ async fn a_hedge_that_timed_out_but_executed_is_found_by_client_id_not_resent() 
         executed: true,
     });
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.state, ExecutionState::Hedged);
     assert_eq!(h.b.sent().len(), 1);
     assert_eq!(h.venue_qty(&h.b, Outcome::No).await, dec!(10));
@@ -252,7 +315,11 @@ async fn a_hedge_that_timed_out_unreceived_is_retried_with_a_new_id() {
         executed: false,
     });
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(Harness::config()).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.state, ExecutionState::Hedged);
     let r = roles(&h, &rec.id).await;
     assert_eq!(r[1], (OrderRole::SecondLeg, OrderStatus::Rejected, dec!(0)));
@@ -338,20 +405,30 @@ async fn the_kill_switch_stops_new_executions_but_lets_the_hedge_finish() {
 #[tokio::test(start_paused = true)]
 async fn concurrent_mode_sends_both_legs_at_once_then_balances() {
     let h = Harness::new().await;
-    h.book_a(&[(dec!(0.38), dec!(100))], &[(dec!(0.40), dec!(6)), (dec!(0.42), dec!(100))]);
+    h.book_a(
+        &[(dec!(0.38), dec!(100))],
+        &[(dec!(0.40), dec!(6)), (dec!(0.42), dec!(100))],
+    );
     h.book_b(&[(dec!(0.45), dec!(100))], &[(dec!(0.47), dec!(100))]);
     let config = ExecutionConfig {
         mode: ExecutionMode::Concurrent,
         ..Harness::config()
     };
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(config).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(config)
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     // A filled 6, B 10; A has nothing within 2% of 0.40, so B's extra 4 NO are sold back at 0.53.
     assert_eq!(rec.state, ExecutionState::Unwound);
     let r = roles(&h, &rec.id).await;
     assert_eq!(r[0], (OrderRole::FirstLeg, OrderStatus::Cancelled, dec!(6)));
     assert_eq!(r[1], (OrderRole::FirstLeg, OrderStatus::Filled, dec!(10)));
-    assert_eq!(*r.last().unwrap(), (OrderRole::Unwind, OrderStatus::Filled, dec!(4)));
+    assert_eq!(
+        *r.last().unwrap(),
+        (OrderRole::Unwind, OrderStatus::Filled, dec!(4))
+    );
     assert_eq!(h.venue_qty(&h.a, Outcome::Yes).await, dec!(6));
     assert_eq!(h.venue_qty(&h.b, Outcome::No).await, dec!(6));
     h.assert_books_agree().await;
@@ -366,7 +443,11 @@ async fn concurrent_mode_with_both_legs_filled_is_hedged_in_one_round_trip() {
     };
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
     let started = tokio::time::Instant::now();
-    let rec = h.executor(config).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(config)
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(started.elapsed(), Duration::from_millis(50));
     assert_eq!(rec.state, ExecutionState::Hedged);
     h.assert_books_agree().await;
@@ -382,7 +463,11 @@ async fn the_thinner_leg_goes_first_by_default() {
         ..ExecutionConfig::default()
     };
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
-    let rec = h.executor(config).execute(&h.pair, h.markets(), &opp).await.unwrap();
+    let rec = h
+        .executor(config)
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
     assert_eq!(rec.first_leg, h.markets[1].key);
     let orders = h.store.execution_orders(&rec.id).await.unwrap();
     assert_eq!(orders[0].order.request.market, h.markets[1].key);

@@ -176,13 +176,20 @@ impl Harness {
                 clock.clone(),
                 ids,
             );
-            let market =
-                binary_market(MarketKey::new(name, "M"), "Will it rain?", fees, clock.now())
-                    .unwrap();
+            let market = binary_market(
+                MarketKey::new(name, "M"),
+                "Will it rain?",
+                fees,
+                clock.now(),
+            )
+            .unwrap();
             sim.add_market(market.clone()).unwrap();
             (Arc::new(Recorded::new(sim)), market)
         };
-        let (a, ma) = venue("sim-a", FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)));
+        let (a, ma) = venue(
+            "sim-a",
+            FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+        );
         let (b, mb) = venue(
             "sim-b",
             FeeSchedule::Polymarket(PolymarketFees {
@@ -192,7 +199,10 @@ impl Harness {
             }),
         );
         let store = Arc::new(MemoryStore::new());
-        store.upsert_markets(&[ma.clone(), mb.clone()]).await.unwrap();
+        store
+            .upsert_markets(&[ma.clone(), mb.clone()])
+            .await
+            .unwrap();
         let pair = store
             .insert_pair(&NewPair {
                 a: ma.key.clone(),
@@ -247,7 +257,12 @@ impl Harness {
     }
 
     /// An executor over `store`; `ids_after` keeps ids unique across "restarts".
-    pub fn executor_on(&self, store: Arc<dyn Store>, config: ExecutionConfig, ids_after: u64) -> Executor {
+    pub fn executor_on(
+        &self,
+        store: Arc<dyn Store>,
+        config: ExecutionConfig,
+        ids_after: u64,
+    ) -> Executor {
         Executor::new(
             vec![self.a.clone(), self.b.clone()],
             store,
@@ -307,7 +322,11 @@ impl Harness {
             let mut unique = sent.clone();
             unique.sort();
             unique.dedup();
-            assert_eq!(unique.len(), sent.len(), "an order was sent twice: {sent:?}");
+            assert_eq!(
+                unique.len(),
+                sent.len(),
+                "an order was sent twice: {sent:?}"
+            );
             for id in &sent {
                 let stored = self.store.order(id).await.unwrap();
                 assert!(stored.is_some(), "order {id} was sent but not stored");
@@ -326,7 +345,11 @@ impl Harness {
             let positions = venue.positions().await.unwrap();
             assert_eq!(portfolio.reconcile(&id, &positions), vec![]);
             let balance = venue.balance().await.unwrap();
-            assert_eq!(balance.total - CASH, portfolio.cash_flow(&id), "cash of {id}");
+            assert_eq!(
+                balance.total - CASH,
+                portfolio.cash_flow(&id),
+                "cash of {id}"
+            );
         }
         portfolio
     }
@@ -336,7 +359,10 @@ impl Harness {
             .received()
             .into_iter()
             .filter_map(|n| match n {
-                Notification::Alert { severity: s, message } if s == severity => Some(message),
+                Notification::Alert {
+                    severity: s,
+                    message,
+                } if s == severity => Some(message),
                 _ => None,
             })
             .collect()
