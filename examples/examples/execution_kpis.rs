@@ -71,7 +71,8 @@ impl Rng {
     }
 }
 
-/// Walks `levels` (cheapest first) to buy `qty`: the worst price and the levels consumed.
+/// Walks `levels` (cheapest first) to buy `qty`: the worst price and the levels consumed, or
+/// `None` when the book is too thin.
 fn walk(levels: &[Level], qty: Qty) -> Option<(Price, Vec<Level>)> {
     let mut left = qty.value();
     let mut used = Vec::new();
@@ -83,9 +84,8 @@ fn walk(levels: &[Level], qty: Qty) -> Option<(Price, Vec<Level>)> {
         used.push(Level::new(level.price, Qty::new(take).ok()?));
         left -= take;
     }
-    (left.is_zero())
-        .then(|| (used.last().map(|l| l.price), used))
-        .and_then(|(p, u)| Some((p?, u)))
+    let worst = used.last()?.price;
+    left.is_zero().then_some((worst, used))
 }
 
 fn leg(market: &Market, outcome: Outcome, book: &BinaryBook, qty: Qty) -> Option<OpportunityLeg> {
