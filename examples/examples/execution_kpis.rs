@@ -444,6 +444,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         share(within_slippage),
         (tolerance * dec!(100)).normalize()
     );
+    let traded = n - count(ExecutionState::Aborted);
+    println!(
+        "  hedged, of those that traded:   {:.1}%",
+        100.0 * count(ExecutionState::Hedged) as f64 / traded.max(1) as f64
+    );
     println!(
         "  ended unhedged:                 {:.1}% (goal ≤ 5%)",
         share(count(ExecutionState::Unhedged))

@@ -260,3 +260,51 @@ async fn a_plan_that_does_not_match_its_pair_sends_nothing() {
     );
     assert!(store.executions(10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn executions_can_run_on_spawned_tasks() {
+    fn assert_send<T: Send>(value: T) -> T {
+        value
+    }
+    let store = Arc::new(MemoryStore::new());
+    let (pair, opp) = setup(&store).await;
+    let (ex, _) = executor(venue("a"), venue("b"), store.clone());
+    let ex = Arc::new(ex);
+    let (ma, mb) = (market("a"), market("b"));
+    // Compile-time proof that the futures are Send (the engine spawns them). The kill switch is
+    // on, so the execution stops before any order is sent.
+    let halted = Arc::new(
+        crate::risk::RiskManager::new(crate::risk::RiskLimits {
+            max_trade_usd: dec!(1),
+            max_exposure_per_market_usd: dec!(1),
+            max_total_exposure_usd: dec!(1),
+            pair_cooldown: chrono::Duration::zero(),
+            max_daily_loss_usd: dec!(1),
+            max_consecutive_errors: 1,
+            min_balance_reserve_usd: dec!(0),
+        })
+        .unwrap(),
+    );
+    halted.halt("test");
+    let ex2 = Executor::new(
+        vec![Arc::new(venue("a")), Arc::new(venue("b"))],
+        store.clone(),
+        Arc::new(RecordingNotifier::default()),
+        Arc::new(ManualClock::new(DateTime::UNIX_EPOCH)),
+        Arc::new(SequentialIds::default()),
+        ExecutionConfig::default(),
+    )
+    .with_risk(halted);
+    let result = tokio::spawn(async move {
+        assert_send(ex2.execute(&pair, [&ma, &mb], &opp))
+            .await
+            .map(|r| r.state)
+    })
+    .await
+    .unwrap();
+    assert_eq!(result.unwrap_err().to_string(), "trading halted: test");
+    let recovered = tokio::spawn(async move { assert_send(ex.recover()).await.map(|v| v.len()) })
+        .await
+        .unwrap();
+    assert_eq!(recovered.unwrap(), 0);
+}
