@@ -475,3 +475,27 @@ async fn the_thinner_leg_goes_first_by_default() {
     assert_eq!(rec.state, ExecutionState::Hedged);
     h.assert_books_agree().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_unwind_waits_out_a_brief_outage_instead_of_giving_up() {
+    let h = deep_books().await;
+    reject_next(&h, 4);
+    // When the last hedge retry is refused, venue A stops answering for two calls.
+    let a = h.a.sim.clone();
+    let placed = std::sync::atomic::AtomicUsize::new(0);
+    h.b.on(move |_, call| {
+        if matches!(call, Call::Placed(_)) && placed.fetch_add(1, Ordering::SeqCst) == 3 {
+            a.inject(Fault::Unavailable { calls: 2 });
+        }
+    });
+    let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
+    assert_eq!(rec.state, ExecutionState::Unwound);
+    assert_eq!(h.venue_qty(&h.a, Outcome::Yes).await, dec!(0));
+    assert_eq!(h.a.sent().len(), 2);
+    h.assert_books_agree().await;
+}

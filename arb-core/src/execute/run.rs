@@ -18,6 +18,16 @@ use crate::notify::{Notification, Severity};
 /// Legs are indexed 0 (the pair's market A) and 1 (market B).
 type Leg = usize;
 
+/// What one unwind step did.
+enum UnwindStep {
+    /// An unwind order was sent and resolved.
+    Sent,
+    /// The book could not be read; try again after a pause.
+    BookUnavailable,
+    /// Unwinding is not possible (holding is then cheaper than selling): why.
+    Impossible(String),
+}
+
 pub(super) struct Run<'e> {
     ex: &'e Executor,
     record: ExecutionRecord,
@@ -218,10 +228,14 @@ impl<'e> Run<'e> {
                     .await;
             }
             match self.unwind_once(long, need).await? {
-                Some(reason) => {
+                UnwindStep::Impossible(reason) => {
                     return self.conclude(ExecutionState::Unhedged, reason).await;
                 }
-                None => unwind_orders += 1,
+                UnwindStep::Sent => unwind_orders += 1,
+                UnwindStep::BookUnavailable => {
+                    unwind_orders += 1;
+                    tokio::time::sleep(config.poll_interval).await;
+                }
             }
         }
     }
@@ -286,19 +300,18 @@ impl<'e> Run<'e> {
         self.resolve(idx).await
     }
 
-    /// One unwind order selling the excess on the long leg, never below the floor. Returns why
-    /// unwinding is not possible (holding is then cheaper than selling), or `None` after an order.
-    async fn unwind_once(&mut self, long: Leg, need: Qty) -> Result<Option<String>, ExecuteError> {
+    /// One unwind order selling the excess on the long leg, never below the floor.
+    async fn unwind_once(&mut self, long: Leg, need: Qty) -> Result<UnwindStep, ExecuteError> {
         let market = &self.markets[long];
         let floor = self.ex.config.unwind_floor_price;
         let Some(limit) = unwind_limit(market, floor) else {
-            return Ok(Some(format!(
+            return Ok(UnwindStep::Impossible(format!(
                 "no valid price at or above the floor {floor} on {}",
                 market.key
             )));
         };
         let Some(qty) = tradable_qty(market, need) else {
-            return Ok(Some(format!(
+            return Ok(UnwindStep::Impossible(format!(
                 "{need} excess contracts on {} are below the venue's minimum order",
                 market.key
             )));
@@ -306,13 +319,12 @@ impl<'e> Run<'e> {
         let outcome = self.plan_leg(long).outcome;
         let market_id = market.key.market.clone();
         let key = market.key.clone();
-        let bids = self
-            .calls(long)
-            .book(&market_id)
-            .await
-            .map_or(Qty::ZERO, |b| depth_to_sell(b.sell_levels(outcome), limit));
+        let Some(book) = self.calls(long).book(&market_id).await else {
+            return Ok(UnwindStep::BookUnavailable);
+        };
+        let bids = depth_to_sell(book.sell_levels(outcome), limit);
         if tradable_qty(&self.markets[long], bids).is_none() {
-            return Ok(Some(format!(
+            return Ok(UnwindStep::Impossible(format!(
                 "{need} contracts on {key} unhedged: no bids at or above the floor {limit}, \
                  so holding costs less than unwinding"
             )));
@@ -328,7 +340,7 @@ impl<'e> Run<'e> {
         self.save().await?;
         self.place(idx).await?;
         self.resolve(idx).await?;
-        Ok(None)
+        Ok(UnwindStep::Sent)
     }
 
     async fn conclude_balanced(&mut self) -> Result<(), ExecuteError> {
