@@ -12,6 +12,7 @@
 //! demos and strategy experiments.
 
 pub mod clock;
+pub mod detect;
 pub mod exchange;
 pub mod execute;
 pub mod fees;
