@@ -17,13 +17,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arb_core::clock::{Clock, IdSource, SequentialIds};
-use arb_core::exchange::Exchange;
+use arb_core::detect::{DetectLimits, PairView, best_opportunity};
+use arb_core::exchange::{BookEvent, Exchange};
 use arb_core::execute::{ExecuteError, ExecutionConfig, Executor};
-use arb_core::fees::{FeeModel, FeeSchedule, KalshiFees, PolymarketFees};
+use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{
-    BinaryBook, ExecutionState, Level, Liquidity, Market, MarketKey, NewPair, Opportunity,
-    OpportunityLeg, Outcome, PairAction, PairEvent, PairStatus, Polarity, Price, Qty, Side,
-    VerifiedPair,
+    BinaryBook, ExecutionState, MarketKey, NewPair, Outcome, PairAction, PairEvent, PairStatus,
+    Polarity, Qty, Side,
 };
 use arb_core::notify::NullNotifier;
 use arb_core::portfolio::Portfolio;
@@ -32,6 +32,7 @@ use arb_core::sim::{
 };
 use arb_core::store::{MemoryStore, Store};
 use chrono::{DateTime, Utc};
+use futures::{FutureExt, StreamExt};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -69,72 +70,6 @@ impl Rng {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
-}
-
-/// Walks `levels` (cheapest first) to buy `qty`: the worst price and the levels consumed, or
-/// `None` when the book is too thin.
-fn walk(levels: &[Level], qty: Qty) -> Option<(Price, Vec<Level>)> {
-    let mut left = qty.value();
-    let mut used = Vec::new();
-    for level in levels {
-        if left.is_zero() {
-            break;
-        }
-        let take = left.min(level.qty.value());
-        used.push(Level::new(level.price, Qty::new(take).ok()?));
-        left -= take;
-    }
-    let worst = used.last()?.price;
-    left.is_zero().then_some((worst, used))
-}
-
-fn leg(market: &Market, outcome: Outcome, book: &BinaryBook, qty: Qty) -> Option<OpportunityLeg> {
-    let (limit_price, levels) = walk(book.buy_levels(outcome), qty)?;
-    let cost = levels.iter().map(|l| l.qty.notional(l.price)).sum();
-    let fee = market.fees.order_fee(&levels, Liquidity::Taker);
-    Some(OpportunityLeg {
-        market: market.key.clone(),
-        outcome,
-        qty,
-        limit_price,
-        cost,
-        fee,
-        levels,
-    })
-}
-
-/// The most profitable of both orientations for `qty` contracts, if any is profitable.
-fn find(
-    pair: &VerifiedPair,
-    markets: &[Market; 2],
-    books: &[BinaryBook; 2],
-    qty: Qty,
-    now: DateTime<Utc>,
-) -> Option<Opportunity> {
-    [Outcome::Yes, Outcome::No]
-        .into_iter()
-        .filter_map(|on_a| {
-            let leg_a = leg(&markets[0], on_a, &books[0], qty)?;
-            let leg_b = leg(
-                &markets[1],
-                pair.polarity.map(on_a).opposite(),
-                &books[1],
-                qty,
-            )?;
-            let total_cost = leg_a.total_cost() + leg_b.total_cost();
-            let profit = qty.value() - total_cost;
-            (profit > Decimal::ZERO).then(|| Opportunity {
-                pair_id: pair.id,
-                leg_a,
-                leg_b,
-                qty,
-                total_cost,
-                profit,
-                profit_fraction: profit / total_cost,
-                detected_at: now,
-            })
-        })
-        .max_by_key(|o| o.profit)
 }
 
 fn inject_fault(rng: &mut Rng, venue: &SimExchange) -> &'static str {
@@ -289,20 +224,60 @@ async fn main() -> Result<(), Box<dyn Error>> {
         config,
     );
 
+    let stream_a = sim_a
+        .subscribe_books(&[markets[0].key.market.clone()])
+        .await?;
+    let stream_b = sim_b
+        .subscribe_books(&[markets[1].key.market.clone()])
+        .await?;
+    let mut events = futures::stream::select(stream_a.map(|e| (0, e)), stream_b.map(|e| (1, e)));
+    let mut books: [Option<Arc<BinaryBook>>; 2] = [None, None];
     let mut rng = Rng(seed);
     let mut times = Vec::with_capacity(OPPORTUNITIES);
     let mut states = Vec::with_capacity(OPPORTUNITIES);
     let mut within_slippage = 0_usize;
     let (mut faults, mut unresolved, mut planned_profit) = (0_usize, 0_usize, Decimal::ZERO);
     while times.len() < OPPORTUNITIES {
-        // A venue outage also hits the detector's reads: wait for the venue to answer again.
-        let Ok((book_a, book_b)) = read_books(&sim_a, &sim_b, &markets).await else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        // The latest books from the venues' streams, as the engine's book cache sees them.
+        while let Some(Some((leg, event))) = events.next().now_or_never() {
+            apply(&mut books, leg, event);
+        }
+        let (Some(book_a), Some(book_b)) = (books[0].clone(), books[1].clone()) else {
+            if let Some((leg, event)) = events.next().await {
+                apply(&mut books, leg, event);
+            }
             continue;
         };
-        let qty = Qty::new(Decimal::from(5 + rng.below(146)))?;
-        let Some(opportunity) = find(&pair, &markets, &[book_a, book_b], qty, clock.now()) else {
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        // The real detector, with a trade size that varies from $5 to $80.
+        let now = clock.now();
+        let (fees_a, fees_b) = (
+            markets[0].fees.effective_at(now),
+            markets[1].fees.effective_at(now),
+        );
+        let view = PairView {
+            pair: &pair,
+            market_a: &markets[0],
+            market_b: &markets[1],
+            book_a: &book_a,
+            book_b: &book_b,
+            fees_a: &fees_a,
+            fees_b: &fees_b,
+        };
+        let limits = DetectLimits {
+            min_profit_fraction: Decimal::ZERO,
+            min_profit_usd: dec!(0.01),
+            max_trade_usd: Decimal::from(5 + rng.below(76)),
+            remaining_exposure_a_usd: START_CASH,
+            remaining_exposure_b_usd: START_CASH,
+            balance_a_usd: START_CASH,
+            balance_b_usd: START_CASH,
+            max_book_age: chrono::Duration::seconds(10),
+        };
+        let Ok(opportunity) = best_opportunity(&view, &limits, now) else {
+            // Nothing to do until a book changes.
+            if let Some((leg, event)) = events.next().await {
+                apply(&mut books, leg, event);
+            }
             continue;
         };
         // Exactly one opportunity in FAULT_EVERY gets a fault, on a random venue.
@@ -484,15 +459,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// Both books (read as a detector would; not part of the execution time).
-async fn read_books(
-    a: &SimExchange,
-    b: &SimExchange,
-    markets: &[Market; 2],
-) -> Result<(BinaryBook, BinaryBook), arb_core::exchange::ExchangeError> {
-    let (ba, bb) = tokio::join!(
-        a.order_book(&markets[0].key.market),
-        b.order_book(&markets[1].key.market)
-    );
-    Ok((ba?, bb?))
+/// Applies a book event to the cache: a new book replaces the old, an invalidation drops it.
+fn apply(books: &mut [Option<Arc<BinaryBook>>; 2], leg: usize, event: BookEvent) {
+    books[leg] = match event {
+        BookEvent::Book { book, .. } => Some(book),
+        BookEvent::Invalidated { .. } => None,
+    };
 }
