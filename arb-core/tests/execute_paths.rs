@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use arb_core::execute::{ExecuteError, ExecutionConfig, FirstLegRule};
+use arb_core::exchange::Exchange;
+use arb_core::execute::{ExecuteError, ExecutionConfig, ExecutionContext, FirstLegRule};
 use arb_core::model::{
     ExecutionMode, ExecutionState, OrderRole, OrderStatus, Outcome, PairAction, PairStatus,
 };
@@ -497,5 +498,37 @@ async fn an_unwind_waits_out_a_brief_outage_instead_of_giving_up() {
     assert_eq!(rec.state, ExecutionState::Unwound);
     assert_eq!(h.venue_qty(&h.a, Outcome::Yes).await, dec!(0));
     assert_eq!(h.a.sent().len(), 2);
+    h.assert_books_agree().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn books_the_caller_already_has_save_the_first_leg_rule_a_round_trip() {
+    let h = Harness::new().await;
+    h.book_a(&[(dec!(0.38), dec!(100))], &[(dec!(0.40), dec!(100))]);
+    h.book_b(&[(dec!(0.45), dec!(12))], &[(dec!(0.47), dec!(100))]);
+    let (book_a, book_b) = (
+        h.a.order_book(&h.markets[0].key.market).await.unwrap(),
+        h.b.order_book(&h.markets[1].key.market).await.unwrap(),
+    );
+    let config = ExecutionConfig {
+        first_leg_rule: FirstLegRule::LessDepth,
+        ..ExecutionConfig::default()
+    };
+    let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
+    let context = ExecutionContext {
+        opportunity_id: Some(arb_core::model::OpportunityId(41)),
+        books: Some([&book_a, &book_b]),
+    };
+    let started = tokio::time::Instant::now();
+    let rec = h
+        .executor(config)
+        .execute_with(&h.pair, h.markets(), &opp, context)
+        .await
+        .unwrap();
+    // No book reads: B (thinner) first, then A: two calls.
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
+    assert_eq!(rec.first_leg, h.markets[1].key);
+    assert_eq!(rec.opportunity_id, Some(arb_core::model::OpportunityId(41)));
+    assert_eq!(rec.state, ExecutionState::Hedged);
     h.assert_books_agree().await;
 }

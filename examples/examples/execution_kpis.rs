@@ -19,7 +19,7 @@ use std::time::Duration;
 use arb_core::clock::{Clock, IdSource, SequentialIds};
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::exchange::{BookEvent, Exchange};
-use arb_core::execute::{ExecuteError, ExecutionConfig, Executor};
+use arb_core::execute::{ExecuteError, ExecutionConfig, ExecutionContext, Executor};
 use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{
     BinaryBook, ExecutionState, MarketKey, NewPair, Outcome, PairAction, PairEvent, PairStatus,
@@ -288,8 +288,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
         planned_profit += opportunity.profit;
         let started = tokio::time::Instant::now();
+        let context = ExecutionContext {
+            opportunity_id: None,
+            books: Some([&book_a, &book_b]),
+        };
         let result = executor
-            .execute(&pair, [&markets[0], &markets[1]], &opportunity)
+            .execute_with(&pair, [&markets[0], &markets[1]], &opportunity, context)
             .await;
         times.push(started.elapsed());
         let record = match result {

@@ -30,7 +30,7 @@ pub struct ExecutionConfig {
     /// (0.02: a 0.50 limit may be hedged up to 0.51).
     pub slippage_tolerance: Decimal,
     /// How long one order may stay unresolved before it is cancelled and reconciled; also how
-    /// long hedge retries may go on.
+    /// long hedge retries may go on (`ORDER_TIMEOUT_SECONDS`, 30 s by default).
     pub order_timeout: Duration,
     /// Hedge retries after the first hedge order (and unwind orders) at most.
     pub max_hedge_attempts: u32,
@@ -50,7 +50,7 @@ impl Default for ExecutionConfig {
         Self {
             mode: ExecutionMode::Sequential,
             slippage_tolerance: dec!(0.02),
-            order_timeout: Duration::from_secs(5),
+            order_timeout: Duration::from_secs(30),
             max_hedge_attempts: 3,
             poll_interval: Duration::from_millis(250),
             unwind_floor_price: dec!(0.05),

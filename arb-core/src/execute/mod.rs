@@ -23,8 +23,8 @@ pub use config::{ExecutionConfig, FirstLegRule};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
 use crate::model::{
-    ClientOrderId, ExecutionId, ExecutionRecord, Market, MarketKey, ModelError, Opportunity,
-    OpportunityId, PairStatus, VenueId, VerifiedPair,
+    BinaryBook, ClientOrderId, ExecutionId, ExecutionRecord, Market, MarketKey, ModelError,
+    Opportunity, OpportunityId, PairStatus, VenueId, VerifiedPair,
 };
 use crate::notify::Notifier;
 use crate::risk::RiskManager;
@@ -69,6 +69,15 @@ pub enum ExecuteError {
     /// A value computed for an order was invalid.
     #[error(transparent)]
     Model(#[from] ModelError),
+}
+
+/// What the caller of [`Executor::execute_with`] may already know.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExecutionContext<'a> {
+    /// The stored opportunity's id, recorded on the execution.
+    pub opportunity_id: Option<OpportunityId>,
+    /// The books of markets A and B the opportunity was found on.
+    pub books: Option<[&'a BinaryBook; 2]>,
 }
 
 /// Runs opportunities to a terminal state and recovers interrupted ones. Safe to share.
@@ -134,18 +143,19 @@ impl Executor {
         markets: [&Market; 2],
         opportunity: &Opportunity,
     ) -> Result<ExecutionRecord, ExecuteError> {
-        self.execute_recorded(pair, markets, opportunity, None)
+        self.execute_with(pair, markets, opportunity, ExecutionContext::default())
             .await
     }
 
-    /// [`Executor::execute`] for an opportunity already stored under `opportunity_id`, which the
-    /// execution record then refers to.
-    pub async fn execute_recorded(
+    /// [`Executor::execute`] with what the caller already knows: the stored opportunity's id
+    /// (kept on the execution record) and the books the opportunity was found on (then the
+    /// first-leg rule uses them instead of reading both books again, saving a round trip).
+    pub async fn execute_with(
         &self,
         pair: &VerifiedPair,
         markets: [&Market; 2],
         opportunity: &Opportunity,
-        opportunity_id: Option<OpportunityId>,
+        context: ExecutionContext<'_>,
     ) -> Result<ExecutionRecord, ExecuteError> {
         self.config.validate()?;
         check_plan(pair, markets, opportunity)?;
@@ -163,10 +173,10 @@ impl Executor {
             [markets[0].clone(), markets[1].clone()],
             venues,
             opportunity,
-            opportunity_id,
+            context.opportunity_id,
         )
         .await?;
-        let outcome = run.start().await;
+        let outcome = run.start(context.books).await;
         run.settle_outcome(outcome).await
     }
 

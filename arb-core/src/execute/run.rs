@@ -9,7 +9,7 @@ use super::venue::{Lookup, PlaceAnswer, VenueCalls};
 use super::{ExecuteError, Executor, FirstLegRule};
 use crate::exchange::Exchange;
 use crate::model::{
-    ClientOrderId, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, Market,
+    BinaryBook, ClientOrderId, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, Market,
     Opportunity, OpportunityId, OpportunityLeg, Order, OrderRecord, OrderRequest, OrderRole,
     OrderStatus, PairAction, PairEvent, PairStatus, Price, Qty, Side, TimeInForce,
 };
@@ -86,7 +86,10 @@ impl<'e> Run<'e> {
     }
 
     /// Sends the first leg(s) and balances whatever filled.
-    pub(super) async fn start(&mut self) -> Result<(), ExecuteError> {
+    pub(super) async fn start(
+        &mut self,
+        books: Option<[&BinaryBook; 2]>,
+    ) -> Result<(), ExecuteError> {
         if let Some(reason) = self.ex.halt_reason() {
             return self
                 .conclude(
@@ -98,7 +101,7 @@ impl<'e> Run<'e> {
         let tif = self.ex.config.first_leg_time_in_force;
         match self.record.mode {
             ExecutionMode::Sequential => {
-                let first = self.choose_first_leg().await;
+                let first = self.choose_first_leg(books).await;
                 self.record.first_leg = self.markets[first].key.clone();
                 self.record.state = ExecutionState::FirstLegSent;
                 let (price, qty) = (self.plan_leg(first).limit_price, self.record.plan.qty);
@@ -457,21 +460,29 @@ impl<'e> Run<'e> {
         }
     }
 
-    async fn choose_first_leg(&self) -> Leg {
+    /// The leg to send first. With `LessDepth`, the books given by the caller are used, else
+    /// both are read now (concurrently).
+    async fn choose_first_leg(&self, books: Option<[&BinaryBook; 2]>) -> Leg {
         match &self.ex.config.first_leg_rule {
             FirstLegRule::MarketA => 0,
             FirstLegRule::Venue(v) => usize::from(&self.markets[1].key.venue == v),
             FirstLegRule::LessDepth => {
-                let (ca, cb) = (self.calls(0), self.calls(1));
-                let (ba, bb) = futures::join!(
-                    ca.book(&self.markets[0].key.market),
-                    cb.book(&self.markets[1].key.market)
-                );
-                let depth = |leg: Leg, book: Option<crate::model::BinaryBook>| {
+                let depth = |leg: Leg, book: Option<&BinaryBook>| {
                     let plan = self.plan_leg(leg);
                     book.map(|b| depth_to_buy(b.buy_levels(plan.outcome), plan.limit_price))
                 };
-                match (depth(0, ba), depth(1, bb)) {
+                let (a, b) = match books {
+                    Some([a, b]) => (depth(0, Some(a)), depth(1, Some(b))),
+                    None => {
+                        let (ca, cb) = (self.calls(0), self.calls(1));
+                        let (ba, bb) = futures::join!(
+                            ca.book(&self.markets[0].key.market),
+                            cb.book(&self.markets[1].key.market)
+                        );
+                        (depth(0, ba.as_ref()), depth(1, bb.as_ref()))
+                    }
+                };
+                match (a, b) {
                     (Some(a), Some(b)) if b < a => 1,
                     _ => 0,
                 }

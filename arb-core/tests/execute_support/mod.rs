@@ -245,9 +245,11 @@ impl Harness {
             .unwrap();
     }
 
+    /// Default settings, except market A first and a 5 s order timeout.
     pub fn config() -> ExecutionConfig {
         ExecutionConfig {
             first_leg_rule: FirstLegRule::MarketA,
+            order_timeout: Duration::from_secs(5),
             ..ExecutionConfig::default()
         }
     }
