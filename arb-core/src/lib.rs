@@ -16,6 +16,7 @@ pub mod detect;
 pub mod exchange;
 pub mod execute;
 pub mod fees;
+pub mod matching;
 pub mod model;
 pub mod notify;
 pub mod portfolio;
