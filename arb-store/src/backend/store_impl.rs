@@ -301,15 +301,17 @@ fn rows_into<T>(
 // ---- writes shared by several operations ----
 
 async fn insert_pair_event(conn: &mut DbConn, event: &PairEvent) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO pair_events (pair_id, action, actor, reason, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(event.pair_id.0)
-        .bind(enum_text(&event.action)?)
-        .bind(event.actor.as_str())
-        .bind(event.reason.as_str())
-        .bind(event.at)
-        .execute(conn)
-        .await
-        .map_err(from_sqlx)?;
+    sqlx::query(
+        "INSERT INTO pair_events (pair_id, action, actor, reason, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(event.pair_id.0)
+    .bind(enum_text(&event.action)?)
+    .bind(event.actor.as_str())
+    .bind(event.reason.as_str())
+    .bind(event.at)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
     Ok(())
 }
 
