@@ -15,7 +15,17 @@
 //! - reusing a client order id for a different order is a [`StoreError::Conflict`];
 //! - non-executed opportunities are throttled per pair ([`OpportunityThrottle`]).
 //!
-//! Errors never contain the database password.
+//! Timestamps are stored in UTC; PostgreSQL keeps microseconds (finer digits are truncated),
+//! SQLite keeps nanoseconds. Errors and `Debug` output never contain the database password.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), arb_core::store::StoreError> {
+//! use std::sync::Arc;
+//! use arb_core::store::Store;
+//!
+//! let store: Arc<dyn Store> = Arc::new(arb_store::connect("sqlite://arb.db").await?);
+//! # Ok(()) }
+//! ```
 //!
 //! [`StoreError::SchemaTooNew`]: arb_core::store::StoreError::SchemaTooNew
 //! [`StoreError::Conflict`]: arb_core::store::StoreError::Conflict
