@@ -16,6 +16,8 @@ pub mod exchange;
 pub mod fees;
 pub mod model;
 pub mod notify;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod store;
 
 pub use rust_decimal::Decimal;

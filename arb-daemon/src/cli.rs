@@ -1,0 +1,191 @@
+//! The command line (clap). Parsing only: [`crate::commands::dispatch`] runs the commands.
+
+use std::path::PathBuf;
+
+use arb_core::model::{MarketKey, PairId, Polarity};
+use clap::{Args, Parser, Subcommand};
+
+/// The venue a bare market id given as `<a>` of `pairs approve` belongs to.
+pub const DEFAULT_VENUE_A: &str = "kalshi";
+/// The venue a bare market id given as `<b>` of `pairs approve` belongs to.
+pub const DEFAULT_VENUE_B: &str = "polymarket";
+
+/// Cross-venue prediction-market arbitrage: Kalshi and Polymarket.
+#[derive(Debug, Parser, PartialEq)]
+#[command(name = "arb-daemon", version, about, propagate_version = true)]
+pub struct Cli {
+    /// A TOML configuration file (lowest precedence after the defaults: environment and `.env`
+    /// override it).
+    #[arg(long, global = true, env = "ARB_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The daemon's commands.
+#[derive(Debug, Subcommand, PartialEq)]
+pub enum Command {
+    /// Run the daemon: watch approved pairs and trade per TRADING_MODE until SIGINT/SIGTERM.
+    Run,
+    /// Run the whole pipeline on simulated venues: no credentials, network or database server.
+    Demo,
+    /// Venue market catalogues.
+    #[command(subcommand)]
+    Markets(MarketsCommand),
+    /// Suggest equivalent markets across the venues.
+    Match(MatchArgs),
+    /// Verified pairs: approve, list, pause, resume.
+    #[command(subcommand)]
+    Pairs(PairsCommand),
+    /// Open positions and PnL.
+    Positions,
+    /// Recent opportunities.
+    Opportunities(OpportunitiesArgs),
+    /// Stop all new executions (in-flight ones finish hedging).
+    Halt(ReasonArgs),
+    /// Allow executions again after a halt.
+    Resume,
+    /// Configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+impl Command {
+    /// The command as typed, for messages (`pairs approve`, `config check`).
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Run => "run",
+            Self::Demo => "demo",
+            Self::Markets(MarketsCommand::Sync) => "markets sync",
+            Self::Match(_) => "match",
+            Self::Pairs(PairsCommand::Approve(_)) => "pairs approve",
+            Self::Pairs(PairsCommand::List) => "pairs list",
+            Self::Pairs(PairsCommand::Pause { .. }) => "pairs pause",
+            Self::Pairs(PairsCommand::Resume { .. }) => "pairs resume",
+            Self::Positions => "positions",
+            Self::Opportunities(_) => "opportunities",
+            Self::Halt(_) => "halt",
+            Self::Resume => "resume",
+            Self::Config(ConfigCommand::Check) => "config check",
+        }
+    }
+
+    /// Whether the command trades, and so needs venue credentials in `live` mode. Commands that
+    /// only read or change the store do not.
+    #[must_use]
+    pub const fn trades(&self) -> bool {
+        matches!(self, Self::Run)
+    }
+}
+
+/// `markets …`
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum MarketsCommand {
+    /// Fetch both venues' open markets into the store.
+    Sync,
+}
+
+/// `match [--min-score N]`
+#[derive(Debug, Args, PartialEq)]
+pub struct MatchArgs {
+    /// Only suggestions scoring at least this (0–100; the matcher's default if omitted).
+    #[arg(long, value_name = "N", value_parser = parse_score)]
+    pub min_score: Option<f64>,
+}
+
+/// `pairs …`
+#[derive(Debug, Subcommand, PartialEq)]
+pub enum PairsCommand {
+    /// Approve two markets as the same event (a person's confirmation).
+    Approve(ApproveArgs),
+    /// List verified pairs.
+    List,
+    /// Stop trading a pair.
+    Pause {
+        /// The pair's id (from `pairs list`).
+        id: PairId,
+        /// Why (recorded with the pair's history).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Trade a paused pair again.
+    Resume {
+        /// The pair's id (from `pairs list`).
+        id: PairId,
+    },
+}
+
+/// `pairs approve <a> <b> [--polarity same|inverse]`
+#[derive(Debug, Args, PartialEq)]
+pub struct ApproveArgs {
+    /// Market A as `venue:id`, or a bare Kalshi ticker.
+    #[arg(value_parser = parse_market_a)]
+    pub a: MarketKey,
+    /// Market B as `venue:id`, or a bare Polymarket condition id.
+    #[arg(value_parser = parse_market_b)]
+    pub b: MarketKey,
+    /// `same` (A.YES is B.YES) or `inverse` (A.YES is B.NO).
+    #[arg(long, default_value = "same", value_parser = parse_polarity)]
+    pub polarity: Polarity,
+}
+
+/// `opportunities [--limit N]`
+#[derive(Debug, Args, PartialEq, Eq)]
+pub struct OpportunitiesArgs {
+    /// How many of the most recent to show (1–10000).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+}
+
+/// `halt [--reason …]`
+#[derive(Debug, Args, PartialEq, Eq)]
+pub struct ReasonArgs {
+    /// Why (shown in status and alerts).
+    #[arg(long)]
+    pub reason: Option<String>,
+}
+
+/// `config …`
+#[derive(Debug, Subcommand, PartialEq, Eq)]
+pub enum ConfigCommand {
+    /// Validate the configuration and print every setting (secrets only as set/unset).
+    Check,
+}
+
+/// A market reference: `venue:id`, or a bare id on `default_venue`.
+///
+/// # Errors
+/// An empty venue or id.
+pub fn parse_market(text: &str, default_venue: &str) -> Result<MarketKey, String> {
+    let text = text.trim();
+    let (venue, id) = text.split_once(':').unwrap_or((default_venue, text));
+    if venue.is_empty() || id.is_empty() {
+        return Err(format!(
+            "`{text}` is not a market: expected `venue:id` or a bare {default_venue} id"
+        ));
+    }
+    Ok(MarketKey::new(venue.to_ascii_lowercase(), id))
+}
+
+fn parse_market_a(text: &str) -> Result<MarketKey, String> {
+    parse_market(text, DEFAULT_VENUE_A)
+}
+
+fn parse_market_b(text: &str) -> Result<MarketKey, String> {
+    parse_market(text, DEFAULT_VENUE_B)
+}
+
+fn parse_polarity(text: &str) -> Result<Polarity, String> {
+    text.parse()
+}
+
+fn parse_score(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(score) if (0.0..=100.0).contains(&score) => Ok(score),
+        _ => Err(format!(
+            "`{text}` is not a score: expected a number in 0..=100"
+        )),
+    }
+}

@@ -1,0 +1,433 @@
+//! The daemon's configuration.
+//!
+//! Values come from four layers; the first that sets a variable wins:
+//!
+//! 1. the process environment,
+//! 2. a `.env` file in the working directory (it never overrides the real environment),
+//! 3. a TOML file given by `--config <path>` or `ARB_CONFIG` (keys are the variable names in
+//!    any case, e.g. `max_trade_size = "250"`),
+//! 4. the built-in defaults.
+//!
+//! An empty value counts as unset. Every value is validated at start-up: an invalid one fails
+//! with a [`ConfigError`] naming the variable, where the value came from, the value (unless it is
+//! a secret) and the accepted range. Secrets are held as [`Secret`]s and are shown by
+//! [`Config::render`] only as `set` / `unset`. `CONFIG.md` in this crate lists every variable.
+
+mod database;
+mod error;
+mod reader;
+mod render;
+mod settings;
+mod sources;
+mod vars;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use arb_core::model::ExecutionMode;
+use rust_decimal::Decimal;
+
+pub use self::database::{DEFAULT_DATABASE_URL, DatabaseKind, DatabaseUrl, mask_password};
+pub use self::error::ConfigError;
+use self::reader::{Bound, DecimalRange, Reader, malformed};
+pub use self::settings::{
+    DiscordConfig, ExecutionConfig, KalshiConfig, KalshiEnv, KalshiKey, LogFormat, LogLevel,
+    LoggingConfig, MetricsConfig, PolymarketApiCreds, PolymarketConfig, RiskConfig, SignatureType,
+    StrategyConfig, TradingMode,
+};
+pub use self::sources::{ConfigSources, Origin};
+pub use self::vars::{SECRET_VARIABLES, VARIABLES, is_secret};
+use crate::secret::Secret;
+
+/// The default `METRICS_ADDR`: loopback only, port 9464.
+pub const DEFAULT_METRICS_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9464);
+
+/// The whole configuration of the daemon.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `TRADING_MODE`: `live`, `paper` or `monitor` (default `monitor`).
+    pub trading_mode: TradingMode,
+    /// `DATABASE_URL` (default [`DEFAULT_DATABASE_URL`]).
+    pub database_url: DatabaseUrl,
+    /// Discord bot.
+    pub discord: DiscordConfig,
+    /// Kalshi.
+    pub kalshi: KalshiConfig,
+    /// Polymarket.
+    pub polymarket: PolymarketConfig,
+    /// Detection thresholds and polling.
+    pub strategy: StrategyConfig,
+    /// Risk limits.
+    pub risk: RiskConfig,
+    /// Execution behaviour.
+    pub execution: ExecutionConfig,
+    /// Logging.
+    pub logging: LoggingConfig,
+    /// `/health` and `/metrics`.
+    pub metrics: MetricsConfig,
+    origins: BTreeMap<&'static str, Origin>,
+}
+
+impl Config {
+    /// Reads and validates every variable from `sources`.
+    ///
+    /// This does not require venue credentials even in `live` mode, so commands that only use
+    /// the store work without them; call [`Config::ensure_live_ready`] before trading.
+    ///
+    /// # Errors
+    /// The first invalid value, conflicting pair or inconsistent combination found.
+    pub fn load(sources: &ConfigSources) -> Result<Self, ConfigError> {
+        let mut r = Reader::new(sources);
+        let trading_mode =
+            r.choice("TRADING_MODE", TradingMode::default(), TradingMode::OPTIONS)?;
+        let database_url = r
+            .parsed(
+                "DATABASE_URL",
+                "a sqlite: or postgres:// URL",
+                DatabaseUrl::parse,
+            )?
+            .unwrap_or_default();
+        let discord = read_discord(&mut r)?;
+        let kalshi = read_kalshi(&mut r)?;
+        let polymarket = read_polymarket(&mut r)?;
+        let strategy = read_strategy(&mut r)?;
+        let risk = read_risk(&mut r)?;
+        let execution = read_execution(&mut r)?;
+        let logging = read_logging(&mut r)?;
+        let metrics = read_metrics(&mut r)?;
+        Ok(Self {
+            trading_mode,
+            database_url,
+            discord,
+            kalshi,
+            polymarket,
+            strategy,
+            risk,
+            execution,
+            logging,
+            metrics,
+            origins: r.into_origins(),
+        })
+    }
+
+    /// Checks that `live` mode has what it needs to trade: a Kalshi key id and private key, and
+    /// a Polymarket private key (its API credentials are derived if absent). Other modes need
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`ConfigError::MissingLiveCredentials`] listing every missing variable.
+    pub fn ensure_live_ready(&self) -> Result<(), ConfigError> {
+        if self.trading_mode != TradingMode::Live {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        if self.kalshi.api_key_id.is_none() {
+            missing.push("KALSHI_API_KEY".to_string());
+        }
+        if self.kalshi.private_key.is_none() {
+            missing.push("KALSHI_API_SECRET or KALSHI_PRIVATE_KEY_PATH".to_string());
+        }
+        if self.polymarket.private_key.is_none() {
+            missing.push("POLYMARKET_PRIVATE_KEY".to_string());
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::MissingLiveCredentials { missing })
+        }
+    }
+
+    /// Where `var`'s value came from (`None` for an unknown name).
+    #[must_use]
+    pub fn origin(&self, var: &str) -> Option<Origin> {
+        self.origins.get(var).copied()
+    }
+}
+
+fn read_discord(r: &mut Reader<'_>) -> Result<DiscordConfig, ConfigError> {
+    let discord = DiscordConfig {
+        bot_token: r.secret("DISCORD_BOT_TOKEN"),
+        channel_id: r.id("DISCORD_CHANNEL_ID")?,
+        allowed_user_ids: r.id_list("DISCORD_ALLOWED_USER_IDS")?,
+        allowed_role_ids: r.id_list("DISCORD_ALLOWED_ROLE_IDS")?,
+        readonly_open: r.boolean("DISCORD_READONLY_OPEN", false)?,
+    };
+    if discord.bot_token.is_some() && discord.channel_id.is_none() {
+        return Err(ConfigError::Missing {
+            var: "DISCORD_CHANNEL_ID",
+            reason: "DISCORD_BOT_TOKEN is set, and alerts need a channel".into(),
+        });
+    }
+    Ok(discord)
+}
+
+fn read_kalshi(r: &mut Reader<'_>) -> Result<KalshiConfig, ConfigError> {
+    let env = r.choice("KALSHI_ENV", KalshiEnv::default(), KalshiEnv::OPTIONS)?;
+    let api_key_id = r.string("KALSHI_API_KEY");
+    let pem = r.parsed(
+        "KALSHI_API_SECRET",
+        "a PEM private key (-----BEGIN ... PRIVATE KEY-----)",
+        parse_pem,
+    )?;
+    let path = r
+        .raw("KALSHI_PRIVATE_KEY_PATH")
+        .map(|(text, origin)| {
+            let path = PathBuf::from(text);
+            if path.is_file() {
+                Ok(path)
+            } else {
+                Err(malformed(
+                    "KALSHI_PRIVATE_KEY_PATH",
+                    origin,
+                    text,
+                    "the path of an existing PEM file".into(),
+                ))
+            }
+        })
+        .transpose()?;
+    let private_key = match (pem, path) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError::Conflict {
+                first: "KALSHI_API_SECRET",
+                second: "KALSHI_PRIVATE_KEY_PATH",
+            });
+        }
+        (Some(pem), None) => Some(KalshiKey::Pem(pem)),
+        (None, Some(path)) => Some(KalshiKey::Path(path)),
+        (None, None) => None,
+    };
+    Ok(KalshiConfig {
+        env,
+        api_key_id,
+        private_key,
+        api_url: r.url("KALSHI_API_URL", env.default_api_url(), HTTP)?,
+        ws_url: r.url("KALSHI_WS_URL", env.default_ws_url(), WS)?,
+    })
+}
+
+fn read_polymarket(r: &mut Reader<'_>) -> Result<PolymarketConfig, ConfigError> {
+    let private_key = r.parsed(
+        "POLYMARKET_PRIVATE_KEY",
+        "64 hex digits, optionally prefixed by 0x",
+        |text| is_hex(text.strip_prefix("0x").unwrap_or(text), 64).then(|| Secret::new(text)),
+    )?;
+    let key = r.secret("POLYMARKET_API_KEY");
+    let secret = r.secret("POLYMARKET_API_SECRET");
+    let passphrase = r.secret("POLYMARKET_API_PASSPHRASE");
+    let api_creds = match (key, secret, passphrase) {
+        (Some(key), Some(secret), Some(passphrase)) => Some(PolymarketApiCreds {
+            key,
+            secret,
+            passphrase,
+        }),
+        (None, None, None) => None,
+        (key, secret, _) => {
+            let var = if key.is_none() {
+                "POLYMARKET_API_KEY"
+            } else if secret.is_none() {
+                "POLYMARKET_API_SECRET"
+            } else {
+                "POLYMARKET_API_PASSPHRASE"
+            };
+            return Err(ConfigError::Missing {
+                var,
+                reason: "POLYMARKET_API_KEY, _SECRET and _PASSPHRASE go together \
+                         (set all three, or none to derive them)"
+                    .into(),
+            });
+        }
+    };
+    let funder = r.parsed(
+        "POLYMARKET_FUNDER",
+        "an address: 0x followed by 40 hex digits",
+        |text| {
+            text.strip_prefix("0x")
+                .is_some_and(|hex| is_hex(hex, 40))
+                .then(|| text.to_string())
+        },
+    )?;
+    let signature_type = r.choice(
+        "POLYMARKET_SIGNATURE_TYPE",
+        SignatureType::default(),
+        SignatureType::OPTIONS,
+    )?;
+    if signature_type.needs_funder() && funder.is_none() {
+        return Err(ConfigError::Missing {
+            var: "POLYMARKET_FUNDER",
+            reason: "a proxy, safe or deposit-wallet POLYMARKET_SIGNATURE_TYPE trades from the \
+                     funder address"
+                .into(),
+        });
+    }
+    Ok(PolymarketConfig {
+        private_key,
+        api_creds,
+        funder,
+        signature_type,
+        clob_url: r.url("POLYMARKET_CLOB_URL", "https://clob.polymarket.com", HTTP)?,
+        gamma_url: r.url(
+            "POLYMARKET_GAMMA_URL",
+            "https://gamma-api.polymarket.com",
+            HTTP,
+        )?,
+        data_url: r.url(
+            "POLYMARKET_DATA_URL",
+            "https://data-api.polymarket.com",
+            HTTP,
+        )?,
+        ws_url: r.url(
+            "POLYMARKET_WS_URL",
+            "wss://ws-subscriptions-clob.polymarket.com/ws",
+            WS,
+        )?,
+    })
+}
+
+fn read_strategy(r: &mut Reader<'_>) -> Result<StrategyConfig, ConfigError> {
+    Ok(StrategyConfig {
+        min_arbitrage_threshold: r.decimal(
+            "MIN_ARBITRAGE_THRESHOLD",
+            Decimal::new(1, 2),
+            DecimalRange {
+                min: Bound::Inclusive(Decimal::ZERO),
+                max: Bound::Exclusive(Decimal::ONE),
+            },
+        )?,
+        min_profit_usd: r.decimal(
+            "MIN_PROFIT_USD",
+            Decimal::new(10, 2),
+            DecimalRange::NON_NEGATIVE,
+        )?,
+        price_fetch_interval: seconds(r.integer("PRICE_FETCH_INTERVAL", 5, 1, 3600)?),
+    })
+}
+
+fn read_risk(r: &mut Reader<'_>) -> Result<RiskConfig, ConfigError> {
+    let risk = RiskConfig {
+        max_trade_size: r.decimal(
+            "MAX_TRADE_SIZE",
+            Decimal::from(1000),
+            DecimalRange::POSITIVE,
+        )?,
+        max_position_per_market: r.decimal(
+            "MAX_POSITION_PER_MARKET",
+            Decimal::from(5000),
+            DecimalRange::POSITIVE,
+        )?,
+        max_total_exposure: r.decimal(
+            "MAX_TOTAL_EXPOSURE",
+            Decimal::from(25000),
+            DecimalRange::POSITIVE,
+        )?,
+        daily_loss_limit: r.decimal(
+            "DAILY_LOSS_LIMIT",
+            Decimal::from(500),
+            DecimalRange::POSITIVE,
+        )?,
+        pair_cooldown: seconds(r.integer("PAIR_COOLDOWN_SECONDS", 60, 0, 86_400)?),
+        max_consecutive_errors: r.integer("MAX_CONSECUTIVE_ERRORS", 5, 1, 1000)?,
+        min_balance_reserve: r.decimal(
+            "MIN_BALANCE_RESERVE",
+            Decimal::ZERO,
+            DecimalRange::NON_NEGATIVE,
+        )?,
+    };
+    if risk.max_trade_size > risk.max_position_per_market {
+        return Err(ConfigError::Inconsistent(format!(
+            "MAX_TRADE_SIZE ({}) exceeds MAX_POSITION_PER_MARKET ({})",
+            risk.max_trade_size, risk.max_position_per_market
+        )));
+    }
+    if risk.max_position_per_market > risk.max_total_exposure {
+        return Err(ConfigError::Inconsistent(format!(
+            "MAX_POSITION_PER_MARKET ({}) exceeds MAX_TOTAL_EXPOSURE ({})",
+            risk.max_position_per_market, risk.max_total_exposure
+        )));
+    }
+    Ok(risk)
+}
+
+fn read_execution(r: &mut Reader<'_>) -> Result<ExecutionConfig, ConfigError> {
+    Ok(ExecutionConfig {
+        mode: r.choice("EXECUTION_MODE", ExecutionMode::default(), EXECUTION_MODES)?,
+        slippage_tolerance: r.decimal(
+            "SLIPPAGE_TOLERANCE",
+            Decimal::new(2, 2),
+            DecimalRange {
+                min: Bound::Inclusive(Decimal::ZERO),
+                max: Bound::Inclusive(Decimal::new(5, 1)),
+            },
+        )?,
+        order_timeout: seconds(r.integer("ORDER_TIMEOUT_SECONDS", 30, 1, 600)?),
+        max_hedge_attempts: r.integer("MAX_HEDGE_ATTEMPTS", 3, 1, 20)?,
+    })
+}
+
+fn read_logging(r: &mut Reader<'_>) -> Result<LoggingConfig, ConfigError> {
+    let defaults = LoggingConfig::default();
+    Ok(LoggingConfig {
+        level: r.choice("LOG_LEVEL", defaults.level, LogLevel::OPTIONS)?,
+        filter: r.parsed(
+            "RUST_LOG",
+            "a tracing filter such as `info,arb_core=debug`",
+            |text| {
+                tracing_subscriber::EnvFilter::builder()
+                    .parse(text)
+                    .ok()
+                    .map(|_| text.to_string())
+            },
+        )?,
+        format: r.choice("LOG_FORMAT", defaults.format, LogFormat::OPTIONS)?,
+        dir: r.string("LOG_DIR").map_or(defaults.dir, PathBuf::from),
+        max_files: r.integer("LOG_MAX_FILES", defaults.max_files, 1, 3650)?,
+    })
+}
+
+fn read_metrics(r: &mut Reader<'_>) -> Result<MetricsConfig, ConfigError> {
+    let addr = r.parsed(
+        "METRICS_ADDR",
+        "host:port (an IP address and port, e.g. 0.0.0.0:9464) or `off`",
+        |text| {
+            if text.eq_ignore_ascii_case("off") {
+                Some(None)
+            } else {
+                text.parse::<SocketAddr>().ok().map(Some)
+            }
+        },
+    )?;
+    Ok(MetricsConfig {
+        addr: addr.unwrap_or(Some(DEFAULT_METRICS_ADDR)),
+    })
+}
+
+/// The spellings of `EXECUTION_MODE`.
+const EXECUTION_MODES: &[(&str, ExecutionMode)] = &[
+    ("sequential", ExecutionMode::Sequential),
+    ("concurrent", ExecutionMode::Concurrent),
+];
+
+/// URL schemes of REST endpoints.
+const HTTP: &[&str] = &["https", "http"];
+/// URL schemes of WebSocket endpoints.
+const WS: &[&str] = &["wss", "ws"];
+
+fn seconds(value: u64) -> Duration {
+    Duration::from_secs(value)
+}
+
+fn is_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// A PEM key, with literal `\n` escapes turned into newlines when the text has no real ones.
+fn parse_pem(text: &str) -> Option<Secret> {
+    let pem = if text.contains('\n') {
+        text.to_string()
+    } else {
+        text.replace("\\n", "\n")
+    };
+    (pem.contains("-----BEGIN ") && pem.contains("PRIVATE KEY-----")).then(|| Secret::new(pem))
+}
