@@ -12,8 +12,10 @@
 //! demos and strategy experiments.
 
 pub mod clock;
+pub mod detect;
 pub mod exchange;
 pub mod fees;
+pub mod matching;
 pub mod model;
 pub mod notify;
 #[cfg(feature = "sim")]
