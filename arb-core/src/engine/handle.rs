@@ -83,7 +83,7 @@ pub(crate) struct Shared {
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
     pub config: EngineConfig,
-    pub risk: RiskManager,
+    pub risk: Arc<RiskManager>,
     /// Woken when pairs change, so the runner re-reads them at once.
     pub pairs_changed: Notify,
     /// Venue connectivity as seen by the runner.
@@ -91,7 +91,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(super) fn new(parts: EngineParts, risk: RiskManager) -> Self {
+    pub(super) fn new(parts: EngineParts, risk: Arc<RiskManager>) -> Self {
         let venue_status = parts
             .venues
             .iter()
@@ -387,7 +387,7 @@ impl EngineHandle {
     pub async fn halt(&self, actor: &str, reason: &str) -> Result<(), EngineError> {
         let reason = format!("{reason} (by {actor})");
         self.shared.store.put_setting(HALT_SETTING, Some(&reason)).await?;
-        self.shared.risk.halt(&reason);
+        self.shared.risk.halt(reason.clone());
         self.shared.notify(Notification::Alert {
             severity: Severity::Critical,
             message: format!("Trading halted: {reason}"),

@@ -86,6 +86,8 @@ pub struct EngineConfig {
     pub reconcile_interval: Duration,
     /// How often the store is re-read for pair changes and the kill switch made by other processes.
     pub control_poll_interval: Duration,
+    /// Position differences with a venue above this many contracts raise an alert.
+    pub drift_tolerance: crate::model::Qty,
 }
 
 /// An engine failure.
@@ -120,6 +122,9 @@ pub enum EngineError {
     /// A request that makes no sense (bad argument, wrong state).
     #[error("{0}")]
     Invalid(String),
+    /// Settings that cannot be used.
+    #[error("invalid engine configuration: {0}")]
+    Config(String),
 }
 
 /// The engine. Cheap to clone handles come from [`Engine::handle`].
@@ -153,20 +158,29 @@ pub struct EngineParts {
 }
 
 impl Engine {
-    /// An engine from its parts.
-    #[must_use]
-    pub fn new(parts: EngineParts) -> Self {
-        let executor = Arc::new(Executor::new(
-            parts.venues.clone(),
-            Arc::clone(&parts.store),
-            Arc::clone(&parts.notifier),
-            Arc::clone(&parts.clock),
-            Arc::clone(&parts.ids),
-            parts.config.execution.clone(),
-        ));
-        let risk = RiskManager::new(parts.config.risk.clone());
+    /// An engine from its parts; fails on limits or execution settings that cannot be used.
+    pub fn new(parts: EngineParts) -> Result<Self, EngineError> {
+        let risk = Arc::new(
+            RiskManager::new(parts.config.risk.clone()).map_err(|e| EngineError::Config(e.to_string()))?,
+        );
+        parts
+            .config
+            .execution
+            .validate()
+            .map_err(|e| EngineError::Config(e.to_string()))?;
+        let executor = Arc::new(
+            Executor::new(
+                parts.venues.clone(),
+                Arc::clone(&parts.store),
+                Arc::clone(&parts.notifier),
+                Arc::clone(&parts.clock),
+                Arc::clone(&parts.ids),
+                parts.config.execution.clone(),
+            )
+            .with_risk(Arc::clone(&risk)),
+        );
         let shared = Arc::new(handle::Shared::new(parts, risk));
-        Self { shared, executor }
+        Ok(Self { shared, executor })
     }
 
     /// The command surface.

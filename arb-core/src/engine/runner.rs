@@ -19,7 +19,11 @@ use crate::model::{
     OpportunityRecord, PairId, PairStatus, PriceSnapshot, VenueId, VerifiedPair,
 };
 use crate::notify::{Notification, Severity};
-use crate::risk::RiskState;
+use crate::portfolio::{Portfolio, drift_alert};
+use crate::risk::{ExecutionOutcome, RiskState};
+
+/// How an execution ended, with the opportunity it acted on.
+type ExecutionResult = Result<(ExecutionRecord, Opportunity), crate::execute::ExecuteError>;
 
 /// A book event tagged with its venue.
 type FeedItem = (VenueId, BookEvent);
@@ -39,8 +43,12 @@ pub(super) struct Runner {
     /// Pairs with an execution in flight (one at a time per pair).
     busy: HashSet<PairId>,
     balances: HashMap<VenueId, Decimal>,
+    /// Positions and PnL built from our fills.
+    portfolio: Portfolio,
+    /// Fills are fetched from the venues from this time on.
+    fills_since: chrono::DateTime<chrono::Utc>,
     feeds: JoinSet<()>,
-    executions: JoinSet<(PairId, Result<ExecutionRecord, crate::execute::ExecuteError>)>,
+    executions: JoinSet<(PairId, ExecutionResult)>,
     permits: Arc<Semaphore>,
 }
 
@@ -54,6 +62,8 @@ impl Runner {
             pairs: HashMap::new(),
             busy: HashSet::new(),
             balances: HashMap::new(),
+            portfolio: Portfolio::new(shared.config.drift_tolerance),
+            fills_since: shared.clock.now() - chrono::Duration::days(1),
             feeds: JoinSet::new(),
             executions: JoinSet::new(),
             permits,
@@ -62,6 +72,7 @@ impl Runner {
 
     pub(super) async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<(), EngineError> {
         self.sync_kill_switch().await?;
+        self.load_portfolio().await?;
         for record in self.executor.recover().await? {
             tracing::info!(id = %record.id, state = ?record.state, "recovered execution");
         }
@@ -287,7 +298,7 @@ impl Runner {
             return Ok(());
         };
         let now = self.shared.clock.now();
-        let limits = self.limits(watched).await?;
+        let limits = self.limits(watched);
         let view = PairView {
             pair: &watched.pair,
             market_a: &watched.markets[0],
@@ -307,22 +318,16 @@ impl Runner {
         self.act_on(pair_id, opportunity).await
     }
 
-    async fn limits(&self, watched: &WatchedPair) -> Result<DetectLimits, EngineError> {
+    fn limits(&self, watched: &WatchedPair) -> DetectLimits {
         let config = &self.shared.config;
-        let positions = self.shared.store.positions().await?;
-        let exposure = |key: &MarketKey| -> Decimal {
-            positions
-                .iter()
-                .filter(|p| &p.market == key)
-                .map(crate::model::Position::cost_basis)
-                .sum()
-        };
+        let exposures = self.portfolio.exposure_by_market();
+        let exposure = |key: &MarketKey| -> Decimal { exposures.get(key).copied().unwrap_or(Decimal::ZERO) };
         let spendable = |venue: &VenueId| -> Decimal {
             let balance = self.balances.get(venue).copied().unwrap_or(Decimal::ZERO);
             (balance - config.risk.min_balance_reserve_usd).max(Decimal::ZERO)
         };
         let cap = config.risk.max_exposure_per_market_usd;
-        Ok(DetectLimits {
+        DetectLimits {
             min_profit_fraction: config.min_profit_fraction,
             min_profit_usd: config.min_profit_usd,
             max_trade_usd: config.risk.max_trade_usd,
@@ -331,14 +336,14 @@ impl Runner {
             balance_a_usd: spendable(&watched.pair.a.venue),
             balance_b_usd: spendable(&watched.pair.b.venue),
             max_book_age: config.max_book_age,
-        })
+        }
     }
 
     async fn act_on(&mut self, pair_id: PairId, opportunity: Opportunity) -> Result<(), EngineError> {
         let store = Arc::clone(&self.shared.store);
         let mode = self.shared.config.mode;
         let decision = if mode.executes() {
-            let state = self.risk_state().await?;
+            let state = self.risk_state();
             match self.shared.risk.check(&opportunity, &state) {
                 Ok(()) => None,
                 Err(refusal) => Some(OpportunityDecision::Refused(refusal.to_string())),
@@ -356,9 +361,12 @@ impl Runner {
         Ok(())
     }
 
-    async fn risk_state(&self) -> Result<RiskState, EngineError> {
-        let positions = self.shared.store.positions().await?;
-        Ok(RiskState::new(self.shared.clock.now(), &positions, &self.balances))
+    fn risk_state(&self) -> RiskState {
+        RiskState {
+            exposure_usd: self.portfolio.exposure_by_market(),
+            available_usd: self.balances.clone(),
+            now: self.shared.clock.now(),
+        }
     }
 
     async fn start_execution(&mut self, pair_id: PairId, opportunity: Opportunity) -> Result<(), EngineError> {
@@ -369,7 +377,9 @@ impl Runner {
             tracing::debug!(pair = %pair_id, "execution slots full; skipping opportunity");
             return Ok(());
         };
-        self.shared.notify(Notification::Opportunity { opportunity: opportunity.clone() });
+        self.shared.notify(Notification::Opportunity {
+            opportunity: opportunity.clone(),
+        });
         self.busy.insert(pair_id);
         let executor = Arc::clone(&self.executor);
         let pair = watched.pair.clone();
@@ -377,7 +387,8 @@ impl Runner {
         self.executions.spawn(async move {
             let result = executor
                 .execute(&pair, [&markets[0], &markets[1]], &opportunity)
-                .await;
+                .await
+                .map(|record| (record, opportunity));
             drop(permit);
             (pair.id, result)
         });
@@ -386,7 +397,7 @@ impl Runner {
 
     async fn on_execution_done(
         &mut self,
-        done: Result<(PairId, Result<ExecutionRecord, crate::execute::ExecuteError>), tokio::task::JoinError>,
+        done: Result<(PairId, ExecutionResult), tokio::task::JoinError>,
     ) {
         let (pair_id, result) = match done {
             Ok(v) => v,
@@ -400,23 +411,38 @@ impl Runner {
             }
         };
         self.busy.remove(&pair_id);
+        let realized_before = self.portfolio.realized_total();
+        if let Err(e) = self.reconcile().await {
+            tracing::error!(error = %e, "reconciliation after an execution failed");
+        }
+        let now = self.shared.clock.now();
         match result {
-            Ok(record) => {
-                self.shared.risk.record_execution(&record, self.shared.clock.now());
+            Ok((record, opportunity)) => {
+                let stored = OpportunityRecord {
+                    id: None,
+                    opportunity,
+                    decision: OpportunityDecision::Executed(record.id.clone()),
+                };
+                if let Err(e) = self.shared.store.record_opportunity(&stored).await {
+                    tracing::error!(error = %e, "could not record an executed opportunity");
+                }
+                self.shared.risk.record_outcome(&ExecutionOutcome {
+                    pair_id,
+                    finished_at: now,
+                    realized_pnl: self.portfolio.realized_total() - realized_before,
+                });
                 if matches!(record.state, ExecutionState::Unhedged | ExecutionState::Unwound) {
                     self.shared.pairs_changed.notify_one();
                 }
             }
             Err(e) => {
                 tracing::error!(pair = %pair_id, error = %e, "execution failed");
-                self.shared.risk.record_error(&pair_id.to_string());
                 self.shared.notify(Notification::Alert {
                     severity: Severity::Critical,
                     message: format!("Execution on pair {pair_id} failed: {e}"),
                 });
             }
         }
-        self.refresh_balances().await;
     }
 
     async fn refresh_balances(&mut self) {
@@ -430,10 +456,107 @@ impl Runner {
         }
     }
 
-    /// Stores each venue's positions and alerts on drift from what the store expected.
+    /// Rebuilds positions and PnL from the stored fills (start-up).
+    async fn load_portfolio(&mut self) -> Result<(), EngineError> {
+        let fills = self.shared.store.fills(None).await?;
+        if let Some(latest) = fills.iter().map(|f| f.ts).max() {
+            self.fills_since = latest;
+        }
+        for fill in &fills {
+            if let Err(e) = self.portfolio.apply_fill(fill) {
+                tracing::error!(error = %e, "stored fill does not fit the portfolio");
+            }
+        }
+        Ok(())
+    }
+
+    /// Pulls new fills into the store and the portfolio, settles resolved markets, compares our
+    /// positions with each venue's (alerting on drift), stores positions and today's PnL, and
+    /// refreshes balances.
     async fn reconcile(&mut self) -> Result<(), EngineError> {
+        let store = Arc::clone(&self.shared.store);
+        let now = self.shared.clock.now();
+        let since = self.fills_since;
+        let mut all_fetched = true;
+        for venue in self.shared.venues.clone() {
+            let id = venue.venue();
+            match venue.fills_since(since).await {
+                Ok(fills) => {
+                    store.insert_fills(&fills).await?;
+                    for fill in &fills {
+                        if let Err(e) = self.portfolio.apply_fill(fill) {
+                            tracing::error!(venue = %id, error = %e, "fill does not fit the portfolio");
+                        }
+                    }
+                }
+                Err(e) => {
+                    all_fetched = false;
+                    tracing::warn!(venue = %id, error = %e, "fills fetch failed");
+                    continue;
+                }
+            }
+            self.settle_resolved(&venue, now).await;
+            match venue.positions().await {
+                Ok(positions) => {
+                    let drifts = self.portfolio.reconcile(&id, &positions);
+                    if let Some(alert) = drift_alert(&id, &drifts) {
+                        self.shared.notify(alert);
+                    }
+                }
+                Err(e) => tracing::warn!(venue = %id, error = %e, "positions fetch failed"),
+            }
+        }
+        if all_fetched {
+            // Overlap by a minute: fills are deduplicated, late-reported ones are not missed.
+            self.fills_since = now - chrono::Duration::minutes(1);
+        }
+        store.upsert_positions(&self.portfolio.positions()).await?;
+        let today = now.date_naive();
+        let executions_today = store
+            .executions(100_000)
+            .await?
+            .iter()
+            .filter(|e| e.created_at.date_naive() == today)
+            .count();
+        let pairs = store.pairs(None).await?;
+        let books = &self.books;
+        let mark = |key: &MarketKey, outcome| {
+            books
+                .get(key)
+                .and_then(|b| b.sell_levels(outcome).first().map(|l| l.price))
+        };
+        let daily = self.portfolio.daily_pnl(
+            today,
+            &pairs,
+            mark,
+            u32::try_from(executions_today).unwrap_or(u32::MAX),
+        );
+        store.upsert_daily_pnl(&daily).await?;
         self.refresh_balances().await;
         Ok(())
+    }
+
+    /// Settles, in the portfolio, every market of `venue` we hold that the venue reports resolved.
+    async fn settle_resolved(&mut self, venue: &Arc<dyn Exchange>, now: chrono::DateTime<chrono::Utc>) {
+        let id = venue.venue();
+        let held: HashSet<MarketKey> = self
+            .portfolio
+            .positions()
+            .into_iter()
+            .filter(|p| p.market.venue == id && !p.qty.is_zero())
+            .map(|p| p.market)
+            .collect();
+        for key in held {
+            match venue.market(&key.market).await {
+                Ok(market) => {
+                    if let crate::model::MarketStatus::Settled(winner) = market.status {
+                        let pnl = self.portfolio.settle(&key, winner, now);
+                        tracing::info!(market = %key, %winner, %pnl, "market settled");
+                    }
+                }
+                Err(e) => tracing::warn!(market = %key, error = %e, "market status fetch failed"),
+            }
+        }
     }
 }
 
