@@ -58,13 +58,23 @@ mod tests {
     fn invalidated_books_are_not_served() {
         let mut cache = BookCache::default();
         let key = MarketKey::new("a", "m");
-        let book = Arc::new(BinaryBook::from_yes_book(OrderBook::default(), DateTime::UNIX_EPOCH));
+        let book = Arc::new(BinaryBook::from_yes_book(
+            OrderBook::default(),
+            DateTime::UNIX_EPOCH,
+        ));
         cache.update(key.clone(), book, DateTime::UNIX_EPOCH);
         assert!(cache.get(&key).is_some());
         cache.invalidate(&key);
         assert!(cache.get(&key).is_none());
         assert_eq!(cache.last_update(&key.venue), Some(DateTime::UNIX_EPOCH));
-        cache.update(key.clone(), Arc::new(BinaryBook::from_yes_book(OrderBook::default(), DateTime::UNIX_EPOCH)), DateTime::UNIX_EPOCH);
+        cache.update(
+            key.clone(),
+            Arc::new(BinaryBook::from_yes_book(
+                OrderBook::default(),
+                DateTime::UNIX_EPOCH,
+            )),
+            DateTime::UNIX_EPOCH,
+        );
         cache.invalidate_venue(&key.venue);
         assert!(cache.get(&key).is_none());
     }

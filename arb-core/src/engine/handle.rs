@@ -125,8 +125,16 @@ impl Shared {
         }
     }
 
-    pub(super) fn set_venue_status(&self, venue: &VenueId, connected: bool, at: Option<DateTime<Utc>>) {
-        let mut status = self.venue_status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub(super) fn set_venue_status(
+        &self,
+        venue: &VenueId,
+        connected: bool,
+        at: Option<DateTime<Utc>>,
+    ) {
+        let mut status = self
+            .venue_status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(s) = status.iter_mut().find(|s| &s.venue == venue) {
             s.connected = connected;
             if at.is_some() {
@@ -166,7 +174,10 @@ impl EngineHandle {
     /// Runs the matcher over the stored catalogues of venues A and B and stores and announces
     /// the suggestions scoring at least `min_score` (the configured default if `None`), best first,
     /// leaving out markets already paired.
-    pub async fn find_matches(&self, min_score: Option<f64>) -> Result<Vec<MatchSuggestion>, EngineError> {
+    pub async fn find_matches(
+        &self,
+        min_score: Option<f64>,
+    ) -> Result<Vec<MatchSuggestion>, EngineError> {
         if let Some(score) = min_score
             && !(0.0..=100.0).contains(&score)
         {
@@ -213,7 +224,11 @@ impl EngineHandle {
     }
 
     /// Approves a suggestion with its suggested polarity.
-    pub async fn approve_suggestion(&self, id: SuggestionId, actor: &str) -> Result<VerifiedPair, EngineError> {
+    pub async fn approve_suggestion(
+        &self,
+        id: SuggestionId,
+        actor: &str,
+    ) -> Result<VerifiedPair, EngineError> {
         let suggestion = self
             .shared
             .store
@@ -226,17 +241,29 @@ impl EngineHandle {
                 suggestion.status
             )));
         }
-        self.create_pair(&suggestion.a, &suggestion.b, suggestion.polarity, actor, Some(id))
-            .await
+        self.create_pair(
+            &suggestion.a,
+            &suggestion.b,
+            suggestion.polarity,
+            actor,
+            Some(id),
+        )
+        .await
     }
 
     /// Dismisses a suggestion.
-    pub async fn dismiss_suggestion(&self, id: SuggestionId, actor: &str) -> Result<(), EngineError> {
+    pub async fn dismiss_suggestion(
+        &self,
+        id: SuggestionId,
+        actor: &str,
+    ) -> Result<(), EngineError> {
         let store = &self.shared.store;
         if store.suggestion(id).await?.is_none() {
             return Err(EngineError::UnknownSuggestion(id));
         }
-        store.set_suggestion_status(id, SuggestionStatus::Dismissed).await?;
+        store
+            .set_suggestion_status(id, SuggestionStatus::Dismissed)
+            .await?;
         tracing::info!(suggestion = %id, actor, "suggestion dismissed");
         Ok(())
     }
@@ -294,12 +321,20 @@ impl EngineHandle {
     }
 
     /// Pairs, optionally of one status.
-    pub async fn list_pairs(&self, status: Option<PairStatus>) -> Result<Vec<VerifiedPair>, EngineError> {
+    pub async fn list_pairs(
+        &self,
+        status: Option<PairStatus>,
+    ) -> Result<Vec<VerifiedPair>, EngineError> {
         Ok(self.shared.store.pairs(status).await?)
     }
 
     /// Stops trading a pair.
-    pub async fn pause_pair(&self, id: PairId, actor: &str, reason: &str) -> Result<VerifiedPair, EngineError> {
+    pub async fn pause_pair(
+        &self,
+        id: PairId,
+        actor: &str,
+        reason: &str,
+    ) -> Result<VerifiedPair, EngineError> {
         let pair = self.existing_pair(id).await?;
         if pair.status != PairStatus::Active {
             return Err(EngineError::Invalid(format!("pair {id} is not active")));
@@ -307,7 +342,11 @@ impl EngineHandle {
         let pair = self
             .shared
             .store
-            .set_pair_status(id, PairStatus::Paused, &self.event(id, PairAction::Paused, actor, reason))
+            .set_pair_status(
+                id,
+                PairStatus::Paused,
+                &self.event(id, PairAction::Paused, actor, reason),
+            )
             .await?;
         self.shared.pairs_changed.notify_one();
         Ok(pair)
@@ -319,10 +358,16 @@ impl EngineHandle {
         let pair = self.existing_pair(id).await?;
         let store = &self.shared.store;
         let resumed = match pair.status {
-            PairStatus::Active => return Err(EngineError::Invalid(format!("pair {id} is already active"))),
+            PairStatus::Active => {
+                return Err(EngineError::Invalid(format!("pair {id} is already active")));
+            }
             PairStatus::Paused => {
                 store
-                    .set_pair_status(id, PairStatus::Active, &self.event(id, PairAction::Resumed, actor, "resumed"))
+                    .set_pair_status(
+                        id,
+                        PairStatus::Active,
+                        &self.event(id, PairAction::Resumed, actor, "resumed"),
+                    )
                     .await?
             }
             PairStatus::NeedsReapproval => {
@@ -334,7 +379,12 @@ impl EngineHandle {
                     .market(&pair.b)
                     .await?
                     .ok_or_else(|| EngineError::UnknownMarket(pair.b.to_string()))?;
-                let event = self.event(id, PairAction::Approved, actor, "re-approved after a rules change");
+                let event = self.event(
+                    id,
+                    PairAction::Approved,
+                    actor,
+                    "re-approved after a rules change",
+                );
                 store
                     .reapprove_pair(id, &a.rules_hash(), &b.rules_hash(), &event)
                     .await?
@@ -367,7 +417,11 @@ impl EngineHandle {
         let store = &self.shared.store;
         let positions = store.positions().await?;
         let today_date = self.shared.clock.now().date_naive();
-        let today = store.daily_pnl(today_date, today_date).await?.into_iter().next();
+        let today = store
+            .daily_pnl(today_date, today_date)
+            .await?
+            .into_iter()
+            .next();
         let pnl = PnlSummary {
             realized: positions.iter().map(|p| p.realized_pnl).sum(),
             fees: positions.iter().map(|p| p.fees_paid).sum(),
@@ -386,7 +440,10 @@ impl EngineHandle {
     /// across restarts and reaches a daemon running in another process.
     pub async fn halt(&self, actor: &str, reason: &str) -> Result<(), EngineError> {
         let reason = format!("{reason} (by {actor})");
-        self.shared.store.put_setting(HALT_SETTING, Some(&reason)).await?;
+        self.shared
+            .store
+            .put_setting(HALT_SETTING, Some(&reason))
+            .await?;
         self.shared.risk.halt(reason.clone());
         self.shared.notify(Notification::Alert {
             severity: Severity::Critical,
@@ -410,7 +467,10 @@ impl EngineHandle {
     pub async fn status(&self) -> Result<EngineStatus, EngineError> {
         let store = &self.shared.store;
         let pairs = store.pairs(None).await?;
-        let active_pairs = pairs.iter().filter(|p| p.status == PairStatus::Active).count();
+        let active_pairs = pairs
+            .iter()
+            .filter(|p| p.status == PairStatus::Active)
+            .count();
         let halted = store.setting(HALT_SETTING).await?;
         let today_date = self.shared.clock.now().date_naive();
         Ok(EngineStatus {
@@ -425,23 +485,63 @@ impl EngineHandle {
             active_pairs,
             inactive_pairs: pairs.len() - active_pairs,
             last_opportunity: store.opportunities(None, 1).await?.into_iter().next(),
-            today: store.daily_pnl(today_date, today_date).await?.into_iter().next(),
+            today: store
+                .daily_pnl(today_date, today_date)
+                .await?
+                .into_iter()
+                .next(),
         })
     }
 
     /// Fetches every venue's open markets into the store; returns how many per venue. A venue that
     /// fails is reported in the error; markets already synced from other venues stay stored.
+    /// An active pair whose rules text changed on either venue is set to `NeedsReapproval`, with an
+    /// alert: a person must review the new rules and resume it.
     pub async fn sync_markets(&self) -> Result<Vec<(VenueId, usize)>, EngineError> {
         let mut counts = Vec::new();
         for venue in &self.shared.venues {
-            let markets = venue.list_markets().await.map_err(|source| EngineError::Exchange {
-                venue: venue.venue().to_string(),
-                source,
-            })?;
+            let markets = venue
+                .list_markets()
+                .await
+                .map_err(|source| EngineError::Exchange {
+                    venue: venue.venue().to_string(),
+                    source,
+                })?;
             self.shared.store.upsert_markets(&markets).await?;
             counts.push((venue.venue(), markets.len()));
         }
+        self.pause_pairs_with_changed_rules().await?;
         Ok(counts)
+    }
+
+    async fn pause_pairs_with_changed_rules(&self) -> Result<(), EngineError> {
+        let store = &self.shared.store;
+        for pair in store.pairs(Some(PairStatus::Active)).await? {
+            let (Some(a), Some(b)) = (store.market(&pair.a).await?, store.market(&pair.b).await?)
+            else {
+                continue;
+            };
+            if !crate::matching::rules_changed(&pair, &a, &b) {
+                continue;
+            }
+            let reason = "a venue changed the market's rules text since approval: review and resume to re-approve";
+            store
+                .set_pair_status(
+                    pair.id,
+                    PairStatus::NeedsReapproval,
+                    &self.event(pair.id, PairAction::RulesChanged, "engine", reason),
+                )
+                .await?;
+            self.shared.notify(Notification::Alert {
+                severity: Severity::Warning,
+                message: format!(
+                    "Pair {} ({} / {}) paused: {reason}",
+                    pair.id, pair.a, pair.b
+                ),
+            });
+            self.shared.pairs_changed.notify_one();
+        }
+        Ok(())
     }
 
     /// Mints a fresh id (exposed so embedders share the engine's id source).

@@ -90,6 +90,42 @@ pub struct EngineConfig {
     pub drift_tolerance: crate::model::Qty,
 }
 
+impl EngineConfig {
+    /// The original design's defaults in the given mode: 1% minimum profit and $0.10 minimum,
+    /// books trusted for 10 s, $1,000 per trade, $5,000 per market, $25,000 in total, 60 s pair
+    /// cooldown, $500 daily loss limit, 5 consecutive venue errors, no balance reserve, the
+    /// executor's defaults (sequential, 2% slippage, 30 s timeout), the matcher's defaults,
+    /// polling every 5 s as a fallback, 4 concurrent executions, reconciliation every 30 s,
+    /// control re-read every 2 s and a 0.01-contract drift tolerance.
+    #[must_use]
+    pub fn new(mode: TradingMode) -> Self {
+        Self {
+            mode,
+            min_profit_fraction: Decimal::new(1, 2),
+            min_profit_usd: Decimal::new(10, 2),
+            max_book_age: chrono::Duration::seconds(10),
+            risk: RiskLimits {
+                max_trade_usd: Decimal::from(1000),
+                max_exposure_per_market_usd: Decimal::from(5000),
+                max_total_exposure_usd: Decimal::from(25_000),
+                pair_cooldown: chrono::Duration::seconds(60),
+                max_daily_loss_usd: Decimal::from(500),
+                max_consecutive_errors: 5,
+                min_balance_reserve_usd: Decimal::ZERO,
+            },
+            execution: ExecutionConfig::default(),
+            matching: MatchConfig::default(),
+            price_fetch_interval: Duration::from_secs(5),
+            poll_only: false,
+            max_concurrent_executions: 4,
+            reconcile_interval: Duration::from_secs(30),
+            control_poll_interval: Duration::from_secs(2),
+            drift_tolerance: crate::model::Qty::new(Decimal::new(1, 2))
+                .unwrap_or(crate::model::Qty::ZERO),
+        }
+    }
+}
+
 /// An engine failure.
 #[derive(Debug, Error)]
 pub enum EngineError {
@@ -161,7 +197,8 @@ impl Engine {
     /// An engine from its parts; fails on limits or execution settings that cannot be used.
     pub fn new(parts: EngineParts) -> Result<Self, EngineError> {
         let risk = Arc::new(
-            RiskManager::new(parts.config.risk.clone()).map_err(|e| EngineError::Config(e.to_string()))?,
+            RiskManager::new(parts.config.risk.clone())
+                .map_err(|e| EngineError::Config(e.to_string()))?,
         );
         parts
             .config
@@ -191,7 +228,10 @@ impl Engine {
 
     /// Runs until `shutdown` turns true: recovers unfinished executions, then watches, detects and
     /// trades. On shutdown no new execution starts; in-flight ones finish hedging before it returns.
-    pub async fn run(&self, shutdown: tokio::sync::watch::Receiver<bool>) -> Result<(), EngineError> {
+    pub async fn run(
+        &self,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), EngineError> {
         runner::Runner::new(Arc::clone(&self.shared), Arc::clone(&self.executor))
             .run(shutdown)
             .await

@@ -12,7 +12,7 @@ use super::handle::{HALT_SETTING, Shared};
 use super::{BookCache, EngineError};
 use crate::detect::{DetectLimits, PairView, best_opportunity};
 use crate::exchange::{BookEvent, Exchange};
-use crate::execute::Executor;
+use crate::execute::{ExecutionContext, Executor};
 use crate::fees::FeeModel;
 use crate::model::{
     ExecutionRecord, ExecutionState, Market, MarketId, MarketKey, Opportunity, OpportunityDecision,
@@ -54,7 +54,11 @@ pub(super) struct Runner {
 
 impl Runner {
     pub(super) fn new(shared: Arc<Shared>, executor: Arc<Executor>) -> Self {
-        let permits = Arc::new(Semaphore::new(shared.config.max_concurrent_executions.max(1)));
+        let permits = Arc::new(Semaphore::new(
+            shared.config.max_concurrent_executions.max(1),
+        ));
+        let portfolio = Portfolio::new(shared.config.drift_tolerance);
+        let fills_since = shared.clock.now() - chrono::Duration::days(1);
         Self {
             shared,
             executor,
@@ -62,15 +66,18 @@ impl Runner {
             pairs: HashMap::new(),
             busy: HashSet::new(),
             balances: HashMap::new(),
-            portfolio: Portfolio::new(shared.config.drift_tolerance),
-            fills_since: shared.clock.now() - chrono::Duration::days(1),
+            portfolio,
+            fills_since,
             feeds: JoinSet::new(),
             executions: JoinSet::new(),
             permits,
         }
     }
 
-    pub(super) async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Result<(), EngineError> {
+    pub(super) async fn run(
+        mut self,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Result<(), EngineError> {
         self.sync_kill_switch().await?;
         self.load_portfolio().await?;
         for record in self.executor.recover().await? {
@@ -109,7 +116,10 @@ impl Runner {
                 _ = reconcile.tick() => self.reconcile().await?,
             }
         }
-        tracing::info!(in_flight = self.executions.len(), "shutting down: finishing in-flight executions");
+        tracing::info!(
+            in_flight = self.executions.len(),
+            "shutting down: finishing in-flight executions"
+        );
         self.feeds.abort_all();
         while let Some(done) = self.executions.join_next().await {
             self.on_execution_done(done).await;
@@ -169,10 +179,14 @@ impl Runner {
 
     async fn load_pair(&self, pair: &VerifiedPair) -> Result<Option<WatchedPair>, EngineError> {
         let store = &self.shared.store;
-        let (Some(a), Some(b)) = (store.market(&pair.a).await?, store.market(&pair.b).await?) else {
+        let (Some(a), Some(b)) = (store.market(&pair.a).await?, store.market(&pair.b).await?)
+        else {
             return Ok(None);
         };
-        let (Some(venue_a), Some(venue_b)) = (self.shared.venue(&a.key.venue), self.shared.venue(&b.key.venue)) else {
+        let (Some(venue_a), Some(venue_b)) = (
+            self.shared.venue(&a.key.venue),
+            self.shared.venue(&b.key.venue),
+        ) else {
             return Ok(None);
         };
         let fees = [venue_a.fee_model(&a), venue_b.fee_model(&b)];
@@ -240,7 +254,10 @@ impl Runner {
             match venue.order_books(&markets).await {
                 Ok(books) => {
                     for (market, book) in books {
-                        let event = BookEvent::Book { market, book: Arc::new(book) };
+                        let event = BookEvent::Book {
+                            market,
+                            book: Arc::new(book),
+                        };
                         if feed_tx.send((id.clone(), event)).await.is_err() {
                             return;
                         }
@@ -254,22 +271,38 @@ impl Runner {
         }
     }
 
-    async fn on_book_event(&mut self, venue: &VenueId, event: BookEvent) -> Result<(), EngineError> {
+    async fn on_book_event(
+        &mut self,
+        venue: &VenueId,
+        event: BookEvent,
+    ) -> Result<(), EngineError> {
         let now = self.shared.clock.now();
         match event {
-            BookEvent::Invalidated { market: Some(market), reason } => {
+            BookEvent::Invalidated {
+                market: Some(market),
+                reason,
+            } => {
                 tracing::info!(%venue, %market, %reason, "book invalidated");
-                self.books.invalidate(&MarketKey { venue: venue.clone(), market });
+                self.books.invalidate(&MarketKey {
+                    venue: venue.clone(),
+                    market,
+                });
                 Ok(())
             }
-            BookEvent::Invalidated { market: None, reason } => {
+            BookEvent::Invalidated {
+                market: None,
+                reason,
+            } => {
                 tracing::warn!(%venue, %reason, "all books of venue invalidated");
                 self.books.invalidate_venue(venue);
                 self.shared.set_venue_status(venue, false, None);
                 Ok(())
             }
             BookEvent::Book { market, book } => {
-                let key = MarketKey { venue: venue.clone(), market };
+                let key = MarketKey {
+                    venue: venue.clone(),
+                    market,
+                };
                 self.shared.set_venue_status(venue, true, Some(now));
                 self.books.update(key.clone(), book, now);
                 let affected: Vec<PairId> = self
@@ -294,7 +327,10 @@ impl Runner {
         let Some(watched) = self.pairs.get(&pair_id) else {
             return Ok(());
         };
-        let (Some(book_a), Some(book_b)) = (self.books.get(&watched.pair.a), self.books.get(&watched.pair.b)) else {
+        let (Some(book_a), Some(book_b)) = (
+            self.books.get(&watched.pair.a),
+            self.books.get(&watched.pair.b),
+        ) else {
             return Ok(());
         };
         let now = self.shared.clock.now();
@@ -321,7 +357,8 @@ impl Runner {
     fn limits(&self, watched: &WatchedPair) -> DetectLimits {
         let config = &self.shared.config;
         let exposures = self.portfolio.exposure_by_market();
-        let exposure = |key: &MarketKey| -> Decimal { exposures.get(key).copied().unwrap_or(Decimal::ZERO) };
+        let exposure =
+            |key: &MarketKey| -> Decimal { exposures.get(key).copied().unwrap_or(Decimal::ZERO) };
         let spendable = |venue: &VenueId| -> Decimal {
             let balance = self.balances.get(venue).copied().unwrap_or(Decimal::ZERO);
             (balance - config.risk.min_balance_reserve_usd).max(Decimal::ZERO)
@@ -339,7 +376,11 @@ impl Runner {
         }
     }
 
-    async fn act_on(&mut self, pair_id: PairId, opportunity: Opportunity) -> Result<(), EngineError> {
+    async fn act_on(
+        &mut self,
+        pair_id: PairId,
+        opportunity: Opportunity,
+    ) -> Result<(), EngineError> {
         let store = Arc::clone(&self.shared.store);
         let mode = self.shared.config.mode;
         let decision = if mode.executes() {
@@ -354,9 +395,14 @@ impl Runner {
         let Some(decision) = decision else {
             return self.start_execution(pair_id, opportunity).await;
         };
-        let record = OpportunityRecord { id: None, opportunity: opportunity.clone(), decision };
+        let record = OpportunityRecord {
+            id: None,
+            opportunity: opportunity.clone(),
+            decision,
+        };
         if store.record_opportunity(&record).await?.is_some() {
-            self.shared.notify(Notification::Opportunity { opportunity });
+            self.shared
+                .notify(Notification::Opportunity { opportunity });
         }
         Ok(())
     }
@@ -369,7 +415,11 @@ impl Runner {
         }
     }
 
-    async fn start_execution(&mut self, pair_id: PairId, opportunity: Opportunity) -> Result<(), EngineError> {
+    async fn start_execution(
+        &mut self,
+        pair_id: PairId,
+        opportunity: Opportunity,
+    ) -> Result<(), EngineError> {
         let Some(watched) = self.pairs.get(&pair_id) else {
             return Ok(());
         };
@@ -384,9 +434,17 @@ impl Runner {
         let executor = Arc::clone(&self.executor);
         let pair = watched.pair.clone();
         let markets = watched.markets.clone();
+        let books = match (self.books.get(&pair.a), self.books.get(&pair.b)) {
+            (Some(a), Some(b)) => Some([Arc::clone(a), Arc::clone(b)]),
+            _ => None,
+        };
         self.executions.spawn(async move {
+            let context = ExecutionContext {
+                opportunity_id: None,
+                books: books.as_ref().map(|[a, b]| [a.as_ref(), b.as_ref()]),
+            };
             let result = executor
-                .execute(&pair, [&markets[0], &markets[1]], &opportunity)
+                .execute_with(&pair, [&markets[0], &markets[1]], &opportunity, context)
                 .await
                 .map(|record| (record, opportunity));
             drop(permit);
@@ -405,7 +463,9 @@ impl Runner {
                 tracing::error!(error = %e, "execution task failed");
                 self.shared.notify(Notification::Alert {
                     severity: Severity::Critical,
-                    message: format!("An execution task stopped unexpectedly: {e}. Recovery runs at next start."),
+                    message: format!(
+                        "An execution task stopped unexpectedly: {e}. Recovery runs at next start."
+                    ),
                 });
                 return;
             }
@@ -431,7 +491,10 @@ impl Runner {
                     finished_at: now,
                     realized_pnl: self.portfolio.realized_total() - realized_before,
                 });
-                if matches!(record.state, ExecutionState::Unhedged | ExecutionState::Unwound) {
+                if matches!(
+                    record.state,
+                    ExecutionState::Unhedged | ExecutionState::Unwound
+                ) {
                     self.shared.pairs_changed.notify_one();
                 }
             }
@@ -451,7 +514,9 @@ impl Runner {
                 Ok(b) => {
                     self.balances.insert(venue.venue(), b.available);
                 }
-                Err(e) => tracing::warn!(venue = %venue.venue(), error = %e, "balance fetch failed"),
+                Err(e) => {
+                    tracing::warn!(venue = %venue.venue(), error = %e, "balance fetch failed")
+                }
             }
         }
     }
@@ -537,7 +602,11 @@ impl Runner {
     }
 
     /// Settles, in the portfolio, every market of `venue` we hold that the venue reports resolved.
-    async fn settle_resolved(&mut self, venue: &Arc<dyn Exchange>, now: chrono::DateTime<chrono::Utc>) {
+    async fn settle_resolved(
+        &mut self,
+        venue: &Arc<dyn Exchange>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
         let id = venue.venue();
         let held: HashSet<MarketKey> = self
             .portfolio
