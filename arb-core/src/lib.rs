@@ -13,6 +13,7 @@
 
 pub mod clock;
 pub mod detect;
+pub mod engine;
 pub mod exchange;
 pub mod execute;
 pub mod fees;
