@@ -1,5 +1,6 @@
 //! REST behaviour against a local mock server serving the reference payloads. Every
 //! authenticated mock verifies the RSA-PSS signature, so a wrong signed path or timestamp fails.
+#![allow(clippy::unwrap_used, clippy::result_large_err)] // test helpers outside #[test] fns
 
 mod common;
 
@@ -650,7 +651,8 @@ async fn every_error_shape_maps_to_a_typed_error() {
             .clone()
     };
     let server = MockServer::start().await;
-    let cases: Vec<(u16, serde_json::Value, Box<dyn Fn(&ExchangeError) -> bool>)> = vec![
+    type Check = Box<dyn Fn(&ExchangeError) -> bool>;
+    let cases: Vec<(u16, serde_json::Value, Check)> = vec![
         (
             400,
             pick("400 invalid_order"),

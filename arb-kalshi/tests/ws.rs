@@ -1,5 +1,6 @@
 //! The order-book WebSocket against a local tokio-tungstenite server that checks the signed
 //! handshake and replays the reference frames.
+#![allow(clippy::unwrap_used, clippy::result_large_err)] // test helpers outside #[test] fns
 
 mod common;
 

@@ -275,16 +275,16 @@ impl Session<'_> {
             Err(e) => return self.resync(format!("undecodable frame: {e}")).await,
         };
         let mut pending = Next::Continue;
-        if let (Some(sid), Some(seq)) = (frame.sid, frame.seq) {
-            if let SeqCheck::Gap { expected, got } = self.seqs.check(sid, seq) {
-                pending = self
-                    .resync(format!(
-                        "sequence gap on sid {sid}: expected {expected}, got {got}"
-                    ))
-                    .await;
-                if matches!(pending, Next::End(_)) {
-                    return pending;
-                }
+        if let (Some(sid), Some(seq)) = (frame.sid, frame.seq)
+            && let SeqCheck::Gap { expected, got } = self.seqs.check(sid, seq)
+        {
+            pending = self
+                .resync(format!(
+                    "sequence gap on sid {sid}: expected {expected}, got {got}"
+                ))
+                .await;
+            if matches!(pending, Next::End(_)) {
+                return pending;
             }
         }
         let msg = frame.msg.unwrap_or_default();
