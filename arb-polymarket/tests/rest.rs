@@ -281,7 +281,8 @@ async fn invalid_orders_fail_locally_before_anything_is_sent() {
 
 #[tokio::test]
 async fn venue_errors_are_typed_and_order_posts_are_not_retried() {
-    let cases: Vec<(ResponseTemplate, fn(&ExchangeError) -> bool)> = vec![
+    type Check = fn(&ExchangeError) -> bool;
+    let cases: Vec<(ResponseTemplate, Check)> = vec![
         (ResponseTemplate::new(400).set_body_json(json!({"error": "not enough balance / allowance"})), |e| matches!(e, ExchangeError::InsufficientBalance(_))),
         (ResponseTemplate::new(425).set_body_json(json!({"error": "too early"})), |e| matches!(e, ExchangeError::Unavailable(_)) && e.is_retryable()),
         (ResponseTemplate::new(429).insert_header("retry-after", "7"), |e| matches!(e, ExchangeError::RateLimited { retry_after: Some(d) } if *d == Duration::from_secs(7))),
@@ -576,11 +577,13 @@ async fn positions_from_the_data_api() {
 
 #[test]
 fn config_and_adapter_debug_hide_secrets() {
-    let mut cfg = PolymarketConfig::default();
-    cfg.credentials = Some(TradingCredentials {
-        wallet: Wallet::from_hex(PK, None, SignatureType::Eoa).unwrap(),
-        api_creds: Some(ApiCreds::new(API_KEY, SECRET, "test-passphrase").unwrap()),
-    });
+    let cfg = PolymarketConfig {
+        credentials: Some(TradingCredentials {
+            wallet: Wallet::from_hex(PK, None, SignatureType::Eoa).unwrap(),
+            api_creds: Some(ApiCreds::new(API_KEY, SECRET, "test-passphrase").unwrap()),
+        }),
+        ..PolymarketConfig::default()
+    };
     let ex = PolymarketExchange::new(cfg.clone()).unwrap();
     for dbg in [format!("{cfg:?}"), format!("{ex:?}")] {
         assert!(!dbg.contains(&PK[2..]));
