@@ -23,14 +23,19 @@ pub(super) const MAX_ATOMS: i128 = 1_000_000_000_000;
 
 /// 10^n for n ≤ 38.
 pub(super) const fn pow10(n: u32) -> i128 {
-    let mut v: i128 = 1;
-    let mut i = 0;
-    while i < n {
-        v *= 10;
+    POW10[n as usize]
+}
+
+/// 10^0 ..= 10^38.
+const POW10: [i128; 39] = {
+    let mut table = [1i128; 39];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
         i += 1;
     }
-    v
-}
+    table
+};
 
 /// Direction to round a value that has more decimals than the fixed-point scale.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

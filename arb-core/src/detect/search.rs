@@ -200,13 +200,18 @@ impl Scan<'_> {
             }
         }
         let descending = slope > 0;
+        let step = if descending { -g } else { g };
         let mut q = if descending { hi } else { lo };
-        while lo <= q && q <= hi {
-            if upper_bound(a, b, q) < self.bar * UNIT_X_QTY_PER_MONEY {
+        let mut wa = a.walker(q, g, descending);
+        let mut wb = b.walker(q, g, descending);
+        let mut s = upper_bound(a, b, q);
+        let s_step = slope * step;
+        let mut bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
+        loop {
+            if s < bar26 {
                 break;
             }
-            let da = a.debit(q);
-            let db = b.debit(q);
+            let (da, db) = (wa.debit, wb.debit);
             let profit = q * ONE_PRICE - da - db;
             if profit >= self.bar
                 && self
@@ -216,8 +221,15 @@ impl Scan<'_> {
             {
                 self.best = Some(Best { qty: q, profit });
                 self.bar = profit + 1;
+                bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
             }
-            q = if descending { q - g } else { q + g };
+            q += step;
+            if q < lo || q > hi {
+                break;
+            }
+            wa.step();
+            wb.step();
+            s += s_step;
         }
     }
 }
