@@ -299,3 +299,74 @@ impl Walker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::fees::{FeeModel, FeeSchedule, KalshiFees, PolymarketFees};
+    use crate::model::{Liquidity, Qty};
+
+    fn level(price: Decimal, qty: Decimal) -> Level {
+        Level::new(Price::new(price).unwrap(), Qty::new(qty).unwrap())
+    }
+
+    /// Walking every grid point of every level, down and up, gives the same debit as pricing
+    /// each point from scratch, for fee rules with and without cash rounding.
+    #[test]
+    fn walker_matches_the_debit_at_every_grid_point() {
+        let schedules = [
+            FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1))),
+            FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1.5))),
+            FeeSchedule::Polymarket(PolymarketFees {
+                rate: dec!(0.03),
+                exponent: dec!(1),
+                taker_only: true,
+            }),
+            FeeSchedule::Polymarket(PolymarketFees {
+                rate: dec!(0.25),
+                exponent: dec!(2),
+                taker_only: true,
+            }),
+            FeeSchedule::Free,
+        ];
+        let levels = [
+            level(dec!(0.055), dec!(3.37)),
+            level(dec!(0.46), dec!(2.5)),
+            level(dec!(0.4713), dec!(1.999999)),
+            level(dec!(0.99), dec!(0.7)),
+        ];
+        let mut checked = 0;
+        for schedule in &schedules {
+            let rule = FixedRule::new(schedule.rule(Liquidity::Taker).unwrap()).unwrap();
+            for g in [10_000, 30_000, 70_000] {
+                let mut leg = Leg::new(&levels, rule).unwrap().unwrap();
+                loop {
+                    let first = (leg.start / g + 1) * g;
+                    let last = leg.end / g * g;
+                    if first <= last {
+                        let mut down = leg.walker(last, g, true);
+                        let mut up = leg.walker(first, g, false);
+                        let (mut q_down, mut q_up) = (last, first);
+                        while q_down >= first {
+                            assert_eq!(down.debit, leg.debit(q_down), "down at {q_down}");
+                            assert_eq!(up.debit, leg.debit(q_up), "up at {q_up}");
+                            checked += 1;
+                            q_down -= g;
+                            q_up += g;
+                            if q_down >= first {
+                                down.step();
+                                up.step();
+                            }
+                        }
+                    }
+                    if !leg.advance().unwrap() {
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000, "only {checked} points checked");
+    }
+}
