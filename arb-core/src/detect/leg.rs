@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::fixed::{
     MAX_ATOMS, MONEY_SCALE, ONE_PRICE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE,
-    UNIT_X_QTY_PER_MONEY, ceil_div, pow10, to_fixed,
+    UNIT_X_QTY_PER_MONEY, ceil_div, floor_div_rem, pow10, to_fixed,
 };
 use crate::fees::FeeRule;
 use crate::model::{Level, Price};
@@ -202,23 +202,20 @@ impl<'a> Leg<'a> {
         let fills = ceil_div(self.unit * x, rule.fill_div);
         let fill_rem = fills * rule.fill_div - self.unit * x;
         let gross = self.base + self.price * x + fills * rule.fill_quantum;
-        let cash = ceil_div(gross, rule.cash_quantum);
-        let cash_rem = cash * rule.cash_quantum - gross;
-        let step = self.unit * g;
-        let (fill_q, fill_r) = (
-            step.div_euclid(rule.fill_div),
-            step.rem_euclid(rule.fill_div),
-        );
+        let cash = rule.cash(gross);
+        let cash_rem = cash - gross;
+        let (fill_q, fill_r) = floor_div_rem(self.unit * g, rule.fill_div);
         let split = |carry: i128| {
             let d = self.price * g + (fill_q + carry) * rule.fill_quantum;
-            (
-                d.div_euclid(rule.cash_quantum) * rule.cash_quantum,
-                d.rem_euclid(rule.cash_quantum),
-            )
+            if rule.cash_quantum == 1 {
+                return (d, 0);
+            }
+            let (whole, rem) = floor_div_rem(d, rule.cash_quantum);
+            (whole * rule.cash_quantum, rem)
         };
         let (no_carry, carry) = (split(0), split(1));
         Walker {
-            debit: cash * rule.cash_quantum,
+            debit: cash,
             fill_rem,
             fill_div: rule.fill_div,
             fill_step: fill_r,

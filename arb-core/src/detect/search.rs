@@ -16,7 +16,7 @@
 //! * once both legs' next prices sum to ≥ $1 and `S` at the segment end is below the best, no
 //!   deeper quantity can win (asks only get dearer), and the walk stops.
 
-use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY};
+use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY, floor_div_rem};
 use super::leg::{Leg, LegError};
 
 /// $1 of payout per atom in 10⁻²⁶ dollars.
@@ -108,8 +108,8 @@ pub(super) fn search(
     loop {
         let q0 = a.start.max(b.start);
         let q1 = a.end.min(b.end);
-        let lo = (q0.div_euclid(g) * g + g).max(bounds.min_qty);
-        let hi = q1.div_euclid(g) * g;
+        let lo = (floor_div_rem(q0, g).0 * g + g).max(bounds.min_qty);
+        let hi = floor_div_rem(q1, g).0 * g;
         let mut capped = false;
         if lo <= hi {
             let top = if scan.fits(&a, &b, hi) {
@@ -251,8 +251,8 @@ fn clip(
             (lo.max(super::fixed::ceil_div(first, g) * g), hi)
         }
         _ => {
-            let last = q0 + (v0 - threshold).div_euclid(-slope);
-            (lo, hi.min(last.div_euclid(g) * g))
+            let last = q0 + floor_div_rem(v0 - threshold, -slope).0;
+            (lo, hi.min(floor_div_rem(last, g).0 * g))
         }
     };
     (lo <= hi).then_some((lo, hi))
