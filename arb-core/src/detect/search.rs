@@ -12,7 +12,9 @@
 //! * inside that interval every point of the size grid is evaluated exactly, starting at the end
 //!   where `S` is largest and stopping as soon as `S` drops below the best profit found — the
 //!   rounding makes `P` saw-toothed, so no cleverer rule is exact, but the interval is short: its
-//!   length is the rounding (≤ $0.01 per leg) divided by the segment's marginal edge;
+//!   length is the rounding (≤ $0.01 per leg) divided by the segment's marginal edge. The scan
+//!   walks the grid with a `Walker` per leg, which keeps both roundings as remainders and
+//!   updates each debit with additions only (no division per point), equal to `Leg::debit`;
 //! * once both legs' next prices sum to ≥ $1 and `S` at the segment end is below the best, no
 //!   deeper quantity can win (asks only get dearer), and the walk stops.
 
