@@ -1,7 +1,7 @@
 //! Depth- and fee-aware arbitrage detection on one verified pair.
 //!
 //! [`best_opportunity`] looks at both directions — buy YES on A and its hedge on B, or NO on A
-//! and its hedge on B, the hedge mapped through the pair's [`Polarity`](crate::model::Polarity)
+//! and its hedge on B, the hedge mapped through the pair's [`Polarity`]
 //! — walks both books' depth, and returns the quantity that **maximises the guaranteed profit**
 //! `qty × $1 − costs − fees` within the limits and thresholds, with every fee computed as the
 //! venue charges one order (rounding included). Because rounding makes profit saw-toothed in the
