@@ -9,6 +9,7 @@
 //! its own claims as it goes and fails with an error, instead of printing a wrong story.
 
 pub mod custom_venue;
+pub mod strategy_sim;
 
 use chrono::{DateTime, Utc};
 
@@ -29,13 +30,14 @@ pub fn start_time() -> Result<DateTime<Utc>> {
 }
 
 /// Dollars for display: at least two decimals, no trailing zeros beyond them (`$4.10`,
-/// `$0.00125`).
+/// `-$0.00125`).
 #[must_use]
 pub fn usd(amount: rust_decimal::Decimal) -> String {
-    let amount = amount.normalize();
+    let sign = if amount.is_sign_negative() { "-" } else { "" };
+    let amount = amount.abs().normalize();
     if amount.scale() < 2 {
-        format!("${amount:.2}")
+        format!("{sign}${amount:.2}")
     } else {
-        format!("${amount}")
+        format!("{sign}${amount}")
     }
 }
