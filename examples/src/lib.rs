@@ -1,6 +1,7 @@
 //! The runnable examples' code, kept in a library so that `tests/` can run exactly what
 //! `cargo run --example <name>` runs and check its results.
 //!
+//! - [`embed_engine`]: embedding [`arb_core::engine::Engine`] in another bot;
 //! - [`custom_venue`]: adding a venue by implementing [`arb_core::exchange::Exchange`];
 //! - [`strategy_sim`]: testing a trading strategy against [`arb_core::sim::SimExchange`].
 //!
@@ -9,6 +10,7 @@
 //! its own claims as it goes and fails with an error, instead of printing a wrong story.
 
 pub mod custom_venue;
+pub mod embed_engine;
 pub mod strategy_sim;
 
 use chrono::{DateTime, Utc};
