@@ -202,20 +202,16 @@ pub async fn run(out: &mut dyn Write) -> Result<EmbedSummary> {
     });
     writeln!(out, "engine running in the background")?;
 
-    // --- The market moves: YES at $0.40 on A, NO at $0.45 on B (YES bid $0.55). -------------
+    // --- The market moves: a seller offers YES at $0.40 on A, while B still offers NO at
+    // $0.51 (its YES bid). One book changes, so the engine sees exactly one new state. --------
     a.set_book(
         &"RAIN-A".into(),
         &levels(&[(dec!(0.38), dec!(20))])?,
         &levels(&[(dec!(0.40), dec!(20))])?,
     )?;
-    b.set_book(
-        &"rain-b".into(),
-        &levels(&[(dec!(0.55), dec!(20))])?,
-        &levels(&[(dec!(0.57), dec!(20))])?,
-    )?;
     writeln!(
         out,
-        "books dislocated: YES $0.40 on sim-a + NO $0.45 on sim-b = $0.85\n"
+        "sim-a's book moves: YES $0.40 on sim-a + NO $0.51 on sim-b = $0.91 for a $1 payout\n"
     )?;
 
     // --- The host bot's own event loop: print what arrives until the execution ends. --------

@@ -19,13 +19,13 @@ async fn the_host_bot_sees_the_execution_and_the_engine_stops_cleanly() {
     assert_eq!(s.pair.polarity, Polarity::Same);
     assert_eq!(s.pair.approved_by, "host-bot");
 
-    // 20 YES at $0.40 (+$0.34 Kalshi fee) and 20 NO at $0.45 (+$0.35): $17.69 for $20.
+    // 20 YES at $0.40 (+$0.34 Kalshi fee) and 20 NO at $0.51 (+$0.35): $18.89 for $20.
     assert_eq!(
         s.events.first(),
         Some(&BotEvent::Opportunity {
             pair: PairId(1),
             qty: dec!(20),
-            profit: dec!(2.31),
+            profit: dec!(1.11),
         })
     );
     assert!(matches!(
@@ -60,7 +60,7 @@ async fn the_host_bot_sees_the_execution_and_the_engine_stops_cleanly() {
     assert_eq!(s.status.mode, TradingMode::Live);
     assert_eq!(s.status.active_pairs, 1);
     assert_eq!(s.status.halted, None);
-    assert!(text.contains("[bot] opportunity on pair 1: 20 contracts, $2.31 guaranteed"));
+    assert!(text.contains("[bot] opportunity on pair 1: 20 contracts, $1.11 guaranteed"));
     assert!(text.ends_with("engine stopped cleanly\n"));
 }
 
