@@ -1,6 +1,9 @@
 //! The engine end to end on two simulated venues: approval, detection, execution, records,
 //! monitor mode, the kill switch (also set from another handle), and rules changes.
 
+// Test set-up helpers: a failure there is a broken test and should panic.
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -93,6 +93,18 @@ impl Store for FailingStore {
         self.write()?;
         self.inner.set_pair_status(id, status, event).await
     }
+    async fn reapprove_pair(
+        &self,
+        id: PairId,
+        rules_hash_a: &str,
+        rules_hash_b: &str,
+        event: &PairEvent,
+    ) -> Result<VerifiedPair, StoreError> {
+        self.write()?;
+        self.inner
+            .reapprove_pair(id, rules_hash_a, rules_hash_b, event)
+            .await
+    }
     async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError> {
         self.inner.pair_events(id).await
     }
@@ -157,6 +169,13 @@ impl Store for FailingStore {
     }
     async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError> {
         self.inner.price(market).await
+    }
+    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.put_setting(key, value).await
+    }
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.inner.setting(key).await
     }
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {
         self.write()?;

@@ -29,7 +29,7 @@ pub enum Command {
     /// Run the daemon: watch approved pairs and trade per TRADING_MODE until SIGINT/SIGTERM.
     Run,
     /// Run the whole pipeline on simulated venues: no credentials, network or database server.
-    Demo,
+    Demo(DemoArgs),
     /// Venue market catalogues.
     #[command(subcommand)]
     Markets(MarketsCommand),
@@ -57,7 +57,7 @@ impl Command {
     pub const fn name(&self) -> &'static str {
         match self {
             Self::Run => "run",
-            Self::Demo => "demo",
+            Self::Demo(_) => "demo",
             Self::Markets(MarketsCommand::Sync) => "markets sync",
             Self::Match(_) => "match",
             Self::Pairs(PairsCommand::Approve(_)) => "pairs approve",
@@ -78,6 +78,21 @@ impl Command {
     pub const fn trades(&self) -> bool {
         matches!(self, Self::Run)
     }
+}
+
+/// `demo [--seconds N] [--database PATH] [--seed N]`
+#[derive(Debug, Args, PartialEq, Eq)]
+pub struct DemoArgs {
+    /// How long the live detection and execution phase runs (1–600 s).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub seconds: u64,
+    /// The SQLite file the demo writes (replaced at the start; default: `arb-demo.db` in the
+    /// system's temporary directory).
+    #[arg(long, value_name = "PATH")]
+    pub database: Option<PathBuf>,
+    /// Seed of the simulated books (the same seed moves the books the same way).
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
 }
 
 /// `markets …`

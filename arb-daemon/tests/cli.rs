@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use arb_core::model::{MarketKey, PairId, Polarity};
 use arb_daemon::cli::{
-    ApproveArgs, Cli, Command, ConfigCommand, MarketsCommand, MatchArgs, OpportunitiesArgs,
-    PairsCommand, ReasonArgs,
+    ApproveArgs, Cli, Command, ConfigCommand, DemoArgs, MarketsCommand, MatchArgs,
+    OpportunitiesArgs, PairsCommand, ReasonArgs,
 };
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -27,7 +27,30 @@ fn error(args: &[&str]) -> clap::Error {
 #[test]
 fn simple_commands() {
     assert_eq!(command(&["run"]), Command::Run);
-    assert_eq!(command(&["demo"]), Command::Demo);
+    assert_eq!(
+        command(&["demo"]),
+        Command::Demo(DemoArgs {
+            seconds: 20,
+            database: None,
+            seed: 7
+        })
+    );
+    assert_eq!(
+        command(&[
+            "demo",
+            "--seconds",
+            "5",
+            "--database",
+            "x.db",
+            "--seed",
+            "3"
+        ]),
+        Command::Demo(DemoArgs {
+            seconds: 5,
+            database: Some("x.db".into()),
+            seed: 3
+        })
+    );
     assert_eq!(command(&["positions"]), Command::Positions);
     assert_eq!(command(&["resume"]), Command::Resume);
     assert_eq!(

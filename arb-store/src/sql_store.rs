@@ -146,6 +146,18 @@ impl Store for SqlStore {
         self.store().set_pair_status(id, status, event).await
     }
 
+    async fn reapprove_pair(
+        &self,
+        id: PairId,
+        rules_hash_a: &str,
+        rules_hash_b: &str,
+        event: &PairEvent,
+    ) -> Result<VerifiedPair, StoreError> {
+        self.store()
+            .reapprove_pair(id, rules_hash_a, rules_hash_b, event)
+            .await
+    }
+
     async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError> {
         self.store().pair_events(id).await
     }
@@ -219,6 +231,14 @@ impl Store for SqlStore {
 
     async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError> {
         self.store().price(market).await
+    }
+
+    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        self.store().put_setting(key, value).await
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.store().setting(key).await
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

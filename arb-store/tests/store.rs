@@ -40,6 +40,8 @@ conformance! {
         concurrent_writers_lose_nothing,
         fills_are_deduplicated,
         positions_prices_and_pnl_round_trip,
+        pairs_are_reapproved_with_new_rules_hashes,
+        settings_are_set_replaced_and_cleared,
     ]
 }
 

@@ -32,6 +32,7 @@ use rust_decimal::Decimal;
 pub use self::database::{DEFAULT_DATABASE_URL, DatabaseKind, DatabaseUrl, mask_password};
 pub use self::error::ConfigError;
 use self::reader::{Bound, DecimalRange, Reader, malformed};
+use self::settings::TRADING_MODE_OPTIONS;
 pub use self::settings::{
     DiscordConfig, ExecutionConfig, KalshiConfig, KalshiEnv, KalshiKey, LogFormat, LogLevel,
     LoggingConfig, MetricsConfig, PolymarketApiCreds, PolymarketConfig, RiskConfig, SignatureType,
@@ -82,7 +83,7 @@ impl Config {
     pub fn load(sources: &ConfigSources) -> Result<Self, ConfigError> {
         let mut r = Reader::new(sources);
         let trading_mode =
-            r.choice("TRADING_MODE", TradingMode::default(), TradingMode::OPTIONS)?;
+            r.choice("TRADING_MODE", TradingMode::default(), TRADING_MODE_OPTIONS)?;
         let database_url = r
             .parsed(
                 "DATABASE_URL",

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::settings::{KalshiEnv, KalshiKey, LogFormat, SignatureType, TradingMode};
+use super::settings::{KalshiEnv, KalshiKey, LogFormat, SignatureType, TRADING_MODE_OPTIONS};
 use super::{Config, EXECUTION_MODES, Origin};
 
 /// What a set secret prints as.
@@ -31,7 +31,7 @@ impl Config {
         vec![
             (
                 "TRADING_MODE",
-                option_name(TradingMode::OPTIONS, self.trading_mode),
+                option_name(TRADING_MODE_OPTIONS, self.trading_mode),
             ),
             ("DATABASE_URL", self.database_url.to_string()),
             ("DISCORD_BOT_TOKEN", secret(d.bot_token.is_some())),

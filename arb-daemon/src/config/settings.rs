@@ -10,27 +10,17 @@ use rust_decimal::Decimal;
 
 use crate::secret::Secret;
 
-/// What the daemon does with opportunities (`TRADING_MODE`). Default: `monitor`, the mode that
-/// can never spend money, so an unconfigured or half-configured daemon is harmless.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub enum TradingMode {
-    /// Real orders on the venues. Needs venue credentials.
-    Live,
-    /// Real market data, simulated fills against the live books; no orders are sent.
-    Paper,
-    /// Detect and record opportunities only (default).
-    #[default]
-    Monitor,
-}
+/// What the daemon does with opportunities (`TRADING_MODE`): the engine's own mode. Default:
+/// `monitor`, the mode that can never spend money, so an unconfigured or half-configured daemon is
+/// harmless.
+pub use arb_core::engine::TradingMode;
 
-impl TradingMode {
-    /// The accepted spellings.
-    pub(crate) const OPTIONS: &[(&str, Self)] = &[
-        ("live", Self::Live),
-        ("paper", Self::Paper),
-        ("monitor", Self::Monitor),
-    ];
-}
+/// The accepted spellings of `TRADING_MODE`.
+pub(crate) const TRADING_MODE_OPTIONS: &[(&str, TradingMode)] = &[
+    ("live", TradingMode::Live),
+    ("paper", TradingMode::Paper),
+    ("monitor", TradingMode::Monitor),
+];
 
 /// Which Kalshi environment the credentials and default hosts belong to (`KALSHI_ENV`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]

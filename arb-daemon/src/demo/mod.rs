@@ -39,6 +39,18 @@ pub struct DemoOptions {
     pub max_pairs: usize,
 }
 
+impl From<&crate::cli::DemoArgs> for DemoOptions {
+    fn from(args: &crate::cli::DemoArgs) -> Self {
+        let defaults = Self::default();
+        Self {
+            duration: Duration::from_secs(args.seconds),
+            database: args.database.clone().unwrap_or(defaults.database),
+            seed: args.seed,
+            max_pairs: defaults.max_pairs,
+        }
+    }
+}
+
 impl Default for DemoOptions {
     fn default() -> Self {
         Self {
@@ -77,7 +89,11 @@ pub async fn run(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let venues = DemoVenues::new(Arc::clone(&clock), options.seed)?;
     let store = open_store(&options.database).await?;
-    writeln!(out, "== arb-daemon demo: two simulated venues, SQLite store at {}", options.database.display())?;
+    writeln!(
+        out,
+        "== arb-daemon demo: two simulated venues, SQLite store at {}",
+        options.database.display()
+    )?;
 
     let engine = Engine::new(EngineParts {
         venues: vec![
@@ -89,7 +105,7 @@ pub async fn run(
         clock: Arc::clone(&clock),
         ids: Arc::new(UniqueIds::new()),
         config: engine_config,
-    });
+    })?;
     let handle = engine.handle();
 
     writeln!(out, "\n== 1. Catalogue sync")?;
@@ -101,17 +117,41 @@ pub async fn run(
     let suggestions = handle.find_matches(None).await?;
     report::suggestions(out, &suggestions)?;
 
-    writeln!(out, "\n== 3. Approval — DEMO BEHAVIOUR: auto-approving up to {} suggestions that carry no settlement warnings.", options.max_pairs)?;
-    writeln!(out, "   (The real daemon never approves a pair by itself: a person does, on Discord or with `pairs approve`.)")?;
+    writeln!(
+        out,
+        "\n== 3. Approval — DEMO BEHAVIOUR: auto-approving up to {} suggestions with no settlement warning (a polarity note is fine).",
+        options.max_pairs
+    )?;
+    writeln!(
+        out,
+        "   (The real daemon never approves a pair by itself: a person does, on Discord or with `pairs approve`.)"
+    )?;
     let mut approved = Vec::new();
-    for s in suggestions.iter().filter(|s| s.warnings.is_empty()).take(options.max_pairs) {
+    let settles_alike = |s: &&arb_core::model::MatchSuggestion| {
+        s.warnings
+            .iter()
+            .all(|w| w.starts_with("suggested polarity"))
+    };
+    for s in suggestions
+        .iter()
+        .filter(settles_alike)
+        .take(options.max_pairs)
+    {
         let Some(id) = s.id else { continue };
         let pair = handle.approve_suggestion(id, "demo").await?;
-        writeln!(out, "   approved pair {:>3}: {} ≡ {} ({})", pair.id, pair.a, pair.b, pair.polarity)?;
+        writeln!(
+            out,
+            "   approved pair {:>3}: {} ≡ {} ({})",
+            pair.id, pair.a, pair.b, pair.polarity
+        )?;
         approved.push(pair);
     }
 
-    writeln!(out, "\n== 4. Live detection and execution for {} s", options.duration.as_secs())?;
+    writeln!(
+        out,
+        "\n== 4. Live detection and execution for {} s",
+        options.duration.as_secs()
+    )?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let engine = Arc::new(engine);
     let runner = {
@@ -129,10 +169,19 @@ pub async fn run(
     }
 
     writeln!(out, "\n== 5. Results")?;
-    let summary = report::results(out, store.as_ref(), &venues, &suggestions, approved.len()).await?;
+    let summary =
+        report::results(out, store.as_ref(), &venues, &suggestions, approved.len()).await?;
     let active = handle.list_pairs(Some(PairStatus::Active)).await?.len();
-    writeln!(out, "\n   pairs still active: {active} of {}", approved.len())?;
-    writeln!(out, "\nDone. Every record above is in {}.", options.database.display())?;
+    writeln!(
+        out,
+        "\n   pairs still active: {active} of {}",
+        approved.len()
+    )?;
+    writeln!(
+        out,
+        "\nDone. Every record above is in {}.",
+        options.database.display()
+    )?;
     Ok(summary)
 }
 

@@ -4,19 +4,35 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use arb_core::exchange::Exchange;
-use arb_core::model::{ExecutionState, MatchSuggestion, OpportunityDecision, OrderRole, Outcome, Side};
+use arb_core::model::{
+    ExecutionState, MatchSuggestion, OpportunityDecision, OrderRole, Outcome, Side,
+};
 use arb_core::store::Store;
 use rust_decimal::Decimal;
 
-use super::venues::DemoVenues;
 use super::DemoSummary;
+use super::venues::DemoVenues;
 use crate::commands::CommandError;
 
 /// The matcher's suggestions, one line each with its warnings.
-pub(super) fn suggestions(out: &mut (dyn Write + Send), list: &[MatchSuggestion]) -> Result<(), CommandError> {
-    writeln!(out, "   {:>5}  {:<8} {:<34} {}", "score", "polarity", "venue A market", "venue B market")?;
+pub(super) fn suggestions(
+    out: &mut (dyn Write + Send),
+    list: &[MatchSuggestion],
+) -> Result<(), CommandError> {
+    writeln!(
+        out,
+        "   {:>5}  {:<8} {:<34} venue B market",
+        "score", "polarity", "venue A market"
+    )?;
     for s in list {
-        writeln!(out, "   {:>5.1}  {:<8} {:<34} {}", s.score, s.polarity.to_string(), s.a.market.as_str(), s.b.market.as_str())?;
+        writeln!(
+            out,
+            "   {:>5.1}  {:<8} {:<34} {}",
+            s.score,
+            s.polarity.to_string(),
+            s.a.market.as_str(),
+            s.b.market.as_str()
+        )?;
         for w in &s.warnings {
             writeln!(out, "          ! {w}")?;
         }
@@ -40,7 +56,11 @@ pub(super) async fn results(
         .iter()
         .filter(|o| matches!(o.decision, OpportunityDecision::Refused(_)))
         .count();
-    writeln!(out, "   opportunities recorded: {} ({refused} refused by risk limits)", opportunities.len())?;
+    writeln!(
+        out,
+        "   opportunities recorded: {} ({refused} refused by risk limits)",
+        opportunities.len()
+    )?;
     for o in opportunities.iter().take(5) {
         let opp = &o.opportunity;
         writeln!(
@@ -61,7 +81,11 @@ pub(super) async fn results(
 
     let executions = store.executions(100_000).await?;
     writeln!(out, "\n   executions: {}", executions.len())?;
-    writeln!(out, "   {:<28} {:>4} {:<10} {:>8} {:>8} {:>8}", "id", "pair", "state", "planned", "leg 1", "leg 2")?;
+    writeln!(
+        out,
+        "   {:<28} {:>4} {:<10} {:>8} {:>8} {:>8}",
+        "id", "pair", "state", "planned", "leg 1", "leg 2"
+    )?;
     let mut by_state: BTreeMap<String, usize> = BTreeMap::new();
     let mut partial_fill_hedged = false;
     for e in &executions {
@@ -76,7 +100,8 @@ pub(super) async fn results(
                 .sum()
         };
         let (first, second) = (filled(true), filled(false));
-        if e.state == ExecutionState::Hedged && first > Decimal::ZERO && first < e.plan.qty.value() {
+        if e.state == ExecutionState::Hedged && first > Decimal::ZERO && first < e.plan.qty.value()
+        {
             partial_fill_hedged = true;
         }
         *by_state.entry(format!("{:?}", e.state)).or_default() += 1;
@@ -89,15 +114,25 @@ pub(super) async fn results(
             e.plan.qty,
             first,
             second,
-            e.note.as_deref().map(|n| format!("  ({n})")).unwrap_or_default()
+            e.note
+                .as_deref()
+                .map(|n| format!("  ({n})"))
+                .unwrap_or_default()
         )?;
     }
     if partial_fill_hedged {
-        writeln!(out, "   ↳ at least one first leg filled only partly and was hedged for exactly the filled quantity")?;
+        writeln!(
+            out,
+            "   ↳ at least one first leg filled only partly and was hedged for exactly the filled quantity"
+        )?;
     }
 
     writeln!(out, "\n   positions:")?;
-    writeln!(out, "   {:<16} {:<30} {:<4} {:>8} {:>8} {:>9}", "venue", "market", "side", "qty", "avg", "fees")?;
+    writeln!(
+        out,
+        "   {:<16} {:<30} {:<4} {:>8} {:>8} {:>9}",
+        "venue", "market", "side", "qty", "avg", "fees"
+    )?;
     for venue in [&venues.a, &venues.b] {
         for p in venue.positions().await? {
             writeln!(
@@ -120,8 +155,17 @@ pub(super) async fn results(
         out,
         "\n   PnL: simulated resolution of {settled} held markets (each pair's venues resolve consistently)"
     )?;
-    writeln!(out, "   cash before resolution ${}  after ${}  (started with ${start})", cash_before.round_dp(4), cash_after.round_dp(4))?;
-    writeln!(out, "   realised PnL: ${}", (cash_after - start).round_dp(4))?;
+    writeln!(
+        out,
+        "   cash before resolution ${}  after ${}  (started with ${start})",
+        cash_before.round_dp(4),
+        cash_after.round_dp(4)
+    )?;
+    writeln!(
+        out,
+        "   realised PnL: ${}",
+        (cash_after - start).round_dp(4)
+    )?;
     Ok(DemoSummary {
         suggestions: suggestions.len(),
         pairs,
@@ -136,15 +180,29 @@ pub(super) async fn results(
 async fn settle_all(venues: &DemoVenues) -> Result<usize, CommandError> {
     let mut settled = 0;
     for (i, event) in super::catalogue::events().into_iter().enumerate() {
-        let a_wins = if i % 2 == 0 { Outcome::Yes } else { Outcome::No };
+        let a_wins = if i % 2 == 0 {
+            Outcome::Yes
+        } else {
+            Outcome::No
+        };
         let b_wins = match event.relation {
             super::catalogue::Relation::Inverse => a_wins.opposite(),
             _ => a_wins,
         };
         let a_id = arb_core::model::MarketId::new(event.a.id);
         let b_id = arb_core::model::MarketId::new(event.b.id);
-        let held_a = venues.a.positions().await?.iter().any(|p| p.market.market == a_id);
-        let held_b = venues.b.positions().await?.iter().any(|p| p.market.market == b_id);
+        let held_a = venues
+            .a
+            .positions()
+            .await?
+            .iter()
+            .any(|p| p.market.market == a_id);
+        let held_b = venues
+            .b
+            .positions()
+            .await?
+            .iter()
+            .any(|p| p.market.market == b_id);
         if held_a || held_b {
             venues.a.settle(&a_id, a_wins)?;
             venues.b.settle(&b_id, b_wins)?;

@@ -7,7 +7,9 @@ use std::time::Duration;
 use arb_core::clock::{Clock, SequentialIds};
 use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{Market, MarketKey, Polarity, Qty, VerifiedPair};
-use arb_core::sim::{PairedMarkets, RandomWalk, SimConfig, SimExchange, SimMarketMaker, binary_market, levels};
+use arb_core::sim::{
+    PairedMarkets, RandomWalk, SimConfig, SimExchange, SimMarketMaker, binary_market, levels,
+};
 use arb_core::store::Store;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -58,7 +60,11 @@ fn market_b(l: &ListingB) -> Result<Market, CommandError> {
     let mut m = binary_market(
         MarketKey::new(VENUE_B, l.id),
         l.question,
-        FeeSchedule::Polymarket(PolymarketFees { rate: dec!(0.03), exponent: Decimal::ONE, taker_only: true }),
+        FeeSchedule::Polymarket(PolymarketFees {
+            rate: dec!(0.03),
+            exponent: Decimal::ONE,
+            taker_only: true,
+        }),
         l.close,
     )?;
     l.outcome.clone_into(&mut m.subtitle);
@@ -107,8 +113,10 @@ impl DemoVenues {
         store: &dyn Store,
         out: &mut (dyn Write + Send),
     ) -> Result<(), CommandError> {
+        // The first pair is kept for the scripted partial-fill scenario; the others move with
+        // their own random walks.
         let mut makers = Vec::new();
-        for (i, pair) in pairs.iter().enumerate() {
+        for (i, pair) in pairs.iter().enumerate().skip(1) {
             let fair = catalogue::events()
                 .into_iter()
                 .find(|e| e.a.id == pair.a.market.as_str())
@@ -121,21 +129,21 @@ impl DemoVenues {
             makers.push(SimMarketMaker::new(
                 self.a.clone(),
                 self.b.clone(),
-                vec![PairedMarkets { a: pair.a.market.clone(), b: pair.b.market.clone(), polarity: pair.polarity }],
+                vec![PairedMarkets {
+                    a: pair.a.market.clone(),
+                    b: pair.b.market.clone(),
+                    polarity: pair.polarity,
+                }],
                 walk,
             )?);
         }
         let steps = (duration.as_millis() / STEP.as_millis()).max(1);
-        let scripted_at = steps / 2;
+        let scripted_at = steps / 3;
         let steps_per_second = (1000 / STEP.as_millis()).max(1);
         let mut ticker = tokio::time::interval(STEP);
         for step in 0..steps {
             ticker.tick().await;
-            for (i, maker) in makers.iter_mut().enumerate() {
-                // The scripted pair holds still around its scenario.
-                if i == 0 && (scripted_at..scripted_at + 8).contains(&step) {
-                    continue;
-                }
+            for maker in &mut makers {
                 maker.step()?;
             }
             if step == scripted_at
@@ -158,29 +166,39 @@ impl DemoVenues {
         Ok(())
     }
 
-    /// A 15-cent dislocation on `pair` with 100 contracts at the edge, thinned to 40 contracts on
-    /// both venues 20 ms later — while the engine's first order is still travelling.
+    /// A 15-cent dislocation on `pair` (whose books were empty) with 100 contracts at the edge of
+    /// both venues, thinned to 40 contracts 20 ms later — while the engine's first order is still
+    /// travelling (every call takes 60 ms): the first leg fills 40 and the hedge follows the 40.
     async fn partial_fill_scenario(&self, pair: &VerifiedPair) -> Result<(), CommandError> {
-        let cheap = |bid, ask, qty| -> Result<_, CommandError> {
-            Ok((levels(&[(bid, dec!(100))])?, levels(&[(ask, qty)])?))
+        let a_book = |qty| -> Result<_, CommandError> {
+            Ok((
+                levels(&[(dec!(0.38), dec!(100))])?,
+                levels(&[(dec!(0.40), qty)])?,
+            ))
         };
-        let (a_bids, a_asks) = cheap(dec!(0.38), dec!(0.40), dec!(100))?;
-        self.a.set_book(&pair.a.market, &a_bids, &a_asks)?;
         let b_book = |qty| -> Result<_, CommandError> {
             Ok(match pair.polarity {
                 // B's NO at 0.45 is the hedge: YES bids at 0.55.
-                Polarity::Same => (levels(&[(dec!(0.55), qty)])?, levels(&[(dec!(0.57), dec!(100))])?),
+                Polarity::Same => (
+                    levels(&[(dec!(0.55), qty)])?,
+                    levels(&[(dec!(0.57), dec!(100))])?,
+                ),
                 // B's YES at 0.45 is the hedge.
-                Polarity::Inverse => (levels(&[(dec!(0.43), dec!(100))])?, levels(&[(dec!(0.45), qty)])?),
+                Polarity::Inverse => (
+                    levels(&[(dec!(0.43), dec!(100))])?,
+                    levels(&[(dec!(0.45), qty)])?,
+                ),
             })
         };
-        let (b_bids, b_asks) = b_book(dec!(100))?;
-        self.b.set_book(&pair.b.market, &b_bids, &b_asks)?;
+        let (bids, asks) = b_book(dec!(100))?;
+        self.b.set_book(&pair.b.market, &bids, &asks)?;
+        let (bids, asks) = a_book(dec!(100))?;
+        self.a.set_book(&pair.a.market, &bids, &asks)?;
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let (a_bids, a_asks) = cheap(dec!(0.38), dec!(0.40), dec!(40))?;
-        self.a.set_book(&pair.a.market, &a_bids, &a_asks)?;
-        let (b_bids, b_asks) = b_book(dec!(40))?;
-        self.b.set_book(&pair.b.market, &b_bids, &b_asks)?;
+        let (bids, asks) = a_book(dec!(40))?;
+        self.a.set_book(&pair.a.market, &bids, &asks)?;
+        let (bids, asks) = b_book(dec!(40))?;
+        self.b.set_book(&pair.b.market, &bids, &asks)?;
         Ok(())
     }
 }

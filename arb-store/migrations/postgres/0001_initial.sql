@@ -184,3 +184,10 @@ CREATE TABLE daily_pnl (
     fees       NUMERIC NOT NULL,
     executions BIGINT NOT NULL
 );
+
+-- Engine-wide settings that must survive restarts and reach every process sharing the
+-- database, such as the kill switch.
+CREATE TABLE engine_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -676,6 +676,32 @@ impl Store for Backend {
         Ok(updated)
     }
 
+    async fn reapprove_pair(
+        &self,
+        id: PairId,
+        rules_hash_a: &str,
+        rules_hash_b: &str,
+        event: &PairEvent,
+    ) -> Result<VerifiedPair, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE verified_pairs SET status = $1, rules_hash_a = $2, rules_hash_b = $3 \
+             WHERE id = $4 RETURNING {PAIR_COLUMNS}"
+        )))
+        .bind(enum_text(&PairStatus::Active)?)
+        .bind(rules_hash_a)
+        .bind(rules_hash_b)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(from_sqlx)?
+        .ok_or_else(|| StoreError::NotFound(format!("pair {id}")))?;
+        let updated = pair_from_row(&row)?;
+        insert_pair_event(&mut tx, event).await?;
+        tx.commit().await.map_err(from_sqlx)?;
+        Ok(updated)
+    }
+
     async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError> {
         let rows = sqlx::query(
             "SELECT pair_id, action, actor, reason, at FROM pair_events \
@@ -931,6 +957,30 @@ impl Store for Backend {
         .as_ref()
         .map(price_from_row)
         .transpose()
+    }
+
+    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        let query = match value {
+            Some(v) => sqlx::query(
+                "INSERT INTO engine_settings (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(v),
+            None => sqlx::query("DELETE FROM engine_settings WHERE key = $1").bind(key),
+        };
+        query.execute(&self.pool).await.map_err(from_sqlx)?;
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT value FROM engine_settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        row.map(|r| r.try_get::<String, _>("value").map_err(from_sqlx))
+            .transpose()
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

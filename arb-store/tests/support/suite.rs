@@ -682,3 +682,64 @@ pub async fn positions_prices_and_pnl_round_trip(store: Arc<dyn Store>) {
     assert_eq!(all[0].realized.to_string(), "12345678.000001");
     assert_eq!(all[3].executions, 5);
 }
+
+/// A pair whose rules changed is re-approved with the new hashes, active again, audited.
+pub async fn pairs_are_reapproved_with_new_rules_hashes(store: Arc<dyn Store>) {
+    let pair = store
+        .insert_pair(&new_pair("FED-MAR", "fed-march", None))
+        .await
+        .expect("approve");
+    let changed = PairEvent {
+        pair_id: pair.id,
+        action: PairAction::RulesChanged,
+        actor: "engine".into(),
+        reason: "rules changed".into(),
+        at: at(30),
+    };
+    store
+        .set_pair_status(pair.id, PairStatus::NeedsReapproval, &changed)
+        .await
+        .expect("flag");
+    let again = PairEvent {
+        pair_id: pair.id,
+        action: PairAction::Approved,
+        actor: "bob".into(),
+        reason: "re-approved after a rules change".into(),
+        at: at(31),
+    };
+    let reapproved = store
+        .reapprove_pair(pair.id, "new-hash-a", "new-hash-b", &again)
+        .await
+        .expect("reapprove");
+    assert_eq!(reapproved.status, PairStatus::Active);
+    assert_eq!(reapproved.rules_hash_a, "new-hash-a");
+    assert_eq!(reapproved.rules_hash_b, "new-hash-b");
+    assert_eq!(store.pair(pair.id).await.expect("read"), Some(reapproved));
+    let events = store.pair_events(pair.id).await.expect("events");
+    assert_eq!(events[1..], [changed, again]);
+    let missing = store
+        .reapprove_pair(PairId(999_999), "x", "y", &events[0])
+        .await
+        .expect_err("no such pair");
+    assert!(matches!(missing, StoreError::NotFound(_)), "{missing:?}");
+}
+
+/// Settings (the kill switch) are set, replaced, read and cleared.
+pub async fn settings_are_set_replaced_and_cleared(store: Arc<dyn Store>) {
+    assert_eq!(store.setting("kill_switch").await.expect("read"), None);
+    store
+        .put_setting("kill_switch", Some("maintenance"))
+        .await
+        .expect("set");
+    store
+        .put_setting("kill_switch", Some("daily loss (by cli)"))
+        .await
+        .expect("replace");
+    assert_eq!(
+        store.setting("kill_switch").await.expect("read").as_deref(),
+        Some("daily loss (by cli)")
+    );
+    assert_eq!(store.setting("other").await.expect("read"), None);
+    store.put_setting("kill_switch", None).await.expect("clear");
+    assert_eq!(store.setting("kill_switch").await.expect("read"), None);
+}

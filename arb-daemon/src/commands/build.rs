@@ -1,0 +1,270 @@
+//! Builds the engine's parts from the configuration: store, venues, notifier, settings.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arb_core::clock::{SystemClock, UniqueIds};
+use arb_core::engine::{Engine, EngineConfig, TradingMode};
+use arb_core::exchange::Exchange;
+use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
+use arb_core::risk::RiskLimits;
+use arb_core::sim::PaperExchange;
+use arb_core::store::Store;
+use rust_decimal::Decimal;
+
+use super::CommandError;
+use crate::config::Config;
+use crate::metrics::Metrics;
+
+/// Paper cash per venue in `paper` mode.
+pub const PAPER_STARTING_CASH: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
+
+/// Opens (creating and migrating if needed) the store at `DATABASE_URL`.
+///
+/// # Errors
+/// The database cannot be opened, or its schema is newer than this program.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, CommandError> {
+    Ok(Arc::new(
+        arb_store::connect(config.database_url.expose()).await?,
+    ))
+}
+
+/// The engine settings the configuration describes.
+#[must_use]
+pub fn engine_config(config: &Config) -> EngineConfig {
+    let mut engine = EngineConfig::new(config.trading_mode);
+    engine.min_profit_fraction = config.strategy.min_arbitrage_threshold;
+    engine.min_profit_usd = config.strategy.min_profit_usd;
+    engine.price_fetch_interval = config.strategy.price_fetch_interval;
+    let risk = &config.risk;
+    engine.risk = RiskLimits {
+        max_trade_usd: risk.max_trade_size,
+        max_exposure_per_market_usd: risk.max_position_per_market,
+        max_total_exposure_usd: risk.max_total_exposure,
+        pair_cooldown: chrono::Duration::from_std(risk.pair_cooldown)
+            .unwrap_or(chrono::Duration::MAX),
+        max_daily_loss_usd: risk.daily_loss_limit,
+        max_consecutive_errors: risk.max_consecutive_errors,
+        min_balance_reserve_usd: risk.min_balance_reserve,
+    };
+    let execution = &config.execution;
+    engine.execution.mode = execution.mode;
+    engine.execution.slippage_tolerance = execution.slippage_tolerance;
+    engine.execution.order_timeout = execution.order_timeout;
+    engine.execution.max_hedge_attempts = execution.max_hedge_attempts;
+    engine
+}
+
+/// Settings of the demo: the defaults with short cooldowns and fast control loops, so a 20-second
+/// run shows several executions.
+#[must_use]
+pub fn demo_engine_config() -> EngineConfig {
+    let mut engine = EngineConfig::new(TradingMode::Live);
+    engine.risk.pair_cooldown = chrono::Duration::seconds(2);
+    engine.risk.max_trade_usd = Decimal::from(100);
+    engine.execution.order_timeout = Duration::from_secs(3);
+    engine.execution.poll_interval = Duration::from_millis(50);
+    engine.control_poll_interval = Duration::from_millis(500);
+    engine.reconcile_interval = Duration::from_secs(2);
+    engine.price_fetch_interval = Duration::from_secs(1);
+    engine
+}
+
+/// An engine over `store` and `venues`, logging notifications.
+///
+/// # Errors
+/// Unusable settings.
+pub fn engine(
+    config: &Config,
+    store: Arc<dyn Store>,
+    venues: Vec<Arc<dyn Exchange>>,
+) -> Result<Engine, CommandError> {
+    engine_with(config, store, venues, Arc::new(LogNotifier))
+}
+
+/// An engine over `store` and `venues` with the given notifier.
+///
+/// # Errors
+/// Unusable settings.
+pub fn engine_with(
+    config: &Config,
+    store: Arc<dyn Store>,
+    venues: Vec<Arc<dyn Exchange>>,
+    notifier: Arc<dyn Notifier>,
+) -> Result<Engine, CommandError> {
+    Ok(Engine::new(arb_core::engine::EngineParts {
+        venues,
+        store,
+        notifier,
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(UniqueIds::new()),
+        config: engine_config(config),
+    })?)
+}
+
+/// Kalshi (venue A) and Polymarket (venue B) without trading credentials: public market data only.
+///
+/// # Errors
+/// A venue client cannot be built (bad host URL).
+pub fn data_venues(config: &Config) -> Result<Vec<Arc<dyn Exchange>>, CommandError> {
+    Ok(vec![
+        Arc::new(venues::kalshi(config, false)?),
+        Arc::new(venues::polymarket(config, false)?),
+    ])
+}
+
+/// The venues `run` trades on: with credentials in `live` mode; wrapped in [`PaperExchange`]
+/// (live data, simulated fills, paper cash) in `paper` mode; public data only in `monitor` mode.
+///
+/// # Errors
+/// Missing or unusable credentials, or a bad host URL.
+pub async fn trading_venues(config: &Config) -> Result<Vec<Arc<dyn Exchange>>, CommandError> {
+    match config.trading_mode {
+        TradingMode::Live => Ok(vec![
+            Arc::new(venues::kalshi(config, true)?),
+            Arc::new(venues::polymarket(config, true)?),
+        ]),
+        TradingMode::Paper => Ok(data_venues(config)?
+            .into_iter()
+            .map(|live| {
+                Arc::new(PaperExchange::new(
+                    live,
+                    PAPER_STARTING_CASH,
+                    Arc::new(SystemClock),
+                    Arc::new(UniqueIds::new()),
+                )) as Arc<dyn Exchange>
+            })
+            .collect()),
+        TradingMode::Monitor => data_venues(config),
+    }
+}
+
+/// Where notifications go: Discord when configured, always the log, and the metrics counters.
+///
+/// # Errors
+/// Discord settings that cannot be used.
+pub fn notifier(config: &Config, metrics: Arc<Metrics>) -> Result<Arc<dyn Notifier>, CommandError> {
+    let _ = config;
+    Ok(Arc::new(MetricsNotifier {
+        metrics,
+        inner: Arc::new(LogNotifier),
+    }))
+}
+
+/// Counts opportunities and finished executions for `/metrics`, then forwards.
+struct MetricsNotifier {
+    metrics: Arc<Metrics>,
+    inner: Arc<dyn Notifier>,
+}
+
+impl Notifier for MetricsNotifier {
+    fn notify(&self, notification: Notification) -> Result<(), NotifyError> {
+        match &notification {
+            Notification::Opportunity { .. } => self.metrics.opportunity_detected(),
+            Notification::ExecutionUpdate { execution } if execution.state.is_terminal() => {
+                self.metrics
+                    .execution_finished(&format!("{:?}", execution.state).to_lowercase());
+            }
+            _ => {}
+        }
+        self.inner.notify(notification)
+    }
+}
+
+mod venues {
+    //! The two real venues, built from the configuration.
+    use arb_core::exchange::ExchangeError;
+    use arb_polymarket::signing::{ApiCreds, SignatureType, Wallet, parse_address};
+
+    use super::{CommandError, Config};
+    use crate::config::{KalshiEnv, KalshiKey, SignatureType as ConfiguredSignature};
+
+    fn invalid(what: &str, e: impl std::fmt::Display) -> CommandError {
+        CommandError::Exchange(ExchangeError::InvalidRequest(format!("{what}: {e}")))
+    }
+
+    /// The Kalshi adapter; with `trading`, signing with the configured key.
+    pub fn kalshi(
+        config: &Config,
+        trading: bool,
+    ) -> Result<arb_kalshi::KalshiExchange, CommandError> {
+        let k = &config.kalshi;
+        let environment = match k.env {
+            KalshiEnv::Prod => arb_kalshi::Environment::Production,
+            KalshiEnv::Demo => arb_kalshi::Environment::Demo,
+        };
+        let mut venue = arb_kalshi::KalshiConfig::for_environment(environment)
+            .with_hosts(&k.api_url, &k.ws_url);
+        if trading {
+            let (Some(key_id), Some(key)) = (&k.api_key_id, &k.private_key) else {
+                return Err(invalid(
+                    "Kalshi",
+                    "KALSHI_API_KEY and a private key are required to trade",
+                ));
+            };
+            let credentials = match key {
+                KalshiKey::Pem(pem) => {
+                    arb_kalshi::Credentials::from_pem(key_id.clone(), pem.expose())
+                }
+                KalshiKey::Path(path) => {
+                    arb_kalshi::Credentials::from_pem_file(key_id.clone(), path)
+                }
+            }
+            .map_err(|e| invalid("Kalshi private key", e))?;
+            venue = venue.with_credentials(credentials);
+        }
+        Ok(arb_kalshi::KalshiExchange::new(venue)?)
+    }
+
+    /// The Polymarket adapter; with `trading`, signing with the configured key (API credentials
+    /// are derived on first use when not configured).
+    pub fn polymarket(
+        config: &Config,
+        trading: bool,
+    ) -> Result<arb_polymarket::PolymarketExchange, CommandError> {
+        let p = &config.polymarket;
+        let mut venue = arb_polymarket::PolymarketConfig {
+            clob_url: p.clob_url.clone(),
+            gamma_url: p.gamma_url.clone(),
+            data_url: p.data_url.clone(),
+            ws_market_url: format!("{}/market", p.ws_url.trim_end_matches('/')),
+            ws_user_url: format!("{}/user", p.ws_url.trim_end_matches('/')),
+            ..arb_polymarket::PolymarketConfig::default()
+        };
+        if trading {
+            let Some(key) = &p.private_key else {
+                return Err(invalid(
+                    "Polymarket",
+                    "POLYMARKET_PRIVATE_KEY is required to trade",
+                ));
+            };
+            let signature_type = match p.signature_type {
+                ConfiguredSignature::Eoa => SignatureType::Eoa,
+                ConfiguredSignature::PolyProxy => SignatureType::PolyProxy,
+                ConfiguredSignature::PolyGnosisSafe => SignatureType::PolyGnosisSafe,
+                ConfiguredSignature::Poly1271 => {
+                    return Err(invalid(
+                        "POLYMARKET_SIGNATURE_TYPE",
+                        "deposit wallets (3, POLY_1271) are not supported yet; use 0, 1 or 2",
+                    ));
+                }
+            };
+            let funder = p
+                .funder
+                .as_deref()
+                .map(parse_address)
+                .transpose()
+                .map_err(|e| invalid("POLYMARKET_FUNDER", e))?;
+            let wallet = Wallet::from_hex(key.expose(), funder, signature_type)
+                .map_err(|e| invalid("POLYMARKET_PRIVATE_KEY", e))?;
+            let api_creds = p
+                .api_creds
+                .as_ref()
+                .map(|c| ApiCreds::new(c.key.expose(), c.secret.expose(), c.passphrase.expose()))
+                .transpose()
+                .map_err(|e| invalid("POLYMARKET_API_*", e))?;
+            venue.credentials = Some(arb_polymarket::TradingCredentials { wallet, api_creds });
+        }
+        arb_polymarket::PolymarketExchange::new(venue).map_err(|e| CommandError::Exchange(e.into()))
+    }
+}

@@ -1,0 +1,171 @@
+//! Runs a parsed [`Command`] against the loaded [`Config`].
+
+mod build;
+mod print;
+mod run;
+
+use std::io::Write;
+
+use arb_core::engine::{EngineError, EngineHandle};
+use arb_core::exchange::ExchangeError;
+use arb_core::model::ModelError;
+use arb_core::store::StoreError;
+
+pub use build::{engine_config, open_store};
+
+use crate::cli::{Command, ConfigCommand, MarketsCommand, PairsCommand};
+use crate::config::{Config, ConfigError};
+
+/// Who the CLI acts as in pair histories and alerts.
+const CLI_ACTOR: &str = "cli";
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The configuration is invalid for this command.
+    #[error("configuration error: {0}")]
+    Config(#[from] ConfigError),
+    /// The store failed.
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// The engine refused or failed.
+    #[error("{0}")]
+    Engine(#[from] EngineError),
+    /// A venue failed.
+    #[error("venue: {0}")]
+    Exchange(#[from] ExchangeError),
+    /// A value broke a domain rule.
+    #[error("{0}")]
+    Model(#[from] ModelError),
+    /// The demo could not run.
+    #[error("demo: {0}")]
+    Demo(String),
+    /// Writing the output failed.
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+impl CommandError {
+    /// The process exit code: 2 for bad configuration (like clap's usage errors), 1 otherwise.
+    #[must_use]
+    pub const fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Runs `command`, writing its human output to `out`.
+///
+/// # Errors
+/// See [`CommandError`].
+pub async fn dispatch(
+    command: &Command,
+    config: &Config,
+    out: &mut (dyn Write + Send),
+) -> Result<(), CommandError> {
+    if command.trades() {
+        config.ensure_live_ready()?;
+    }
+    match command {
+        Command::Config(ConfigCommand::Check) => config_check(config, out),
+        Command::Demo(args) => {
+            let options = crate::demo::DemoOptions::from(args);
+            crate::demo::run(&options, build::demo_engine_config(), out).await?;
+            Ok(())
+        }
+        Command::Run => run::run(config, out).await,
+        Command::Markets(MarketsCommand::Sync) => {
+            for (venue, count) in handle(config).await?.sync_markets().await? {
+                writeln!(out, "{venue}: {count} open markets stored")?;
+            }
+            Ok(())
+        }
+        Command::Match(args) => {
+            let suggestions = handle(config).await?.find_matches(args.min_score).await?;
+            print::suggestions(out, &suggestions)
+        }
+        Command::Pairs(PairsCommand::Approve(args)) => {
+            let pair = handle(config)
+                .await?
+                .approve_pair(&args.a, &args.b, args.polarity, CLI_ACTOR)
+                .await?;
+            writeln!(
+                out,
+                "approved pair {}: {} ≡ {} ({})",
+                pair.id, pair.a, pair.b, pair.polarity
+            )?;
+            Ok(())
+        }
+        Command::Pairs(PairsCommand::List) => {
+            print::pairs(out, &handle(config).await?.list_pairs(None).await?)
+        }
+        Command::Pairs(PairsCommand::Pause { id, reason }) => {
+            let reason = reason.as_deref().unwrap_or("paused from the command line");
+            let pair = handle(config)
+                .await?
+                .pause_pair(*id, CLI_ACTOR, reason)
+                .await?;
+            writeln!(
+                out,
+                "pair {} is now {}",
+                pair.id,
+                print::status(pair.status)
+            )?;
+            Ok(())
+        }
+        Command::Pairs(PairsCommand::Resume { id }) => {
+            let pair = handle(config).await?.resume_pair(*id, CLI_ACTOR).await?;
+            writeln!(
+                out,
+                "pair {} is now {}",
+                pair.id,
+                print::status(pair.status)
+            )?;
+            Ok(())
+        }
+        Command::Positions => print::positions(out, &handle(config).await?.positions().await?),
+        Command::Opportunities(args) => {
+            let limit = usize::try_from(args.limit).unwrap_or(usize::MAX);
+            print::opportunities(out, &handle(config).await?.opportunities(limit).await?)
+        }
+        Command::Halt(args) => {
+            let reason = args
+                .reason
+                .as_deref()
+                .unwrap_or("halted from the command line");
+            handle(config).await?.halt(CLI_ACTOR, reason).await?;
+            writeln!(
+                out,
+                "trading halted: no new executions (in-flight ones finish hedging)"
+            )?;
+            Ok(())
+        }
+        Command::Resume => {
+            handle(config).await?.resume(CLI_ACTOR).await?;
+            writeln!(out, "trading resumed")?;
+            Ok(())
+        }
+    }
+}
+
+/// An engine handle over the configured store and the venues' public data: enough for every
+/// command that only reads or changes the store (`markets sync` and `match` read public market
+/// data), so none of them needs trading credentials.
+async fn handle(config: &Config) -> Result<EngineHandle, CommandError> {
+    let store = open_store(config).await?;
+    Ok(build::engine(config, store, build::data_venues(config)?)?.handle())
+}
+
+/// `config check`: validates what `run` would need and prints every setting, secrets as
+/// set/unset.
+///
+/// # Errors
+/// [`CommandError::Config`] if `live` mode lacks credentials; [`CommandError::Output`].
+pub fn config_check(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), CommandError> {
+    config.ensure_live_ready()?;
+    out.write_all(config.render().as_bytes())?;
+    writeln!(out, "configuration OK")?;
+    Ok(())
+}

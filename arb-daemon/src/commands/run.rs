@@ -1,0 +1,122 @@
+//! `arb-daemon run`: the long-running daemon.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arb_core::engine::EngineHandle;
+
+use super::{CommandError, build, open_store};
+use crate::config::Config;
+use crate::metrics::{HealthReport, Metrics, start};
+use crate::shutdown;
+
+/// How often `/health` and the book-age gauges are refreshed.
+const HEALTH_REFRESH: Duration = Duration::from_secs(5);
+
+/// Runs until SIGINT/SIGTERM: syncs catalogues, then watches approved pairs and trades per
+/// `TRADING_MODE`. On a stop signal no new execution starts; in-flight ones finish hedging.
+///
+/// # Errors
+/// Start-up failures (store, venues, metrics address) and engine failures (a store write that
+/// fails halts trading and ends the run: fail closed).
+pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), CommandError> {
+    let (trigger, signal) = shutdown::channel();
+    let signal_task = shutdown::trigger_on_os_signal(trigger)?;
+    let metrics = Arc::new(Metrics::new());
+    let store = open_store(config).await?;
+    let venues = build::trading_venues(config).await?;
+    let notifier = build::notifier(config, Arc::clone(&metrics))?;
+    let engine = build::engine_with(config, store, venues, notifier)?;
+    let handle = engine.handle();
+
+    let health = Arc::new(Mutex::new(HealthReport {
+        healthy: true,
+        details: serde_json::json!({ "mode": config.trading_mode.to_string(), "state": "starting" }),
+    }));
+    if let Some(addr) = config.metrics.addr {
+        let report = Arc::clone(&health);
+        let check = Arc::new(move || {
+            report
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        });
+        start(addr, Arc::clone(&metrics), check, signal.clone()).await?;
+    }
+    tokio::spawn(refresh_health(
+        handle.clone(),
+        Arc::clone(&health),
+        Arc::clone(&metrics),
+        signal.clone(),
+    ));
+
+    writeln!(
+        out,
+        "arb-daemon running in {} mode; Ctrl-C stops it (in-flight executions finish hedging)",
+        config.trading_mode
+    )?;
+    match handle.sync_markets().await {
+        Ok(counts) => {
+            for (venue, n) in counts {
+                tracing::info!(%venue, markets = n, "catalogue synced");
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "catalogue sync failed; trading pairs already approved")
+        }
+    }
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let forward = {
+        let signal = signal.clone();
+        tokio::spawn(async move {
+            signal.triggered().await;
+            let _ = stop_tx.send(true);
+        })
+    };
+    let result = engine.run(stop_rx).await;
+    forward.abort();
+    signal_task.abort();
+    writeln!(out, "arb-daemon stopped")?;
+    Ok(result?)
+}
+
+/// Keeps `/health` and the book-age gauges current.
+async fn refresh_health(
+    handle: EngineHandle,
+    health: Arc<Mutex<HealthReport>>,
+    metrics: Arc<Metrics>,
+    signal: shutdown::ShutdownSignal,
+) {
+    let mut ticker = tokio::time::interval(HEALTH_REFRESH);
+    loop {
+        tokio::select! {
+            () = signal.triggered() => return,
+            _ = ticker.tick() => {}
+        }
+        let report = match handle.status().await {
+            Ok(status) => {
+                let now = chrono::Utc::now();
+                for venue in &status.venues {
+                    if let Some(at) = venue.last_book_at {
+                        let age = (now - at).to_std().unwrap_or_default();
+                        if let Some(at) = std::time::Instant::now().checked_sub(age) {
+                            metrics.book_updated(venue.venue.as_str(), at);
+                        }
+                    }
+                }
+                HealthReport {
+                    healthy: true,
+                    details: serde_json::to_value(&status).unwrap_or_default(),
+                }
+            }
+            Err(e) => HealthReport {
+                healthy: false,
+                details: serde_json::json!({ "error": e.to_string() }),
+            },
+        };
+        *health
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = report;
+    }
+}
