@@ -1,0 +1,589 @@
+//! The command layer without Discord: every command, refusal and bad input.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use arb_core::model::{PairId, PairStatus, Polarity, SuggestionId, SuggestionStatus};
+use arb_discord::command::{self, ArgValue, Invocation, Outcome, Verdict};
+use arb_discord::{Actor, Policy, Tone};
+use common::*;
+
+async fn run(engine: &FakeEngine, policy: &Policy, actor: &Actor, input: Invocation) -> Outcome {
+    command::handle(engine, policy, actor, &input).await
+}
+
+async fn as_trader(engine: &FakeEngine, input: Invocation) -> Outcome {
+    run(engine, &policy(false), &trader(), input).await
+}
+
+fn text(s: &str) -> ArgValue {
+    ArgValue::Text(s.to_owned())
+}
+
+fn approve(kalshi: &str, poly: &str) -> Invocation {
+    Invocation::new("approve_pair")
+        .arg("kalshi_id", text(kalshi))
+        .arg("poly_id", text(poly))
+}
+
+async fn with_pair(engine: &FakeEngine) {
+    let out = as_trader(engine, approve(KALSHI_TICKER, POLY_ID)).await;
+    assert_eq!(out.reply.title, "Pair #1 approved");
+}
+
+#[tokio::test]
+async fn find_matches_posts_each_suggestion_with_score_polarity_and_warnings() {
+    let engine = FakeEngine::seeded();
+    let out = as_trader(&engine, Invocation::new("find_matches")).await;
+    assert_eq!(out.reply.title, "2 match suggestion(s)");
+    assert!(out.reply.description.contains(&format!(
+        "#1 · 91.5 · `kalshi:{KALSHI_TICKER}` ↔ `polymarket:{POLY_ID}`"
+    )));
+    assert_eq!(out.suggestions.len(), 2);
+
+    let second = arb_discord::format::suggestion(&out.suggestions[1]);
+    assert_eq!(second.title, "Match suggestion #2 · score 72.2");
+    assert!(
+        second
+            .description
+            .contains("**Polarity** inverse (A.YES ≡ B.NO)")
+    );
+    assert_eq!(
+        second.field_value("Settlement differences"),
+        Some("⚠️ close times differ by 3 days")
+    );
+    assert_eq!(
+        second.field_value("close_time"),
+        Some("A: 2025-12-10\nB: 2025-12-13")
+    );
+    assert_eq!(second.reactions, ["✅", "❌"]);
+    assert_eq!(second.tone, Tone::Warning);
+    assert_eq!(
+        second.footer.as_deref(),
+        Some("Suggestion #2 · ✅ approves with polarity inverse, ❌ dismisses")
+    );
+}
+
+#[tokio::test]
+async fn find_matches_passes_the_similarity_threshold() {
+    let engine = FakeEngine::seeded();
+    let out = as_trader(
+        &engine,
+        Invocation::new("find_matches").arg("similarity", ArgValue::Number(80.0)),
+    )
+    .await;
+    assert_eq!(out.reply.title, "1 match suggestion(s)");
+    assert_eq!(out.suggestions.len(), 1);
+    assert_eq!(out.suggestions[0].id, Some(SuggestionId(1)));
+
+    let none = as_trader(
+        &engine,
+        Invocation::new("find_matches").arg("similarity", ArgValue::Integer(99)),
+    )
+    .await;
+    assert_eq!(none.reply.title, "No new match suggestions");
+    assert!(none.suggestions.is_empty());
+}
+
+#[tokio::test]
+async fn similarity_out_of_range_or_not_a_number_is_explained_without_calling_the_engine() {
+    let engine = FakeEngine::seeded();
+    for (value, problem) in [
+        (
+            ArgValue::Number(150.0),
+            "`similarity` must be between 0 and 100, got 150.",
+        ),
+        (
+            ArgValue::Number(-1.0),
+            "`similarity` must be between 0 and 100, got -1.",
+        ),
+        (
+            ArgValue::Number(f64::NAN),
+            "`similarity` must be between 0 and 100, got NaN.",
+        ),
+        (text("high"), "`similarity` must be a number, got `high`."),
+    ] {
+        let out = as_trader(
+            &engine,
+            Invocation::new("find_matches").arg("similarity", value),
+        )
+        .await;
+        assert_eq!(out.reply.title, "I could not read that");
+        assert_eq!(
+            out.reply.description,
+            format!("{problem}\nUsage: `/find_matches [similarity]`")
+        );
+        assert!(out.reply.private);
+        assert!(out.suggestions.is_empty());
+    }
+    assert_eq!(engine.calls(), 0);
+}
+
+#[tokio::test]
+async fn approve_pair_records_who_with_the_chosen_polarity() {
+    let engine = FakeEngine::seeded();
+    let out = as_trader(
+        &engine,
+        approve(
+            &KALSHI_TICKER.to_lowercase(),
+            &POLY_ID.to_uppercase().replace("0X", "0x"),
+        )
+        .arg("polarity", text("inverse")),
+    )
+    .await;
+    assert_eq!(out.reply.title, "Pair #1 approved");
+    assert_eq!(out.reply.tone, Tone::Success);
+    assert_eq!(
+        out.reply.field_value("Approved by"),
+        Some("discord:111111111111111111")
+    );
+    let pairs = engine.pairs();
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(pairs[0].a, kalshi(KALSHI_TICKER));
+    assert_eq!(pairs[0].b, poly(POLY_ID));
+    assert_eq!(pairs[0].polarity, Polarity::Inverse);
+    assert_eq!(pairs[0].approved_by, "discord:111111111111111111");
+}
+
+#[tokio::test]
+async fn approve_pair_defaults_to_same_polarity() {
+    let engine = FakeEngine::seeded();
+    with_pair(&engine).await;
+    assert_eq!(engine.pairs()[0].polarity, Polarity::Same);
+}
+
+#[tokio::test]
+async fn malformed_market_ids_and_polarity_are_explained() {
+    let engine = FakeEngine::seeded();
+    let cases = [
+        (
+            approve("KX FED!", POLY_ID),
+            "`KX FED!` is not a Kalshi ticker (letters, digits and `-`, like `KXFEDDECISION-25DEC-H0`).",
+        ),
+        (
+            approve(KALSHI_TICKER, "0x1234"),
+            "`0x1234` is not a Polymarket condition id (`0x` followed by 64 hex digits).",
+        ),
+        (
+            approve(KALSHI_TICKER, &format!("0x{}", "g".repeat(64))),
+            &format!(
+                "`0x{}` is not a Polymarket condition id (`0x` followed by 64 hex digits).",
+                "g".repeat(64)
+            ),
+        ),
+        (
+            approve(KALSHI_TICKER, POLY_ID).arg("polarity", text("opposite")),
+            "unknown polarity `opposite` (expected `same` or `inverse`)",
+        ),
+        (
+            Invocation::new("approve_pair").arg("kalshi_id", text(KALSHI_TICKER)),
+            "`poly_id` is required.",
+        ),
+    ];
+    for (input, problem) in cases {
+        let out = as_trader(&engine, input).await;
+        assert_eq!(out.reply.title, "I could not read that");
+        assert_eq!(
+            out.reply.description,
+            format!("{problem}\nUsage: `/approve_pair <kalshi_id> <poly_id> [polarity]`")
+        );
+    }
+    assert_eq!(engine.calls(), 0);
+    assert!(engine.pairs().is_empty());
+}
+
+#[tokio::test]
+async fn approving_markets_not_in_the_catalogue_says_which() {
+    let engine = FakeEngine::seeded();
+    let missing = format!("0x{}", "3".repeat(64));
+    let out = as_trader(&engine, approve(KALSHI_TICKER, &missing)).await;
+    assert_eq!(out.reply.title, "That did not work");
+    assert_eq!(
+        out.reply.description,
+        format!(
+            "unknown market `polymarket:{missing}`: run `markets sync` first or check the id. Check the id on the venue's site."
+        )
+    );
+    assert!(engine.pairs().is_empty());
+}
+
+#[tokio::test]
+async fn list_pairs_shows_each_pair_and_its_status() {
+    let engine = FakeEngine::seeded();
+    let empty = as_trader(&engine, Invocation::new("list_pairs")).await;
+    assert_eq!(empty.reply.title, "No pairs yet");
+
+    with_pair(&engine).await;
+    as_trader(&engine, approve(KALSHI_TICKER_2, POLY_ID_2)).await;
+    as_trader(
+        &engine,
+        Invocation::new("pause_pair").arg("pair_id", ArgValue::Integer(2)),
+    )
+    .await;
+    let out = as_trader(&engine, Invocation::new("list_pairs")).await;
+    assert_eq!(out.reply.title, "2 pair(s), 1 active");
+    assert_eq!(
+        out.reply.description,
+        format!(
+            "**#1** `kalshi:{KALSHI_TICKER}` ↔ `polymarket:{POLY_ID}` · same · active\n**#2** `kalshi:{KALSHI_TICKER_2}` ↔ `polymarket:{POLY_ID_2}` · same · paused"
+        )
+    );
+}
+
+#[tokio::test]
+async fn positions_show_holdings_and_pnl() {
+    let engine = FakeEngine::seeded();
+    let out = as_trader(&engine, Invocation::new("positions")).await;
+    assert_eq!(out.reply.title, "1 open position(s)");
+    assert_eq!(
+        out.reply.description,
+        format!("`kalshi:{KALSHI_TICKER}` YES × 10 @ 0.45 · realised $1.50")
+    );
+    assert_eq!(out.reply.field_value("Realised PnL"), Some("$1.50"));
+    assert_eq!(out.reply.field_value("Fees paid"), Some("$0.12"));
+    assert_eq!(out.reply.field_value("Cost basis"), Some("$4.50"));
+    assert_eq!(
+        out.reply.field_value("Today"),
+        Some("realised $2.50 · locked in $4.75 · unrealised -$0.30 · 3 execution(s)")
+    );
+}
+
+#[tokio::test]
+async fn pause_and_resume_a_pair() {
+    let engine = FakeEngine::seeded();
+    with_pair(&engine).await;
+    let paused = as_trader(
+        &engine,
+        Invocation::new("pause_pair").arg("pair_id", ArgValue::Integer(1)),
+    )
+    .await;
+    assert_eq!(paused.reply.title, "Pair #1 paused");
+    assert_eq!(engine.pairs()[0].status, PairStatus::Paused);
+
+    let again = as_trader(
+        &engine,
+        Invocation::new("pause_pair").arg("pair_id", text("#1")),
+    )
+    .await;
+    assert_eq!(again.reply.description, "pair 1 is not active.");
+
+    let resumed = as_trader(
+        &engine,
+        Invocation::new("resume_pair").arg("pair_id", ArgValue::Integer(1)),
+    )
+    .await;
+    assert_eq!(resumed.reply.title, "Pair #1 resumed");
+    assert_eq!(engine.pairs()[0].status, PairStatus::Active);
+    let log = engine.log();
+    assert_eq!(log[1].action, "paused pair 1");
+    assert_eq!(log[1].actor, "discord:111111111111111111");
+    assert_eq!(log[2].action, "resumed pair 1");
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_pair_ids_are_explained() {
+    let engine = FakeEngine::seeded();
+    let unknown = as_trader(
+        &engine,
+        Invocation::new("pause_pair").arg("pair_id", ArgValue::Integer(99)),
+    )
+    .await;
+    assert_eq!(
+        unknown.reply.description,
+        "no pair with id 99. Use `/list_pairs` to see pair ids."
+    );
+    let calls = engine.calls();
+    for (input, problem) in [
+        (
+            Invocation::new("resume_pair").arg("pair_id", text("abc")),
+            "`abc` is not a pair id: use the number shown by `/list_pairs`, like `42`.",
+        ),
+        (
+            Invocation::new("resume_pair").arg("pair_id", ArgValue::Integer(0)),
+            "`0` is not a pair id: pair ids start at 1.",
+        ),
+        (
+            Invocation::new("resume_pair").arg("pair_id", ArgValue::Number(1.5)),
+            "`1.5` is not a pair id: use the whole number shown by `/list_pairs`.",
+        ),
+        (
+            Invocation::new("resume_pair"),
+            "`pair_id` is required (see `/list_pairs`).",
+        ),
+    ] {
+        let out = as_trader(&engine, input).await;
+        assert_eq!(
+            out.reply.description,
+            format!("{problem}\nUsage: `/resume_pair <pair_id>`")
+        );
+    }
+    assert_eq!(engine.calls(), calls);
+}
+
+#[tokio::test]
+async fn halt_and_resume_flip_the_kill_switch_and_status_shows_it() {
+    let engine = FakeEngine::seeded();
+    let halted = as_trader(
+        &engine,
+        Invocation::new("halt").arg("reason", text("  venue maintenance ")),
+    )
+    .await;
+    assert_eq!(halted.reply.title, "Trading halted");
+    assert_eq!(halted.reply.tone, Tone::Danger);
+    assert_eq!(
+        engine.halted().as_deref(),
+        Some("venue maintenance (by discord:111111111111111111)")
+    );
+    let status = as_trader(&engine, Invocation::new("status")).await;
+    assert_eq!(status.reply.title, "Trading halted");
+    assert!(
+        status
+            .reply
+            .description
+            .starts_with("Kill switch: venue maintenance (by discord:111111111111111111)\n")
+    );
+
+    let resumed = as_trader(&engine, Invocation::new("resume")).await;
+    assert_eq!(resumed.reply.title, "Trading resumed");
+    assert_eq!(engine.halted(), None);
+
+    as_trader(&engine, Invocation::new("halt")).await;
+    assert_eq!(
+        engine.halted().as_deref(),
+        Some("halted from Discord (by discord:111111111111111111)")
+    );
+}
+
+#[tokio::test]
+async fn status_shows_venues_pairs_last_opportunity_and_todays_pnl() {
+    let engine = FakeEngine::seeded();
+    with_pair(&engine).await;
+    let out = as_trader(&engine, Invocation::new("status")).await;
+    assert_eq!(out.reply.title, "Running · paper mode");
+    assert_eq!(out.reply.tone, Tone::Success);
+    assert_eq!(
+        out.reply.field_value("Venues"),
+        Some("🟢 kalshi · last book 12:00:00 UTC\n🔴 polymarket · no book yet")
+    );
+    assert_eq!(
+        out.reply.field_value("Pairs"),
+        Some("1 active · 0 inactive")
+    );
+    assert_eq!(out.reply.field_value("Last opportunity"), Some("none yet"));
+    assert_eq!(
+        out.reply.field_value("Today's PnL"),
+        Some("realised $2.50 · locked in $4.75 · 3 execution(s)")
+    );
+}
+
+#[tokio::test]
+async fn help_lists_every_command_and_marks_the_locked_ones() {
+    let engine = FakeEngine::seeded();
+    let out = as_trader(&engine, Invocation::new("help")).await;
+    assert_eq!(out.reply.title, "Commands");
+    for line in [
+        "`/find_matches [similarity]` 🔒",
+        "`/approve_pair <kalshi_id> <poly_id> [polarity]` 🔒",
+        "`/list_pairs` List",
+        "`/positions` Open",
+        "`/pause_pair <pair_id>` 🔒",
+        "`/resume_pair <pair_id>` 🔒",
+        "`/halt [reason]` 🔒",
+        "`/resume` 🔒",
+        "`/status` Venues",
+        "`/help` What",
+    ] {
+        assert!(out.reply.description.contains(line), "{line}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_commands_are_explained() {
+    let engine = FakeEngine::seeded();
+    let out = as_trader(&engine, Invocation::new("buy_everything")).await;
+    assert_eq!(
+        out.reply.description,
+        "`/buy_everything` is not a command I know."
+    );
+}
+
+#[tokio::test]
+async fn strangers_are_politely_refused_every_change_and_nothing_changes() {
+    let engine = FakeEngine::seeded();
+    let mutating = [
+        Invocation::new("find_matches"),
+        approve(KALSHI_TICKER, POLY_ID),
+        Invocation::new("pause_pair").arg("pair_id", ArgValue::Integer(1)),
+        Invocation::new("resume_pair").arg("pair_id", ArgValue::Integer(1)),
+        Invocation::new("halt"),
+        Invocation::new("resume"),
+    ];
+    for input in mutating {
+        let name = input.name.clone();
+        let out = run(&engine, &policy(true), &stranger(), input).await;
+        assert_eq!(out.reply.title, "Sorry, you are not allowed to do that");
+        assert_eq!(
+            out.reply.description,
+            format!(
+                "<@{STRANGER}> only configured traders may use `/{name}`. The attempt was logged; ask a trader if you need it done."
+            )
+        );
+        assert!(out.reply.private);
+        assert!(out.suggestions.is_empty());
+    }
+    assert_eq!(engine.calls(), 0);
+    assert!(engine.pairs().is_empty());
+    assert_eq!(engine.halted(), None);
+}
+
+#[tokio::test]
+async fn read_only_commands_are_open_to_the_channel_only_when_configured() {
+    let engine = FakeEngine::seeded();
+    for name in ["list_pairs", "positions", "status", "help"] {
+        let closed = run(&engine, &policy(false), &stranger(), Invocation::new(name)).await;
+        assert_eq!(
+            closed.reply.title, "Sorry, you are not allowed to do that",
+            "{name}"
+        );
+
+        let open = run(&engine, &policy(true), &stranger(), Invocation::new(name)).await;
+        assert_ne!(
+            open.reply.title, "Sorry, you are not allowed to do that",
+            "{name}"
+        );
+
+        let elsewhere = Actor {
+            in_home_channel: false,
+            ..stranger()
+        };
+        let outside = run(&engine, &policy(true), &elsewhere, Invocation::new(name)).await;
+        assert_eq!(
+            outside.reply.title, "Sorry, you are not allowed to do that",
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_trader_role_is_enough() {
+    let engine = FakeEngine::seeded();
+    let by_role = Actor {
+        user_id: 333,
+        roles: vec![1, ROLE_TRADER],
+        in_home_channel: false,
+    };
+    let out = run(
+        &engine,
+        &policy(false),
+        &by_role,
+        approve(KALSHI_TICKER, POLY_ID),
+    )
+    .await;
+    assert_eq!(out.reply.title, "Pair #1 approved");
+    assert_eq!(engine.pairs()[0].approved_by, "discord:333");
+}
+
+#[tokio::test]
+async fn approve_reaction_creates_the_pair_with_the_suggested_polarity() {
+    let engine = FakeEngine::seeded();
+    let reply = command::react(
+        &engine,
+        &policy(false),
+        &trader(),
+        SuggestionId(2),
+        Verdict::Approve,
+    )
+    .await;
+    assert_eq!(reply.title, "Pair #1 approved");
+    assert!(reply.description.starts_with("From suggestion #2.\n"));
+    let pair = &engine.pairs()[0];
+    assert_eq!(pair.polarity, Polarity::Inverse);
+    assert_eq!(pair.approved_by, "discord:111111111111111111");
+    assert_eq!(pair.approved_at, now());
+    assert_eq!(
+        engine.suggestion_status(2),
+        Some(SuggestionStatus::Approved)
+    );
+
+    let again = command::react(
+        &engine,
+        &policy(false),
+        &trader(),
+        SuggestionId(2),
+        Verdict::Approve,
+    )
+    .await;
+    assert_eq!(again.description, "suggestion 2 is already Approved.");
+    assert_eq!(engine.pairs().len(), 1);
+}
+
+#[tokio::test]
+async fn dismiss_reaction_dismisses_and_records_who() {
+    let engine = FakeEngine::seeded();
+    let reply = command::react(
+        &engine,
+        &policy(false),
+        &trader(),
+        SuggestionId(1),
+        Verdict::Dismiss,
+    )
+    .await;
+    assert_eq!(reply.title, "Suggestion #1 dismissed");
+    assert_eq!(reply.description, format!("Dismissed by <@{TRADER}>."));
+    assert_eq!(
+        engine.suggestion_status(1),
+        Some(SuggestionStatus::Dismissed)
+    );
+    assert_eq!(engine.log()[0].actor, "discord:111111111111111111");
+    assert!(engine.pairs().is_empty());
+}
+
+#[tokio::test]
+async fn reactions_from_strangers_are_refused_and_change_nothing() {
+    let engine = FakeEngine::seeded();
+    for verdict in [Verdict::Approve, Verdict::Dismiss] {
+        let reply = command::react(
+            &engine,
+            &policy(true),
+            &stranger(),
+            SuggestionId(1),
+            verdict,
+        )
+        .await;
+        assert_eq!(reply.title, "Sorry, you are not allowed to do that");
+    }
+    assert_eq!(engine.calls(), 0);
+    assert_eq!(engine.suggestion_status(1), Some(SuggestionStatus::Open));
+}
+
+#[tokio::test]
+async fn reactions_on_unknown_suggestions_are_explained() {
+    let engine = FakeEngine::seeded();
+    let reply = command::react(
+        &engine,
+        &policy(false),
+        &trader(),
+        SuggestionId(404),
+        Verdict::Approve,
+    )
+    .await;
+    assert_eq!(
+        reply.description,
+        "no suggestion with id 404. Run `/find_matches` for fresh suggestions."
+    );
+}
+
+#[test]
+fn only_check_and_cross_marks_are_verdicts() {
+    assert_eq!(Verdict::from_emoji("✅"), Some(Verdict::Approve));
+    assert_eq!(Verdict::from_emoji("❌"), Some(Verdict::Dismiss));
+    assert_eq!(Verdict::from_emoji("👍"), None);
+    assert_eq!(Verdict::from_emoji(""), None);
+}
+
+#[test]
+fn pair_ids_parse_from_text_with_a_hash() {
+    let cmd = command::Command::parse(&Invocation::new("pause_pair").arg("pair_id", text(" #42 ")));
+    assert_eq!(cmd, Ok(command::Command::PausePair(PairId(42))));
+}
