@@ -5,11 +5,11 @@
 //! order converge to the fee of one fill), so the detector prices each leg as one order.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Level, Liquidity};
+use crate::model::{Level, Liquidity, Price};
 
 /// The fee a venue charges for one order.
 pub trait FeeModel: Send + Sync + std::fmt::Debug {
@@ -21,6 +21,87 @@ pub trait FeeModel: Send + Sync + std::fmt::Debug {
     fn fill_fee(&self, fill: Level, liquidity: Liquidity) -> Decimal {
         self.order_fee(&[fill], liquidity)
     }
+
+    /// The [`FeeRule`] that [`FeeModel::order_fee`] follows for this liquidity, when it has that
+    /// form. The detector needs it to price many quantities quickly and exactly; a model that
+    /// returns `None` (the default) cannot be used for detection.
+    fn rule(&self, liquidity: Liquidity) -> Option<FeeRule> {
+        let _ = liquidity;
+        None
+    }
+}
+
+/// The common shape of every venue fee we know, evaluated for one order:
+///
+/// 1. each fill of `qty` contracts at price `p` costs a trade fee of
+///    `qty × coefficient × (p × (1 − p))^exponent`, rounded **up** to a multiple of
+///    `fill_quantum` (no rounding when it is zero);
+/// 2. when `cash_quantum` is set, the account's cash moves in multiples of it: the order's whole
+///    debit `Σ price × qty + Σ trade fees` is rounded **up** to a multiple of `cash_quantum`, and
+///    the difference is charged as a fee too.
+///
+/// The order's fee is the debit minus the fills' cost. See [`KalshiFees`] and [`PolymarketFees`]
+/// for why each venue maps onto it as it does.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct FeeRule {
+    /// Multiplies `(p × (1 − p))^exponent` to give the fee per contract.
+    pub coefficient: Decimal,
+    /// Exponent of `p × (1 − p)` (1 for Kalshi; the market's `e` for Polymarket).
+    pub exponent: Decimal,
+    /// Each fill's fee is rounded up to a multiple of this (zero: not rounded).
+    pub fill_quantum: Decimal,
+    /// The order's cash debit is rounded up to a multiple of this, if set.
+    pub cash_quantum: Option<Decimal>,
+}
+
+impl FeeRule {
+    /// A rule that charges nothing.
+    pub const FREE: Self = Self {
+        coefficient: Decimal::ZERO,
+        exponent: Decimal::ONE,
+        fill_quantum: Decimal::ZERO,
+        cash_quantum: None,
+    };
+
+    /// The unrounded fee per contract of a fill at `price`.
+    #[must_use]
+    pub fn unit_fee(&self, price: Price) -> Decimal {
+        if self.coefficient.is_zero() {
+            return Decimal::ZERO;
+        }
+        let p = price.value();
+        self.coefficient * power(p * (Decimal::ONE - p), self.exponent)
+    }
+
+    /// The trade fee of one fill, rounded up to the fill quantum.
+    #[must_use]
+    pub fn fill_fee(&self, fill: Level) -> Decimal {
+        round_up(
+            fill.qty.value() * self.unit_fee(fill.price),
+            self.fill_quantum,
+        )
+    }
+
+    /// The fee of one order made of `fills`: trade fees plus the cash rounding, if any.
+    #[must_use]
+    pub fn order_fee(&self, fills: &[Level]) -> Decimal {
+        let trade_fees: Decimal = fills.iter().map(|f| self.fill_fee(*f)).sum();
+        match self.cash_quantum {
+            None => trade_fees,
+            Some(quantum) => {
+                let cost: Decimal = fills.iter().map(|f| f.qty.notional(f.price)).sum();
+                round_up(cost + trade_fees, quantum) - cost
+            }
+        }
+    }
+}
+
+/// `value` rounded up to a multiple of `quantum` (unchanged when `quantum` is zero).
+fn round_up(value: Decimal, quantum: Decimal) -> Decimal {
+    if quantum <= Decimal::ZERO {
+        return value;
+    }
+    ((value / quantum).ceil() * quantum).normalize()
 }
 
 /// A market's fee schedule as its venue publishes it. Serialisable, so it is stored with the market.
@@ -49,11 +130,20 @@ impl FeeSchedule {
 
 impl FeeModel for FeeSchedule {
     fn order_fee(&self, fills: &[Level], liquidity: Liquidity) -> Decimal {
-        match self {
-            Self::Free => Decimal::ZERO,
-            Self::Kalshi(k) => k.order_fee(fills, liquidity),
-            Self::Polymarket(p) => p.order_fee(fills, liquidity),
-        }
+        let rule = match self {
+            Self::Free => FeeRule::FREE,
+            Self::Kalshi(k) => k.rule(liquidity),
+            Self::Polymarket(p) => p.rule(liquidity),
+        };
+        rule.order_fee(fills)
+    }
+
+    fn rule(&self, liquidity: Liquidity) -> Option<FeeRule> {
+        Some(match self {
+            Self::Free => FeeRule::FREE,
+            Self::Kalshi(k) => k.rule(liquidity),
+            Self::Polymarket(p) => p.rule(liquidity),
+        })
     }
 }
 
@@ -61,10 +151,28 @@ impl FeeModel for FeeSchedule {
 /// `fee_multiplier` for takers, and the maker rate is 0.25 × (or, on combo-maker series, 0.5 ×)
 /// the taker rate on series that charge makers, else zero.
 ///
-/// Rounding (Kalshi's fee-rounding rules, `getting_started/fee_rounding`): each fill's trade fee
-/// is rounded **up** to $0.0001; the account's cash moves in whole cents, and the per-order fee
-/// accumulator refunds whole cents of rounding, so the order as a whole is charged its summed
-/// fill fees rounded **up** to the cent. This is what we charge here.
+/// # Rounding (what we implement, and why)
+///
+/// Kalshi's fee-rounding rules (`docs.kalshi.com/getting_started/fee_rounding`, kalshi.md §5):
+/// each fill's trade fee is rounded **up** to $0.0001; the balance change `−cost − trade fee` is
+/// floored to the account's precision ($0.01 for non-direct members), the difference being a
+/// "rounding fee"; and a per-order accumulator rebates whole cents of accumulated rounding, so an
+/// order's total debit converges to that of one equivalent fill. We therefore charge one order
+/// `ceil_to_cent(Σ cost + Σ ceil_to_0.0001(fill fee)) − Σ cost`: the rounding fee includes the
+/// sub-cent part of the *cost* (sub-penny prices, fractional contracts), which a fee-only
+/// rounding would miss. Direct members (precision $0.0001) pay at most this, so it never
+/// under-states their cost.
+///
+/// Two things the venue does not tell us before the fact, and how they err: a book level may
+/// fill against several resting orders (one $0.0001 round-up each) — we price a level as one
+/// fill, off by at most $0.0001 per extra fill before the cent rounding absorbs it; and the
+/// accumulator rebates only once the accumulated rounding *exceeds* $0.01, so in the rare case it
+/// ends exactly at $0.01 the venue keeps one more cent than `ceil_to_cent`.
+///
+/// Worked example (the docs' "buy 3 contracts at $0.055 in three 1-lot fills", with the 0.07
+/// formula): each fill's fee is 0.07 × 0.055 × 0.945 = 0.00363825 → $0.0037; cost $0.165;
+/// debit ceil_to_cent(0.165 + 3 × 0.0037) = $0.18, so the fee is $0.015 — exactly what one
+/// 3-lot fill costs (fee 0.01091475 → $0.0110, debit ceil_to_cent(0.176) = $0.18).
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct KalshiFees {
     /// Taker coefficient (0.07 × series multiplier).
@@ -76,6 +184,11 @@ pub struct KalshiFees {
 }
 
 impl KalshiFees {
+    /// Kalshi's trade-fee rounding: up to $0.0001 per fill.
+    pub const FILL_QUANTUM: Decimal = dec!(0.0001);
+    /// A non-direct member's balance precision: $0.01.
+    pub const CASH_QUANTUM: Decimal = dec!(0.01);
+
     /// The standard schedule: taker 0.07 × `multiplier`, no maker fee.
     #[must_use]
     pub fn quadratic(multiplier: Decimal) -> Self {
@@ -86,32 +199,35 @@ impl KalshiFees {
         }
     }
 
-    fn order_fee(&self, fills: &[Level], liquidity: Liquidity) -> Decimal {
-        let rate = match liquidity {
-            Liquidity::Taker => self.taker_rate,
-            Liquidity::Maker => self.maker_rate,
-        };
-        if rate.is_zero() {
-            return Decimal::ZERO;
+    /// The rule one order with this liquidity is charged by.
+    #[must_use]
+    pub fn rule(&self, liquidity: Liquidity) -> FeeRule {
+        FeeRule {
+            coefficient: match liquidity {
+                Liquidity::Taker => self.taker_rate,
+                Liquidity::Maker => self.maker_rate,
+            },
+            exponent: Decimal::ONE,
+            fill_quantum: Self::FILL_QUANTUM,
+            cash_quantum: Some(Self::CASH_QUANTUM),
         }
-        let per_fill: Decimal = fills
-            .iter()
-            .map(|f| {
-                let p = f.price.value();
-                (rate * f.qty.value() * p * (Decimal::ONE - p))
-                    .round_dp_with_strategy(4, RoundingStrategy::ToPositiveInfinity)
-            })
-            .sum();
-        per_fill.round_dp_with_strategy(2, RoundingStrategy::ToPositiveInfinity)
     }
 }
 
 /// Polymarket CLOB V2: taker fee `shares × rate × (p × (1 − p))^exponent`; makers pay nothing
 /// when `taker_only` (the only published case); zero when fees are disabled (`rate` 0).
 ///
-/// Rounding: each fill's fee is rounded **up** to 5 decimals ($0.00001). The venue's own rounding
-/// is not published (NautilusTrader floors to 5 decimals); rounding up can only over-state our
-/// cost by < $0.00001 per fill, never under-state it, so a reported profit is always real.
+/// # Rounding
+///
+/// Each fill's fee is rounded **up** to 5 decimals ($0.00001). The venue's own rounding is not
+/// published (NautilusTrader floors to 5 decimals, polymarket.md §9); rounding up can only
+/// over-state our cost by < $0.00001 per fill, never under-state it, so a reported profit is
+/// always real. Collateral (pUSD) has 6 decimals and the SDKs truncate a BUY's amount in the
+/// buyer's favour, so no cash rounding is charged.
+///
+/// Worked example (the production schedule `fd {r: 0.03, e: 1, to: true}` of
+/// `polymarket-samples/clob_market_info.json`): 100 shares at $0.50 pay
+/// 100 × 0.03 × 0.25 = $0.75; 7 shares at $0.333 pay 7 × 0.03 × 0.222111 = 0.04664331 → $0.04665.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PolymarketFees {
     /// `r` of the market's fee schedule.
@@ -123,19 +239,19 @@ pub struct PolymarketFees {
 }
 
 impl PolymarketFees {
-    fn order_fee(&self, fills: &[Level], liquidity: Liquidity) -> Decimal {
-        if self.rate.is_zero() || (liquidity == Liquidity::Maker && self.taker_only) {
-            return Decimal::ZERO;
+    /// Our rounding of each fill's fee: up to $0.00001.
+    pub const FILL_QUANTUM: Decimal = dec!(0.00001);
+
+    /// The rule one order with this liquidity is charged by.
+    #[must_use]
+    pub fn rule(&self, liquidity: Liquidity) -> FeeRule {
+        let free = liquidity == Liquidity::Maker && self.taker_only;
+        FeeRule {
+            coefficient: if free { Decimal::ZERO } else { self.rate },
+            exponent: self.exponent,
+            fill_quantum: Self::FILL_QUANTUM,
+            cash_quantum: None,
         }
-        fills
-            .iter()
-            .map(|f| {
-                let p = f.price.value();
-                let base = p * (Decimal::ONE - p);
-                (f.qty.value() * self.rate * power(base, self.exponent))
-                    .round_dp_with_strategy(5, RoundingStrategy::ToPositiveInfinity)
-            })
-            .sum()
     }
 }
 
@@ -236,5 +352,50 @@ mod tests {
             squared.order_fee(&[fill(dec!(0.5), dec!(10))], Liquidity::Taker),
             dec!(0.15625)
         );
+    }
+
+    #[test]
+    fn kalshi_docs_example_three_one_lot_fills_cost_one_three_lot_fill() {
+        // Buy 3 at $0.055: fills of 1 pay 0.00363825 → $0.0037 each; debit ceil¢(0.165 + 0.0111)
+        // = $0.18, fee $0.015. One fill of 3 pays 0.01091475 → $0.0110; ceil¢(0.176) = $0.18.
+        let k = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        let one = fill(dec!(0.055), dec!(1));
+        assert_eq!(k.order_fee(&[one, one, one], Liquidity::Taker), dec!(0.015));
+        assert_eq!(
+            k.order_fee(&[fill(dec!(0.055), dec!(3))], Liquidity::Taker),
+            dec!(0.015)
+        );
+    }
+
+    #[test]
+    fn kalshi_cash_rounding_covers_fractional_cost() {
+        // 0.5 contracts at 0.45: cost 0.225, trade fee 0.0086625 → 0.0087, debit ceil¢(0.2337)
+        // = $0.24: the fee charged is $0.015, not ceil¢(0.0087) = $0.01.
+        let k = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        assert_eq!(
+            k.order_fee(&[fill(dec!(0.45), dec!(0.5))], Liquidity::Taker),
+            dec!(0.015)
+        );
+        let rule = k.rule(Liquidity::Taker).unwrap();
+        assert_eq!(rule.cash_quantum, Some(dec!(0.01)));
+        assert_eq!(
+            rule.unit_fee(Price::new(dec!(0.45)).unwrap()),
+            dec!(0.017325)
+        );
+    }
+
+    #[test]
+    fn polymarket_rounds_each_fill_up_to_five_decimals() {
+        // Production schedule r 0.03, e 1: 7 × 0.03 × 0.333 × 0.667 = 0.04664331 → 0.04665.
+        let p = FeeSchedule::Polymarket(PolymarketFees {
+            rate: dec!(0.03),
+            exponent: Decimal::ONE,
+            taker_only: true,
+        });
+        assert_eq!(
+            p.order_fee(&[fill(dec!(0.333), dec!(7))], Liquidity::Taker),
+            dec!(0.04665)
+        );
+        assert_eq!(p.rule(Liquidity::Maker).unwrap().coefficient, Decimal::ZERO);
     }
 }

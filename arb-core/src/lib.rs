@@ -12,10 +12,16 @@
 //! demos and strategy experiments.
 
 pub mod clock;
+pub mod detect;
+pub mod engine;
 pub mod exchange;
+pub mod execute;
 pub mod fees;
+pub mod matching;
 pub mod model;
 pub mod notify;
+pub mod portfolio;
+pub mod risk;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod store;

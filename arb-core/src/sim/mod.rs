@@ -24,6 +24,7 @@ mod account;
 mod api;
 mod faults;
 mod matching;
+mod paper;
 mod stream;
 mod venue;
 mod walk;
@@ -36,6 +37,7 @@ use rust_decimal::Decimal;
 use tokio::sync::broadcast;
 
 pub use faults::Fault;
+pub use paper::{DEFAULT_SETTLE_INTERVAL, PaperExchange, SettlementReport, VoidedMarket};
 pub use walk::{PairStep, PairedMarkets, RandomWalk, SimMarketMaker};
 
 use crate::clock::{Clock, IdSource};

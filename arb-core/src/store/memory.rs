@@ -28,6 +28,7 @@ struct State {
     positions: BTreeMap<(MarketKey, Outcome), Position>,
     prices: HashMap<MarketKey, PriceSnapshot>,
     daily_pnl: BTreeMap<NaiveDate, DailyPnl>,
+    settings: HashMap<String, String>,
     next_id: i64,
     next_seq: u64,
 }
@@ -259,6 +260,26 @@ impl Store for MemoryStore {
         Ok(updated)
     }
 
+    async fn reapprove_pair(
+        &self,
+        id: PairId,
+        rules_hash_a: &str,
+        rules_hash_b: &str,
+        event: &PairEvent,
+    ) -> Result<VerifiedPair, StoreError> {
+        let mut s = self.state();
+        let pair = s
+            .pairs
+            .get_mut(&id)
+            .ok_or_else(|| StoreError::NotFound(format!("pair {id}")))?;
+        pair.rules_hash_a = rules_hash_a.to_owned();
+        pair.rules_hash_b = rules_hash_b.to_owned();
+        pair.status = PairStatus::Active;
+        let updated = pair.clone();
+        s.pair_events.push(event.clone());
+        Ok(updated)
+    }
+
     async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError> {
         Ok(self
             .state()
@@ -412,6 +433,19 @@ impl Store for MemoryStore {
 
     async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError> {
         Ok(self.state().prices.get(market).cloned())
+    }
+
+    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        let mut s = self.state();
+        match value {
+            Some(v) => s.settings.insert(key.to_owned(), v.to_owned()),
+            None => s.settings.remove(key),
+        };
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.state().settings.get(key).cloned())
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

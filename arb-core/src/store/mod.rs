@@ -108,6 +108,15 @@ pub trait Store: Send + Sync {
         status: PairStatus,
         event: &PairEvent,
     ) -> Result<VerifiedPair, StoreError>;
+    /// Re-approves a pair whose rules changed, after a person reviewed them: stores the new rules
+    /// hashes, makes it active and records the event (one transaction).
+    async fn reapprove_pair(
+        &self,
+        id: PairId,
+        rules_hash_a: &str,
+        rules_hash_b: &str,
+        event: &PairEvent,
+    ) -> Result<VerifiedPair, StoreError>;
     /// A pair's audit trail, oldest first.
     async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError>;
 
@@ -160,6 +169,12 @@ pub trait Store: Send + Sync {
     async fn put_prices(&self, snapshots: &[PriceSnapshot]) -> Result<(), StoreError>;
     /// The cached best prices of a market.
     async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError>;
+
+    /// Sets (or, with `None`, clears) a named engine setting such as the kill switch, so it
+    /// survives restarts and reaches every process sharing the store.
+    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
+    /// A named engine setting.
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 
     /// Inserts or replaces one day's PnL.
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError>;

@@ -1,0 +1,111 @@
+//! One book update on one pair: both directions, 10 ask levels per side, a Kalshi leg and a
+//! Polymarket leg. `cargo bench -p arb-core --bench detect`.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::hint::black_box;
+
+use arb_core::Decimal;
+use arb_core::detect::{DetectLimits, PairView, best_opportunity};
+use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
+use arb_core::model::{
+    BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, OrderBook, PairId, PairStatus,
+    Polarity, Price, PriceGrid, Qty, VerifiedPair,
+};
+use chrono::{DateTime, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use rust_decimal_macros::dec;
+
+fn levels(first_cents: i64, sizes: &[i64]) -> Vec<Level> {
+    sizes
+        .iter()
+        .enumerate()
+        .map(|(i, size)| {
+            Level::new(
+                Price::new(Decimal::new(first_cents + i as i64, 2)).unwrap(),
+                Qty::new(Decimal::from(*size)).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn market(venue: &str, fees: FeeSchedule) -> Market {
+    Market {
+        key: MarketKey::new(venue, "M"),
+        title: "Will it happen?".into(),
+        subtitle: String::new(),
+        rules: String::new(),
+        resolution_source: None,
+        close_time: DateTime::<Utc>::MAX_UTC,
+        status: MarketStatus::Open,
+        price_grid: PriceGrid::uniform(dec!(0.01)).unwrap(),
+        size_step: Qty::new(dec!(0.01)).unwrap(),
+        min_order_qty: Qty::new(dec!(1)).unwrap(),
+        fees,
+        ext: MarketExt::default(),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+    let sizes = [37, 120, 64, 250, 80, 45, 300, 150, 90, 500];
+    // YES on A from 0.44 and NO on B from 0.49: an edge over the first levels only.
+    let book_a = BinaryBook::new(
+        OrderBook::new([], levels(44, &sizes)),
+        OrderBook::new([], levels(53, &sizes)),
+        now,
+    );
+    let book_b = BinaryBook::new(
+        OrderBook::new([], levels(50, &sizes)),
+        OrderBook::new([], levels(49, &sizes)),
+        now,
+    );
+    let market_a = market(
+        "kalshi",
+        FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1))),
+    );
+    let market_b = market(
+        "polymarket",
+        FeeSchedule::Polymarket(PolymarketFees {
+            rate: dec!(0.03),
+            exponent: dec!(1),
+            taker_only: true,
+        }),
+    );
+    let pair = VerifiedPair {
+        id: PairId(1),
+        a: market_a.key.clone(),
+        b: market_b.key.clone(),
+        polarity: Polarity::Same,
+        status: PairStatus::Active,
+        rules_hash_a: String::new(),
+        rules_hash_b: String::new(),
+        approved_by: "bench".into(),
+        approved_at: now,
+    };
+    let view = PairView {
+        pair: &pair,
+        market_a: &market_a,
+        market_b: &market_b,
+        book_a: &book_a,
+        book_b: &book_b,
+        fees_a: &market_a.fees,
+        fees_b: &market_b.fees,
+    };
+    let limits = DetectLimits {
+        min_profit_fraction: dec!(0.005),
+        min_profit_usd: dec!(0.10),
+        max_trade_usd: dec!(2000),
+        remaining_exposure_a_usd: dec!(5000),
+        remaining_exposure_b_usd: dec!(5000),
+        balance_a_usd: dec!(10000),
+        balance_b_usd: dec!(10000),
+        max_book_age: chrono::Duration::seconds(5),
+    };
+    assert!(best_opportunity(&view, &limits, now).is_ok());
+    c.bench_function("detect/10_levels_kalshi_polymarket", |b| {
+        b.iter(|| best_opportunity(black_box(&view), black_box(&limits), now))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

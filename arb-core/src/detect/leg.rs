@@ -1,0 +1,194 @@
+//! One leg's book walked level by level in fixed point: the exact cash debit of buying any
+//! quantity that ends inside the current level, without allocating.
+
+use rust_decimal::Decimal;
+
+use super::fixed::{
+    MAX_ATOMS, MONEY_SCALE, ONE_PRICE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE,
+    UNIT_X_QTY_PER_MONEY, ceil_div, pow10, to_fixed,
+};
+use crate::fees::FeeRule;
+use crate::model::{Level, Price};
+
+/// Why a leg cannot be priced in fixed point.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum LegError {
+    /// A level's price has more than 8 decimals.
+    PricePrecision,
+    /// A fee quantum is not a multiple of 10⁻¹⁴ dollars.
+    FeeQuantum,
+    /// The fee coefficient is too large to price.
+    FeeCoefficient,
+}
+
+/// The fee rule in fixed point.
+#[derive(Clone, Copy, Debug)]
+struct FixedRule {
+    rule: FeeRule,
+    /// Fill quantum in 10⁻²⁶ dollars (unit fee × atoms).
+    fill_div: i128,
+    /// Fill quantum in money units.
+    fill_quantum: i128,
+    /// Cash quantum in money units (1: none).
+    cash_quantum: i128,
+}
+
+impl FixedRule {
+    fn new(rule: FeeRule) -> Result<Self, LegError> {
+        let fill_quantum = if rule.fill_quantum.is_zero() {
+            1
+        } else {
+            to_fixed(rule.fill_quantum, MONEY_SCALE, Round::Exact)
+                .filter(|q| *q > 0)
+                .ok_or(LegError::FeeQuantum)?
+        };
+        let cash_quantum = match rule.cash_quantum {
+            None => 1,
+            Some(q) => to_fixed(q, MONEY_SCALE, Round::Exact)
+                .filter(|q| *q > 0)
+                .ok_or(LegError::FeeQuantum)?,
+        };
+        Ok(Self {
+            rule,
+            fill_div: fill_quantum
+                .checked_mul(UNIT_X_QTY_PER_MONEY)
+                .ok_or(LegError::FeeQuantum)?,
+            fill_quantum,
+            cash_quantum,
+        })
+    }
+
+    /// Fee per contract at `price` (price units) in 10⁻²⁰ dollars, rounded up when it has more
+    /// decimals (only non-integer exponents do).
+    fn unit_fee(&self, price: Price, p8: i128) -> Result<i128, LegError> {
+        let c = self.rule.coefficient;
+        if c.is_zero() {
+            return Ok(0);
+        }
+        let pp = p8 * (ONE_PRICE - p8); // scale 16
+        let exponent = self.rule.exponent;
+        let (base, base_scale) = if exponent == Decimal::ONE {
+            (Some(pp), 2 * PRICE_SCALE)
+        } else if exponent == Decimal::TWO {
+            (pp.checked_mul(pp), 4 * PRICE_SCALE)
+        } else {
+            (None, 0)
+        };
+        let exact = base.and_then(|b| {
+            let product = b.checked_mul(c.mantissa())?;
+            let scale = base_scale + c.scale();
+            if scale <= UNIT_SCALE {
+                product.checked_mul(pow10(UNIT_SCALE - scale))
+            } else {
+                Some(ceil_div(product, pow10(scale - UNIT_SCALE)))
+            }
+        });
+        match exact {
+            Some(u) => Ok(u),
+            None => to_fixed(self.rule.unit_fee(price), UNIT_SCALE, Round::Up)
+                .ok_or(LegError::FeeCoefficient),
+        }
+    }
+
+    /// Trade fee in money units of a fill of `atoms` at unit fee `unit`.
+    fn fill_fee(&self, unit: i128, atoms: i128) -> i128 {
+        ceil_div(unit * atoms, self.fill_div) * self.fill_quantum
+    }
+
+    /// `x` rounded up to the cash quantum.
+    fn cash(&self, x: i128) -> i128 {
+        if self.cash_quantum == 1 {
+            x
+        } else {
+            ceil_div(x, self.cash_quantum) * self.cash_quantum
+        }
+    }
+}
+
+/// A cursor over one leg's ask levels. The current level covers cumulative quantities
+/// `(start, end]`; buying `q` in that range costs `cash(base + price × (q − start) + fee)`.
+#[derive(Clone, Debug)]
+pub(super) struct Leg<'a> {
+    levels: &'a [Level],
+    rule: FixedRule,
+    /// Index of the current level.
+    index: usize,
+    /// Cumulative atoms before the current level.
+    pub(super) start: i128,
+    /// Cumulative atoms at the end of the current level.
+    pub(super) end: i128,
+    /// Cost plus trade fees of all earlier levels, money units.
+    pub(super) base: i128,
+    /// Current level's price, price units.
+    pub(super) price: i128,
+    /// Current level's fee per contract, 10⁻²⁰ dollars.
+    pub(super) unit: i128,
+}
+
+impl<'a> Leg<'a> {
+    /// A cursor on the first level; `Ok(None)` when there are no levels.
+    pub(super) fn new(levels: &'a [Level], rule: FeeRule) -> Result<Option<Self>, LegError> {
+        let mut leg = Self {
+            levels,
+            rule: FixedRule::new(rule)?,
+            index: 0,
+            start: 0,
+            end: 0,
+            base: 0,
+            price: 0,
+            unit: 0,
+        };
+        Ok(leg.load()?.then_some(leg))
+    }
+
+    /// Loads the level at `index` (which starts at `end`); `false` when there is none.
+    fn load(&mut self) -> Result<bool, LegError> {
+        let Some(level) = self.levels.get(self.index) else {
+            return Ok(false);
+        };
+        if self.end >= MAX_ATOMS {
+            return Ok(false);
+        }
+        let price = to_fixed(level.price.value(), PRICE_SCALE, Round::Exact)
+            .ok_or(LegError::PricePrecision)?;
+        // Depth beyond 10⁻⁶ contracts is ignored (never over-states what can be bought).
+        let atoms = to_fixed(level.qty.value(), QTY_SCALE, Round::Down).unwrap_or(MAX_ATOMS);
+        self.start = self.end;
+        self.end = (self.start + atoms).min(MAX_ATOMS);
+        self.price = price;
+        self.unit = self.rule.unit_fee(level.price, price)?;
+        Ok(true)
+    }
+
+    /// Moves to the next level; `false` when the book is exhausted.
+    pub(super) fn advance(&mut self) -> Result<bool, LegError> {
+        let atoms = self.end - self.start;
+        self.base += self.price * atoms + self.rule.fill_fee(self.unit, atoms);
+        self.index += 1;
+        self.load()
+    }
+
+    /// Cost plus trade fees of buying `q` atoms (`start < q ≤ end`), money units, before the
+    /// cash rounding.
+    fn gross(&self, q: i128) -> i128 {
+        let x = q - self.start;
+        self.base + self.price * x + self.rule.fill_fee(self.unit, x)
+    }
+
+    /// The exact cash debit of buying `q` atoms (`start < q ≤ end`), money units.
+    pub(super) fn debit(&self, q: i128) -> i128 {
+        self.rule.cash(self.gross(q))
+    }
+
+    /// A lower bound of the debit, linear in `q` inside the level, in 10⁻²⁶ dollars:
+    /// `base + price × x + unit × x` without any rounding of the current fill.
+    pub(super) fn linear_debit(&self, q: i128) -> i128 {
+        let x = q - self.start;
+        (self.base + self.price * x) * UNIT_X_QTY_PER_MONEY + self.unit * x
+    }
+
+    /// Slope of [`Leg::linear_debit`] per atom.
+    pub(super) fn linear_slope(&self) -> i128 {
+        self.price * UNIT_X_QTY_PER_MONEY + self.unit
+    }
+}

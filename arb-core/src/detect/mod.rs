@@ -1,0 +1,398 @@
+//! Depth- and fee-aware arbitrage detection on one verified pair.
+//!
+//! [`best_opportunity`] looks at both directions — buy YES on A and its hedge on B, or NO on A
+//! and its hedge on B, the hedge mapped through the pair's [`Polarity`](crate::model::Polarity)
+//! — walks both books' depth, and returns the quantity that **maximises the guaranteed profit**
+//! `qty × $1 − costs − fees` within the limits and thresholds, with every fee computed as the
+//! venue charges one order (rounding included). Because rounding makes profit saw-toothed in the
+//! quantity, it is not "fill while the next level pays": the search (see `search.rs`) is exact
+//! over the size grid, and the property tests prove it against a brute force.
+//!
+//! The search runs in fixed-point integers without allocating; the winner is then recomputed
+//! independently in `Decimal` by [`evaluate`] from the consumed levels and the fee models, and is
+//! reported only if that recomputation passes every limit and threshold.
+
+mod evaluate;
+mod fixed;
+mod leg;
+mod search;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+pub use evaluate::evaluate;
+
+use self::fixed::{MONEY_SCALE, QTY_SCALE, Round, gcd, to_decimal, to_fixed};
+use self::leg::{Leg, LegError};
+use self::search::{Best, Bounds, Fraction, Venue, search};
+use crate::fees::FeeModel;
+use crate::model::{
+    BinaryBook, Liquidity, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
+    PairStatus, Polarity, Qty, VenueId, VerifiedPair,
+};
+
+/// Limits and thresholds an opportunity must respect. Money in dollars.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DetectLimits {
+    /// Smallest profit as a fraction of total cost (0.01 = 1%).
+    pub min_profit_fraction: Decimal,
+    /// Smallest profit in dollars.
+    pub min_profit_usd: Decimal,
+    /// Largest total cost of both legs, fees included.
+    pub max_trade_usd: Decimal,
+    /// How much more may be spent on market A (cost plus fees).
+    pub remaining_exposure_a_usd: Decimal,
+    /// How much more may be spent on market B (cost plus fees).
+    pub remaining_exposure_b_usd: Decimal,
+    /// Cash available on venue A.
+    pub balance_a_usd: Decimal,
+    /// Cash available on venue B.
+    pub balance_b_usd: Decimal,
+    /// Books older than this are not traded on.
+    pub max_book_age: chrono::Duration,
+}
+
+/// Everything the detector looks at for one pair.
+#[derive(Clone, Copy, Debug)]
+pub struct PairView<'a> {
+    /// The verified pair.
+    pub pair: &'a VerifiedPair,
+    /// The pair's market on venue A.
+    pub market_a: &'a Market,
+    /// The pair's market on venue B.
+    pub market_b: &'a Market,
+    /// Market A's current book.
+    pub book_a: &'a BinaryBook,
+    /// Market B's current book.
+    pub book_b: &'a BinaryBook,
+    /// Market A's fee model (usually `market_a.fees.effective_at(now)`).
+    pub fees_a: &'a dyn FeeModel,
+    /// Market B's fee model.
+    pub fees_b: &'a dyn FeeModel,
+}
+
+/// Which outcome is bought on market A; the outcome bought on B is its hedge.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Direction {
+    /// Buy YES on A and the outcome of B that pays when A's YES does not.
+    YesOnA,
+    /// Buy NO on A and the outcome of B that pays when A's NO does not.
+    NoOnA,
+}
+
+impl Direction {
+    /// Both directions.
+    pub const BOTH: [Self; 2] = [Self::YesOnA, Self::NoOnA];
+
+    /// The outcome bought on A.
+    #[must_use]
+    pub const fn outcome_a(self) -> Outcome {
+        match self {
+            Self::YesOnA => Outcome::Yes,
+            Self::NoOnA => Outcome::No,
+        }
+    }
+
+    /// The outcome bought on B: the opposite of what A's outcome is equivalent to on B
+    /// (`Same`: YES on A is hedged by NO on B; `Inverse`: by YES on B).
+    #[must_use]
+    pub const fn outcome_b(self, polarity: Polarity) -> Outcome {
+        polarity.map(self.outcome_a()).opposite()
+    }
+}
+
+/// Why there is no opportunity on a pair right now; meant for logs.
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum NoOpportunity {
+    /// The pair is paused or needs re-approval.
+    #[error("pair {pair} is {status:?}, not active")]
+    PairNotActive {
+        /// The pair.
+        pair: PairId,
+        /// Its status.
+        status: PairStatus,
+    },
+    /// A market is closed, paused, settled or not open yet.
+    #[error("market {market} is not accepting orders ({status:?})")]
+    MarketNotTradable {
+        /// The market.
+        market: MarketKey,
+        /// Its status.
+        status: MarketStatus,
+    },
+    /// A book is older than the limit.
+    #[error("the {venue} book is stale ({age} old)")]
+    StaleBook {
+        /// The venue.
+        venue: VenueId,
+        /// How old the book is.
+        age: chrono::Duration,
+    },
+    /// A book's best bid reaches its best ask: it is broken or stale.
+    #[error("the {venue} book is crossed")]
+    CrossedBook {
+        /// The venue.
+        venue: VenueId,
+    },
+    /// Neither direction can be priced: a side it needs has no asks.
+    #[error("no {outcome} asks on {venue}")]
+    EmptySide {
+        /// The venue.
+        venue: VenueId,
+        /// The outcome with no asks.
+        outcome: Outcome,
+    },
+    /// A market's sizes, prices or fee model cannot be priced exactly.
+    #[error("cannot price {venue}: {reason}")]
+    Unsupported {
+        /// The venue.
+        venue: VenueId,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// No quantity makes money after fees.
+    #[error("no quantity is profitable after fees")]
+    NoEdge,
+    /// The best quantity within the limits makes money, but less than the thresholds ask.
+    #[error(
+        "best profit ${profit} ({profit_fraction} of cost) on {qty} contracts is below the threshold"
+    )]
+    BelowThreshold {
+        /// Its profit in dollars.
+        profit: Decimal,
+        /// Its profit as a fraction of cost.
+        profit_fraction: Decimal,
+        /// Its quantity.
+        qty: Qty,
+    },
+    /// There is an edge, but the limits (trade size, exposure, balances) do not allow even the
+    /// smallest order.
+    #[error("limits allow less than the smallest order ({min_qty} contracts)")]
+    LimitsTooSmall {
+        /// The smallest order both venues accept.
+        min_qty: Qty,
+    },
+    /// The independent recomputation of the best quantity failed a limit or threshold (a bug
+    /// in the fast search or an inconsistent fee model; never traded).
+    #[error("recomputed opportunity rejected: {reason}")]
+    Unverified {
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// The most profitable opportunity on the pair within `limits`, or why there is none.
+pub fn best_opportunity(
+    view: &PairView<'_>,
+    limits: &DetectLimits,
+    now: DateTime<Utc>,
+) -> Result<Opportunity, NoOpportunity> {
+    check_inputs(view, limits, now)?;
+    let venue_a = &view.market_a.key.venue;
+    let venue_b = &view.market_b.key.venue;
+    let rule_a = view
+        .fees_a
+        .rule(Liquidity::Taker)
+        .ok_or_else(|| unsupported(venue_a, "fee model has no FeeRule"))?;
+    let rule_b = view
+        .fees_b
+        .rule(Liquidity::Taker)
+        .ok_or_else(|| unsupported(venue_b, "fee model has no FeeRule"))?;
+    let bounds = bounds(view, limits)?;
+    let legs = |direction: Direction| -> Result<Option<(Leg<'_>, Leg<'_>)>, NoOpportunity> {
+        let levels_a = view.book_a.buy_levels(direction.outcome_a());
+        let levels_b = view
+            .book_b
+            .buy_levels(direction.outcome_b(view.pair.polarity));
+        let a = Leg::new(levels_a, rule_a).map_err(|e| leg_error(venue_a, e))?;
+        let b = Leg::new(levels_b, rule_b).map_err(|e| leg_error(venue_b, e))?;
+        Ok(a.zip(b))
+    };
+    let run = |bounds: &Bounds| -> Result<Option<(Direction, Best)>, NoOpportunity> {
+        let mut found: Option<(Direction, Best)> = None;
+        for direction in Direction::BOTH {
+            let Some((a, b)) = legs(direction)? else {
+                continue;
+            };
+            let better = search(a, b, bounds, found.map(|(_, best)| best)).map_err(
+                |(venue, e)| match venue {
+                    Venue::A => leg_error(venue_a, e),
+                    Venue::B => leg_error(venue_b, e),
+                },
+            )?;
+            if let Some(best) = better {
+                found = Some((direction, best));
+            }
+        }
+        Ok(found)
+    };
+
+    if Direction::BOTH.iter().all(|d| matches!(legs(*d), Ok(None))) {
+        return Err(empty_side(view));
+    }
+    if let Some((direction, best)) = run(&bounds)? {
+        let opportunity =
+            evaluate(view, direction, atoms_to_qty(best.qty)?, now).ok_or_else(|| {
+                NoOpportunity::Unverified {
+                    reason: "the books cannot fill the chosen quantity".into(),
+                }
+            })?;
+        return match evaluate::violation(view, &opportunity, limits) {
+            None => Ok(opportunity),
+            Some(reason) => Err(NoOpportunity::Unverified { reason }),
+        };
+    }
+    // No opportunity: say why, searching again without the thresholds, then without the limits.
+    let relaxed = Bounds {
+        min_profit: 1,
+        fraction: None,
+        ..bounds
+    };
+    if let Some((direction, best)) = run(&relaxed)? {
+        let qty = atoms_to_qty(best.qty)?;
+        return Err(match evaluate(view, direction, qty, now) {
+            Some(o) => NoOpportunity::BelowThreshold {
+                profit: o.profit,
+                profit_fraction: o.profit_fraction,
+                qty,
+            },
+            None => NoOpportunity::NoEdge,
+        });
+    }
+    let unlimited = Bounds {
+        cap_a: i128::MAX,
+        cap_b: i128::MAX,
+        cap_total: i128::MAX,
+        ..relaxed
+    };
+    match run(&unlimited)? {
+        Some(_) => Err(NoOpportunity::LimitsTooSmall {
+            min_qty: atoms_to_qty(bounds.min_qty)?,
+        }),
+        None => Err(NoOpportunity::NoEdge),
+    }
+}
+
+/// Pair and market status, book age and crossing.
+fn check_inputs(
+    view: &PairView<'_>,
+    limits: &DetectLimits,
+    now: DateTime<Utc>,
+) -> Result<(), NoOpportunity> {
+    if view.pair.status != PairStatus::Active {
+        return Err(NoOpportunity::PairNotActive {
+            pair: view.pair.id,
+            status: view.pair.status,
+        });
+    }
+    for market in [view.market_a, view.market_b] {
+        if !market.status.is_tradable() {
+            return Err(NoOpportunity::MarketNotTradable {
+                market: market.key.clone(),
+                status: market.status,
+            });
+        }
+    }
+    for (market, book) in [(view.market_a, view.book_a), (view.market_b, view.book_b)] {
+        let age = now - book.as_of;
+        if age > limits.max_book_age {
+            return Err(NoOpportunity::StaleBook {
+                venue: market.key.venue.clone(),
+                age,
+            });
+        }
+        if book.is_crossed() {
+            return Err(NoOpportunity::CrossedBook {
+                venue: market.key.venue.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The limits and thresholds in fixed point.
+fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpportunity> {
+    let step = |market: &Market| {
+        to_fixed(market.size_step.value(), QTY_SCALE, Round::Exact)
+            .filter(|s| *s > 0)
+            .ok_or_else(|| {
+                unsupported(
+                    &market.key.venue,
+                    "size step is not a positive multiple of 10^-6",
+                )
+            })
+    };
+    let step_a = step(view.market_a)?;
+    let step_b = step(view.market_b)?;
+    let grid = step_a / gcd(step_a, step_b) * step_b;
+    let min_of = |market: &Market| {
+        to_fixed(market.min_order_qty.value(), QTY_SCALE, Round::Up).unwrap_or(i128::MAX)
+    };
+    let min_atoms = min_of(view.market_a).max(min_of(view.market_b)).max(grid);
+    let min_qty = fixed::ceil_div(min_atoms, grid).saturating_mul(grid);
+    let cap = |usd: Decimal| to_fixed(usd, MONEY_SCALE, Round::Down).unwrap_or(i128::MAX);
+    let fraction = (limits.min_profit_fraction > Decimal::ZERO).then(|| {
+        const SCALE: u32 = 10;
+        Fraction::new(
+            to_fixed(limits.min_profit_fraction, SCALE, Round::Up).unwrap_or(i128::MAX),
+            fixed::pow10(SCALE),
+            to_fixed(limits.min_profit_fraction, 4, Round::Down).unwrap_or(i128::MAX),
+        )
+    });
+    Ok(Bounds {
+        grid,
+        min_qty,
+        cap_a: cap(limits.remaining_exposure_a_usd.min(limits.balance_a_usd)),
+        cap_b: cap(limits.remaining_exposure_b_usd.min(limits.balance_b_usd)),
+        cap_total: cap(limits.max_trade_usd),
+        min_profit: to_fixed(limits.min_profit_usd, MONEY_SCALE, Round::Up)
+            .unwrap_or(i128::MAX)
+            .max(1),
+        fraction,
+    })
+}
+
+/// The first side a direction needs that has no asks.
+fn empty_side(view: &PairView<'_>) -> NoOpportunity {
+    for direction in Direction::BOTH {
+        let outcome_a = direction.outcome_a();
+        if view.book_a.buy_levels(outcome_a).is_empty() {
+            return NoOpportunity::EmptySide {
+                venue: view.market_a.key.venue.clone(),
+                outcome: outcome_a,
+            };
+        }
+        let outcome_b = direction.outcome_b(view.pair.polarity);
+        if view.book_b.buy_levels(outcome_b).is_empty() {
+            return NoOpportunity::EmptySide {
+                venue: view.market_b.key.venue.clone(),
+                outcome: outcome_b,
+            };
+        }
+    }
+    NoOpportunity::NoEdge
+}
+
+fn atoms_to_qty(atoms: i128) -> Result<Qty, NoOpportunity> {
+    Qty::new(to_decimal(atoms, QTY_SCALE)).map_err(|e| NoOpportunity::Unverified {
+        reason: e.to_string(),
+    })
+}
+
+fn unsupported(venue: &VenueId, reason: &'static str) -> NoOpportunity {
+    NoOpportunity::Unsupported {
+        venue: venue.clone(),
+        reason,
+    }
+}
+
+fn leg_error(venue: &VenueId, error: LegError) -> NoOpportunity {
+    unsupported(
+        venue,
+        match error {
+            LegError::PricePrecision => "a book price has more than 8 decimals",
+            LegError::FeeQuantum => "a fee rounding quantum is finer than 10^-14",
+            LegError::FeeCoefficient => "the fee coefficient is too large",
+        },
+    )
+}

@@ -1,0 +1,247 @@
+//! The exact profit-maximising quantity for one direction, by branch and bound over the segments
+//! where both legs stay on one book level each.
+//!
+//! Within a segment the profit is `P(q) = q − D_a(q) − D_b(q)`, each debit a rounded-up linear
+//! function of `q`. Dropping the rounding of the current fill gives a linear upper bound `S(q) ≥
+//! P(q)` (`S` is exact on everything else), so:
+//!
+//! * a segment can only hold a better quantity where `S(q) ≥ best + 1 unit`, an interval at one
+//!   end of the segment (`S` is linear); it is clipped further by the limits (the debits only
+//!   grow with `q`, so every limit is a largest quantity, found by bisection) and by a necessary
+//!   condition for the minimum profit fraction (also linear);
+//! * inside that interval every point of the size grid is evaluated exactly, starting at the end
+//!   where `S` is largest and stopping as soon as `S` drops below the best profit found — the
+//!   rounding makes `P` saw-toothed, so no cleverer rule is exact, but the interval is short: its
+//!   length is the rounding (≤ $0.01 per leg) divided by the segment's marginal edge;
+//! * once both legs' next prices sum to ≥ $1 and `S` at the segment end is below the best, no
+//!   deeper quantity can win (asks only get dearer), and the walk stops.
+
+use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY};
+use super::leg::{Leg, LegError};
+
+/// $1 of payout per atom in 10⁻²⁶ dollars.
+const PAYOUT_PER_ATOM_26: i128 = ONE_PRICE * UNIT_X_QTY_PER_MONEY;
+/// Scale of the pruning copy of the profit fraction.
+const FRACTION_PRUNE_SCALE: i128 = 10_000;
+/// Largest pruning fraction (1000%), which keeps the pruning products inside `i128`.
+const FRACTION_PRUNE_MAX: i128 = 100_000;
+
+/// A minimum profit as a fraction of cost.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fraction {
+    /// Exact fraction `num / den`.
+    pub(super) num: i128,
+    /// Denominator of the exact fraction.
+    pub(super) den: i128,
+    /// The fraction rounded down to 10⁻⁴ (at most 10), for pruning only.
+    pub(super) prune: i128,
+}
+
+impl Fraction {
+    /// From the exact fraction `num / den` and its copy rounded down to 10⁻⁴.
+    pub(super) fn new(num: i128, den: i128, prune_1e4: i128) -> Self {
+        Self {
+            num,
+            den,
+            prune: prune_1e4.clamp(0, FRACTION_PRUNE_MAX),
+        }
+    }
+
+    fn holds(self, profit: i128, debit: i128) -> bool {
+        match (profit.checked_mul(self.den), self.num.checked_mul(debit)) {
+            (Some(lhs), Some(rhs)) => lhs >= rhs,
+            _ => false,
+        }
+    }
+}
+
+/// What a quantity must satisfy, in fixed point.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Bounds {
+    /// Both legs' size step (atoms).
+    pub(super) grid: i128,
+    /// Smallest quantity (atoms, a multiple of `grid`).
+    pub(super) min_qty: i128,
+    /// Largest debit of leg A (money units).
+    pub(super) cap_a: i128,
+    /// Largest debit of leg B (money units).
+    pub(super) cap_b: i128,
+    /// Largest debit of both legs (money units).
+    pub(super) cap_total: i128,
+    /// Smallest acceptable profit (money units, ≥ 1).
+    pub(super) min_profit: i128,
+    /// Smallest acceptable profit fraction, if any.
+    pub(super) fraction: Option<Fraction>,
+}
+
+/// Which leg a pricing error came from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Venue {
+    /// The pair's market A.
+    A,
+    /// The pair's market B.
+    B,
+}
+
+/// A quantity and its exact profit.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) struct Best {
+    /// Atoms per leg.
+    pub(super) qty: i128,
+    /// Profit in money units.
+    pub(super) profit: i128,
+}
+
+/// The best quantity of this direction that beats `incumbent`, if any.
+pub(super) fn search(
+    mut a: Leg<'_>,
+    mut b: Leg<'_>,
+    bounds: &Bounds,
+    incumbent: Option<Best>,
+) -> Result<Option<Best>, (Venue, LegError)> {
+    let mut scan = Scan {
+        bounds,
+        bar: incumbent.map_or(bounds.min_profit, |i| bounds.min_profit.max(i.profit + 1)),
+        best: None,
+    };
+    let g = bounds.grid;
+    loop {
+        let q0 = a.start.max(b.start);
+        let q1 = a.end.min(b.end);
+        let lo = (q0.div_euclid(g) * g + g).max(bounds.min_qty);
+        let hi = q1.div_euclid(g) * g;
+        let mut capped = false;
+        if lo <= hi {
+            let top = if scan.fits(&a, &b, hi) {
+                hi
+            } else {
+                capped = true;
+                scan.largest_fitting(&a, &b, lo, hi)
+            };
+            if lo <= top {
+                scan.segment(&a, &b, q0, lo, top);
+            }
+        }
+        if capped {
+            break;
+        }
+        let s_end = upper_bound(&a, &b, q1);
+        let a_done = q1 == a.end;
+        let b_done = q1 == b.end;
+        if a_done && !a.advance().map_err(|e| (Venue::A, e))? {
+            break;
+        }
+        if b_done && !b.advance().map_err(|e| (Venue::B, e))? {
+            break;
+        }
+        if a.price + b.price >= ONE_PRICE && s_end < scan.bar * UNIT_X_QTY_PER_MONEY {
+            break;
+        }
+    }
+    Ok(scan.best)
+}
+
+/// `S(q)` in 10⁻²⁶ dollars: payout minus both legs' linear debits (≥ the exact profit).
+fn upper_bound(a: &Leg<'_>, b: &Leg<'_>, q: i128) -> i128 {
+    q * PAYOUT_PER_ATOM_26 - a.linear_debit(q) - b.linear_debit(q)
+}
+
+struct Scan<'b> {
+    bounds: &'b Bounds,
+    /// Smallest profit worth taking (money units).
+    bar: i128,
+    best: Option<Best>,
+}
+
+impl Scan<'_> {
+    fn fits(&self, a: &Leg<'_>, b: &Leg<'_>, q: i128) -> bool {
+        let da = a.debit(q);
+        let db = b.debit(q);
+        da <= self.bounds.cap_a && db <= self.bounds.cap_b && da + db <= self.bounds.cap_total
+    }
+
+    /// Largest grid point in `[lo, hi]` within the limits, knowing `hi` is not; `lo − grid` if none.
+    fn largest_fitting(&self, a: &Leg<'_>, b: &Leg<'_>, lo: i128, hi: i128) -> i128 {
+        let g = self.bounds.grid;
+        if !self.fits(a, b, lo) {
+            return lo - g;
+        }
+        let (mut ok, mut bad) = (lo, hi);
+        while bad - ok > g {
+            let mid = ok + (bad - ok) / g / 2 * g;
+            if self.fits(a, b, mid) {
+                ok = mid;
+            } else {
+                bad = mid;
+            }
+        }
+        ok
+    }
+
+    /// Evaluates the grid points of `[lo, hi]` (inside the segment starting after `q0`) that can
+    /// beat the best so far.
+    fn segment(&mut self, a: &Leg<'_>, b: &Leg<'_>, q0: i128, lo: i128, hi: i128) {
+        let g = self.bounds.grid;
+        let s0 = upper_bound(a, b, q0);
+        let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
+        let Some((mut lo, mut hi)) =
+            clip(lo, hi, g, q0, s0, slope, self.bar * UNIT_X_QTY_PER_MONEY)
+        else {
+            return;
+        };
+        if let Some(f) = self.bounds.fraction.filter(|f| f.prune > 0) {
+            // q ≥ (1 + f)·debit and debit ≥ q − S  ⇒  (1 + f)·S − f·q ≥ 0.
+            let k = FRACTION_PRUNE_SCALE + f.prune;
+            let r0 = k * s0 - f.prune * q0 * PAYOUT_PER_ATOM_26;
+            let r_slope = k * slope - f.prune * PAYOUT_PER_ATOM_26;
+            match clip(lo, hi, g, q0, r0, r_slope, 0) {
+                Some(range) => (lo, hi) = range,
+                None => return,
+            }
+        }
+        let descending = slope > 0;
+        let mut q = if descending { hi } else { lo };
+        while lo <= q && q <= hi {
+            if upper_bound(a, b, q) < self.bar * UNIT_X_QTY_PER_MONEY {
+                break;
+            }
+            let da = a.debit(q);
+            let db = b.debit(q);
+            let profit = q * ONE_PRICE - da - db;
+            if profit >= self.bar
+                && self
+                    .bounds
+                    .fraction
+                    .is_none_or(|f| f.holds(profit, da + db))
+            {
+                self.best = Some(Best { qty: q, profit });
+                self.bar = profit + 1;
+            }
+            q = if descending { q - g } else { q + g };
+        }
+    }
+}
+
+/// The grid points of `[lo, hi]` where `v0 + slope·(q − q0) ≥ threshold`, as a range.
+fn clip(
+    lo: i128,
+    hi: i128,
+    g: i128,
+    q0: i128,
+    v0: i128,
+    slope: i128,
+    threshold: i128,
+) -> Option<(i128, i128)> {
+    let (lo, hi) = match slope.signum() {
+        0 => (v0 >= threshold).then_some((lo, hi))?,
+        1 => {
+            let first = q0 + super::fixed::ceil_div(threshold - v0, slope);
+            (lo.max(super::fixed::ceil_div(first, g) * g), hi)
+        }
+        _ => {
+            let last = q0 + (v0 - threshold).div_euclid(-slope);
+            (lo, hi.min(last.div_euclid(g) * g))
+        }
+    };
+    (lo <= hi).then_some((lo, hi))
+}

@@ -1,0 +1,278 @@
+//! The two-phase executor: a persisted state machine that buys both legs of an opportunity,
+//! hedges what actually filled, unwinds or flags what could not be hedged, and recovers after a crash.
+//!
+//! Every step is written to the [`Store`] before it is acted on: client order ids are minted and
+//! stored with the execution before each order is sent, and every venue answer is stored when it
+//! arrives. Pending, delayed and unknown answers are never read as "nothing filled": the order is
+//! polled (by venue id, then by client order id) until it resolves or times out, then cancelled
+//! and read back. An execution's progress is a function of its stored orders, so
+//! [`Executor::recover`] resumes any execution from the store alone, never sending an order twice.
+
+mod config;
+pub mod pricing;
+mod run;
+mod venue;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use thiserror::Error;
+
+pub use config::{ExecutionConfig, FirstLegRule};
+
+use crate::clock::{Clock, IdSource};
+use crate::exchange::Exchange;
+use crate::model::{
+    BinaryBook, ClientOrderId, ExecutionId, ExecutionRecord, Market, MarketKey, ModelError,
+    Opportunity, OpportunityId, PairStatus, VenueId, VerifiedPair,
+};
+use crate::notify::Notifier;
+use crate::risk::RiskManager;
+use crate::store::{Store, StoreError};
+use run::Run;
+
+/// Why an execution could not start or could not finish.
+#[derive(Debug, Error)]
+pub enum ExecuteError {
+    /// A setting is invalid; nothing was sent.
+    #[error("invalid execution config: {0}")]
+    Config(String),
+    /// The opportunity does not belong to the pair or markets given; nothing was sent.
+    #[error("opportunity does not match its pair: {0}")]
+    PlanMismatch(String),
+    /// No exchange was given for a venue the pair trades on; nothing was sent.
+    #[error("no exchange configured for venue {0}")]
+    UnknownVenue(VenueId),
+    /// The pair is not active (paused by a person or by the executor); nothing was sent.
+    #[error("pair {0} is {1:?}, not active")]
+    PairNotActive(crate::model::PairId, PairStatus),
+    /// The kill switch is on; nothing was sent.
+    #[error("trading halted: {0}")]
+    Halted(String),
+    /// A market of the execution is unknown to the store and to its venue (recovery).
+    #[error("market {0} not found")]
+    MarketNotFound(MarketKey),
+    /// An order's outcome could not be established before the timeout. The execution stays open
+    /// (it is resumed by [`Executor::recover`]), its pair is paused and a critical alert is raised.
+    #[error("order {client_order_id} of execution {execution} is unresolved: {detail}")]
+    Unresolved {
+        /// The execution.
+        execution: ExecutionId,
+        /// The order whose state is unknown.
+        client_order_id: ClientOrderId,
+        /// The last thing the venue said.
+        detail: String,
+    },
+    /// A store write or read failed; the executor stopped before acting on the unsaved step.
+    #[error("store failed: {0}")]
+    Store(#[from] StoreError),
+    /// A value computed for an order was invalid.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}
+
+/// What the caller of [`Executor::execute_with`] may already know.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExecutionContext<'a> {
+    /// The stored opportunity's id, recorded on the execution.
+    pub opportunity_id: Option<OpportunityId>,
+    /// The books of markets A and B the opportunity was found on.
+    pub books: Option<[&'a BinaryBook; 2]>,
+}
+
+/// Runs opportunities to a terminal state and recovers interrupted ones. Safe to share.
+pub struct Executor {
+    venues: HashMap<VenueId, Arc<dyn Exchange>>,
+    store: Arc<dyn Store>,
+    notifier: Arc<dyn Notifier>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdSource>,
+    config: ExecutionConfig,
+    risk: Option<Arc<RiskManager>>,
+}
+
+impl std::fmt::Debug for Executor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("venues", &self.venues.keys().collect::<Vec<_>>())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Executor {
+    /// An executor trading on `venues` (one per venue id), persisting to `store`.
+    #[must_use]
+    pub fn new(
+        venues: Vec<Arc<dyn Exchange>>,
+        store: Arc<dyn Store>,
+        notifier: Arc<dyn Notifier>,
+        clock: Arc<dyn Clock>,
+        ids: Arc<dyn IdSource>,
+        config: ExecutionConfig,
+    ) -> Self {
+        Self {
+            venues: venues.into_iter().map(|v| (v.venue(), v)).collect(),
+            store,
+            notifier,
+            clock,
+            ids,
+            config,
+            risk: None,
+        }
+    }
+
+    /// Connects the risk manager: its kill switch stops new executions (in-flight ones still
+    /// finish hedging) and venue call failures and successes feed its consecutive-error count.
+    #[must_use]
+    pub fn with_risk(mut self, risk: Arc<RiskManager>) -> Self {
+        self.risk = Some(risk);
+        self
+    }
+
+    /// The settings in use.
+    #[must_use]
+    pub const fn config(&self) -> &ExecutionConfig {
+        &self.config
+    }
+
+    /// Runs one opportunity to a terminal state; persists every step before acting.
+    pub async fn execute(
+        &self,
+        pair: &VerifiedPair,
+        markets: [&Market; 2],
+        opportunity: &Opportunity,
+    ) -> Result<ExecutionRecord, ExecuteError> {
+        self.execute_with(pair, markets, opportunity, ExecutionContext::default())
+            .await
+    }
+
+    /// [`Executor::execute`] with what the caller already knows: the stored opportunity's id
+    /// (kept on the execution record) and the books the opportunity was found on (then the
+    /// first-leg rule uses them instead of reading both books again, saving a round trip).
+    pub async fn execute_with(
+        &self,
+        pair: &VerifiedPair,
+        markets: [&Market; 2],
+        opportunity: &Opportunity,
+        context: ExecutionContext<'_>,
+    ) -> Result<ExecutionRecord, ExecuteError> {
+        self.config.validate()?;
+        check_plan(pair, markets, opportunity)?;
+        if let Some(reason) = self.halt_reason() {
+            return Err(ExecuteError::Halted(reason));
+        }
+        let stored = self.store.pair(pair.id).await?;
+        let status = stored.map_or(pair.status, |p| p.status);
+        if status != PairStatus::Active {
+            return Err(ExecuteError::PairNotActive(pair.id, status));
+        }
+        let venues = [self.venue(&pair.a.venue)?, self.venue(&pair.b.venue)?];
+        let mut run = Run::plan(
+            self,
+            [markets[0].clone(), markets[1].clone()],
+            venues,
+            opportunity,
+            context.opportunity_id,
+        )
+        .await?;
+        let outcome = run.start(context.books).await;
+        run.settle_outcome(outcome).await
+    }
+
+    /// At start-up: reconciles every non-terminal execution in the store with the venues and
+    /// resumes or closes it. Returns the executions as they ended (an execution whose orders are
+    /// still unresolved is returned in its non-terminal state, its pair paused and an alert raised).
+    pub async fn recover(&self) -> Result<Vec<ExecutionRecord>, ExecuteError> {
+        self.config.validate()?;
+        let mut out = Vec::new();
+        for record in self.store.open_executions().await? {
+            let orders = self.store.execution_orders(&record.id).await?;
+            let keys = [
+                record.plan.leg_a.market.clone(),
+                record.plan.leg_b.market.clone(),
+            ];
+            let venues = [self.venue(&keys[0].venue)?, self.venue(&keys[1].venue)?];
+            let markets = [
+                self.load_market(&keys[0], &venues[0]).await?,
+                self.load_market(&keys[1], &venues[1]).await?,
+            ];
+            let mut run = Run::resume(self, markets, venues, record, orders);
+            let outcome = run.recover().await;
+            match run.settle_outcome(outcome).await {
+                Ok(record) => out.push(record),
+                Err(ExecuteError::Unresolved { .. }) => out.push(run.record().clone()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    fn venue(&self, venue: &VenueId) -> Result<Arc<dyn Exchange>, ExecuteError> {
+        self.venues
+            .get(venue)
+            .cloned()
+            .ok_or_else(|| ExecuteError::UnknownVenue(venue.clone()))
+    }
+
+    async fn load_market(
+        &self,
+        key: &MarketKey,
+        venue: &Arc<dyn Exchange>,
+    ) -> Result<Market, ExecuteError> {
+        if let Some(m) = self.store.market(key).await? {
+            return Ok(m);
+        }
+        venue
+            .market(&key.market)
+            .await
+            .map_err(|_| ExecuteError::MarketNotFound(key.clone()))
+    }
+
+    fn halt_reason(&self) -> Option<String> {
+        self.risk.as_ref().and_then(|r| r.halt_reason())
+    }
+}
+
+fn check_plan(
+    pair: &VerifiedPair,
+    markets: [&Market; 2],
+    opportunity: &Opportunity,
+) -> Result<(), ExecuteError> {
+    let mismatch = |what: String| Err(ExecuteError::PlanMismatch(what));
+    if opportunity.pair_id != pair.id {
+        return mismatch(format!(
+            "opportunity is for pair {}, not {}",
+            opportunity.pair_id, pair.id
+        ));
+    }
+    for (leg, (key, market)) in opportunity
+        .legs()
+        .into_iter()
+        .zip([(&pair.a, markets[0]), (&pair.b, markets[1])])
+    {
+        if &leg.market != key || &market.key != key {
+            return mismatch(format!(
+                "leg on {} does not match the pair's market {key} (given {})",
+                leg.market, market.key
+            ));
+        }
+        if leg.qty != opportunity.qty || leg.qty.is_zero() {
+            return mismatch(format!(
+                "leg on {} buys {} but the opportunity is for {}",
+                leg.market, leg.qty, opportunity.qty
+            ));
+        }
+    }
+    let expected = pair.polarity.map(opportunity.leg_a.outcome).opposite();
+    if opportunity.leg_b.outcome != expected {
+        return mismatch(format!(
+            "with {} polarity, buying {} on A must be hedged by {} on B, not {}",
+            pair.polarity, opportunity.leg_a.outcome, expected, opportunity.leg_b.outcome
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,649 @@
+//! One execution in progress: its record, its orders, and the steps that move it to a terminal state.
+
+use std::sync::Arc;
+
+use tokio::time::Instant;
+
+use super::pricing::{depth_to_buy, depth_to_sell, hedge_limit, tradable_qty, unwind_limit};
+use super::venue::{Lookup, PlaceAnswer, VenueCalls};
+use super::{ExecuteError, Executor, FirstLegRule};
+use crate::exchange::Exchange;
+use crate::model::{
+    BinaryBook, ClientOrderId, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, Market,
+    Opportunity, OpportunityId, OpportunityLeg, Order, OrderRecord, OrderRequest, OrderRole,
+    OrderStatus, PairAction, PairEvent, PairStatus, Price, Qty, Side, TimeInForce,
+};
+use crate::notify::{Notification, Severity};
+
+/// Legs are indexed 0 (the pair's market A) and 1 (market B).
+type Leg = usize;
+
+/// What one unwind step did.
+enum UnwindStep {
+    /// An unwind order was sent and resolved.
+    Sent,
+    /// The book could not be read; try again after a pause.
+    BookUnavailable,
+    /// Unwinding is not possible (holding is then cheaper than selling): why.
+    Impossible(String),
+}
+
+pub(super) struct Run<'e> {
+    ex: &'e Executor,
+    record: ExecutionRecord,
+    orders: Vec<OrderRecord>,
+    markets: [Market; 2],
+    venues: [Arc<dyn Exchange>; 2],
+}
+
+impl<'e> Run<'e> {
+    /// Creates and stores a new execution (state `Planned`): nothing is sent before this is saved.
+    pub(super) async fn plan(
+        ex: &'e Executor,
+        markets: [Market; 2],
+        venues: [Arc<dyn Exchange>; 2],
+        opportunity: &Opportunity,
+        opportunity_id: Option<OpportunityId>,
+    ) -> Result<Self, ExecuteError> {
+        let now = ex.clock.now();
+        let record = ExecutionRecord {
+            id: ExecutionId::new(ex.ids.next_id("exec")),
+            pair_id: opportunity.pair_id,
+            opportunity_id,
+            plan: opportunity.clone(),
+            first_leg: opportunity.leg_a.market.clone(),
+            mode: ex.config.mode,
+            state: ExecutionState::Planned,
+            hedge_attempts: 0,
+            note: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut run = Self::resume(ex, markets, venues, record, Vec::new());
+        run.save().await?;
+        Ok(run)
+    }
+
+    /// An execution loaded from the store.
+    pub(super) fn resume(
+        ex: &'e Executor,
+        markets: [Market; 2],
+        venues: [Arc<dyn Exchange>; 2],
+        record: ExecutionRecord,
+        orders: Vec<OrderRecord>,
+    ) -> Self {
+        Self {
+            ex,
+            record,
+            orders,
+            markets,
+            venues,
+        }
+    }
+
+    pub(super) const fn record(&self) -> &ExecutionRecord {
+        &self.record
+    }
+
+    /// Sends the first leg(s) and balances whatever filled.
+    pub(super) async fn start(
+        &mut self,
+        books: Option<[&BinaryBook; 2]>,
+    ) -> Result<(), ExecuteError> {
+        if let Some(reason) = self.ex.halt_reason() {
+            return self
+                .conclude(
+                    ExecutionState::Aborted,
+                    format!("kill switch on before sending: {reason}"),
+                )
+                .await;
+        }
+        let tif = self.ex.config.first_leg_time_in_force;
+        match self.record.mode {
+            ExecutionMode::Sequential => {
+                let first = self.choose_first_leg(books).await;
+                self.record.first_leg = self.markets[first].key.clone();
+                self.record.state = ExecutionState::FirstLegSent;
+                let (price, qty) = (self.plan_leg(first).limit_price, self.record.plan.qty);
+                let idx = self.push_order(first, OrderRole::FirstLeg, Side::Buy, price, qty, tif);
+                self.save().await?;
+                self.place(idx).await?;
+                self.resolve(idx).await?;
+            }
+            ExecutionMode::Concurrent => {
+                self.record.state = ExecutionState::FirstLegSent;
+                let qty = self.record.plan.qty;
+                let a = self.plan_leg(0).limit_price;
+                let b = self.plan_leg(1).limit_price;
+                let ia = self.push_order(0, OrderRole::FirstLeg, Side::Buy, a, qty, tif);
+                let ib = self.push_order(1, OrderRole::FirstLeg, Side::Buy, b, qty, tif);
+                self.save().await?;
+                let (ra, rb) = {
+                    let (ca, cb) = (self.calls(0), self.calls(1));
+                    let (qa, qb) = (
+                        &self.orders[ia].order.request,
+                        &self.orders[ib].order.request,
+                    );
+                    futures::join!(ca.place(qa), cb.place(qb))
+                };
+                self.apply_answer(ia, ra);
+                self.apply_answer(ib, rb);
+                self.save().await?;
+                self.resolve(ia).await?;
+                self.resolve(ib).await?;
+            }
+        }
+        self.record.state = ExecutionState::FirstLegDone;
+        self.save().await?;
+        self.balance().await
+    }
+
+    /// After a restart: asks the venues about every unresolved order, then balances.
+    pub(super) async fn recover(&mut self) -> Result<(), ExecuteError> {
+        if self.record.state == ExecutionState::Planned && self.orders.is_empty() {
+            return self
+                .conclude(
+                    ExecutionState::Aborted,
+                    "interrupted before any order was sent".to_owned(),
+                )
+                .await;
+        }
+        for idx in 0..self.orders.len() {
+            if self.orders[idx].order.status.is_terminal() {
+                continue;
+            }
+            let leg = self.leg_of(idx);
+            let lookup = self.calls(leg).lookup(&self.orders[idx].order).await;
+            self.apply_lookup(idx, lookup);
+            self.save().await?;
+            self.resolve(idx).await?;
+        }
+        self.balance().await
+    }
+
+    /// Ends the run: on an unresolved order, pauses the pair and raises a critical alert; on
+    /// success, returns the final record.
+    pub(super) async fn settle_outcome(
+        &mut self,
+        outcome: Result<(), ExecuteError>,
+    ) -> Result<ExecutionRecord, ExecuteError> {
+        match outcome {
+            Ok(()) => Ok(self.record.clone()),
+            Err(e @ ExecuteError::Unresolved { .. }) => {
+                let message = format!(
+                    "execution {} on pair {} cannot establish an order's fills ({e}); pair paused, \
+                     execution left open for recovery",
+                    self.record.id, self.record.pair_id
+                );
+                self.alert(Severity::Critical, message.clone());
+                self.pause_pair(&message).await?;
+                Err(e)
+            }
+            Err(e) => {
+                self.alert(
+                    Severity::Critical,
+                    format!(
+                        "execution {} on pair {} stopped: {e}",
+                        self.record.id, self.record.pair_id
+                    ),
+                );
+                Err(e)
+            }
+        }
+    }
+
+    /// Hedges, then unwinds, until both legs hold the same quantity or the bounded attempts are
+    /// used up. Never re-enters hedging once unwinding started; never loops unboundedly.
+    async fn balance(&mut self) -> Result<(), ExecuteError> {
+        let config = self.ex.config.clone();
+        let hedge_deadline = Instant::now() + config.order_timeout;
+        let mut unwind_orders = 0_u32;
+        loop {
+            let (long, need) = self.imbalance();
+            let short = 1 - long;
+            if need.is_zero() {
+                return self.conclude_balanced().await;
+            }
+            let first_hedge = !self
+                .orders
+                .iter()
+                .any(|o| o.order.request.market == self.markets[short].key);
+            let may_retry = self.record.hedge_attempts < config.max_hedge_attempts
+                && Instant::now() < hedge_deadline;
+            let hedging = self.record.state != ExecutionState::Unwinding;
+            if hedging && (first_hedge || may_retry) {
+                self.hedge_once(short, need, first_hedge).await?;
+                continue;
+            }
+            if self.record.state != ExecutionState::Unwinding {
+                self.record.state = ExecutionState::Unwinding;
+                self.save().await?;
+            }
+            if unwind_orders >= config.max_hedge_attempts.max(1) {
+                return self
+                    .conclude(
+                        ExecutionState::Unhedged,
+                        format!(
+                            "{need} contracts on {} remain unhedged after {unwind_orders} unwind orders",
+                            self.markets[long].key
+                        ),
+                    )
+                    .await;
+            }
+            match self.unwind_once(long, need).await? {
+                UnwindStep::Impossible(reason) => {
+                    return self.conclude(ExecutionState::Unhedged, reason).await;
+                }
+                UnwindStep::Sent => unwind_orders += 1,
+                UnwindStep::BookUnavailable => {
+                    unwind_orders += 1;
+                    tokio::time::sleep(config.poll_interval).await;
+                }
+            }
+        }
+    }
+
+    /// One hedge order on the short leg (the plain second leg first, then retries that re-read the book).
+    async fn hedge_once(&mut self, short: Leg, need: Qty, first: bool) -> Result<(), ExecuteError> {
+        let limit = hedge_limit(
+            &self.markets[short],
+            self.plan_leg(short).limit_price,
+            self.ex.config.slippage_tolerance,
+        );
+        let Some(qty) = tradable_qty(&self.markets[short], need) else {
+            // Below the venue's minimum: no hedge order can be placed at all; go to unwinding.
+            self.record.state = ExecutionState::Unwinding;
+            self.record.note = Some(format!(
+                "{need} contracts to hedge are below the venue's minimum order"
+            ));
+            return self.save().await;
+        };
+        if first {
+            self.record.state = ExecutionState::SecondLegSent;
+            let idx = self.push_order(
+                short,
+                OrderRole::SecondLeg,
+                Side::Buy,
+                limit,
+                qty,
+                TimeInForce::Ioc,
+            );
+            self.save().await?;
+            self.place(idx).await?;
+            return self.resolve(idx).await;
+        }
+        self.record.state = ExecutionState::Hedging;
+        self.record.hedge_attempts += 1;
+        let outcome = self.plan_leg(short).outcome;
+        let market_id = self.markets[short].key.market.clone();
+        let available = self
+            .calls(short)
+            .book(&market_id)
+            .await
+            .map_or(Qty::ZERO, |b| depth_to_buy(b.buy_levels(outcome), limit));
+        if available < self.markets[short].min_order_qty || available.is_zero() {
+            self.record.note = Some(format!(
+                "hedge retry {}: nothing to buy at or below {limit}",
+                self.record.hedge_attempts
+            ));
+            self.save().await?;
+            tokio::time::sleep(self.ex.config.poll_interval).await;
+            return Ok(());
+        }
+        let idx = self.push_order(
+            short,
+            OrderRole::HedgeRetry,
+            Side::Buy,
+            limit,
+            qty,
+            TimeInForce::Ioc,
+        );
+        self.save().await?;
+        self.place(idx).await?;
+        self.resolve(idx).await
+    }
+
+    /// One unwind order selling the excess on the long leg, never below the floor.
+    async fn unwind_once(&mut self, long: Leg, need: Qty) -> Result<UnwindStep, ExecuteError> {
+        let market = &self.markets[long];
+        let floor = self.ex.config.unwind_floor_price;
+        let Some(limit) = unwind_limit(market, floor) else {
+            return Ok(UnwindStep::Impossible(format!(
+                "no valid price at or above the floor {floor} on {}",
+                market.key
+            )));
+        };
+        let Some(qty) = tradable_qty(market, need) else {
+            return Ok(UnwindStep::Impossible(format!(
+                "{need} excess contracts on {} are below the venue's minimum order",
+                market.key
+            )));
+        };
+        let outcome = self.plan_leg(long).outcome;
+        let market_id = market.key.market.clone();
+        let key = market.key.clone();
+        let Some(book) = self.calls(long).book(&market_id).await else {
+            return Ok(UnwindStep::BookUnavailable);
+        };
+        let bids = depth_to_sell(book.sell_levels(outcome), limit);
+        if tradable_qty(&self.markets[long], bids).is_none() {
+            return Ok(UnwindStep::Impossible(format!(
+                "{need} contracts on {key} unhedged: no bids at or above the floor {limit}, \
+                 so holding costs less than unwinding"
+            )));
+        }
+        let idx = self.push_order(
+            long,
+            OrderRole::Unwind,
+            Side::Sell,
+            limit,
+            qty,
+            TimeInForce::Ioc,
+        );
+        self.save().await?;
+        self.place(idx).await?;
+        self.resolve(idx).await?;
+        Ok(UnwindStep::Sent)
+    }
+
+    async fn conclude_balanced(&mut self) -> Result<(), ExecuteError> {
+        let bought = self.traded(0, Side::Buy) + self.traded(1, Side::Buy);
+        let sold = self.traded(0, Side::Sell) + self.traded(1, Side::Sell);
+        if bought.is_zero() {
+            return self
+                .conclude(ExecutionState::Aborted, "nothing filled".to_owned())
+                .await;
+        }
+        if sold.is_zero() {
+            let (qty, planned) = (self.traded(0, Side::Buy), self.record.plan.qty);
+            return self
+                .conclude(
+                    ExecutionState::Hedged,
+                    format!("hedged {qty} of {planned} planned contracts"),
+                )
+                .await;
+        }
+        self.conclude(
+            ExecutionState::Unwound,
+            format!("hedge fell short; sold back {sold} excess contracts"),
+        )
+        .await
+    }
+
+    /// Writes the terminal state and tells people. After an unwound or unhedged end the pair is
+    /// paused first, so a crash in between can never leave it trading.
+    async fn conclude(&mut self, state: ExecutionState, note: String) -> Result<(), ExecuteError> {
+        let severity = match state {
+            ExecutionState::Unhedged => Some(Severity::Critical),
+            ExecutionState::Unwound => Some(Severity::Warning),
+            _ => None,
+        };
+        let message = format!(
+            "execution {} on pair {} ended {state:?}: {note}; pair paused until resumed",
+            self.record.id, self.record.pair_id
+        );
+        if severity.is_some() {
+            self.pause_pair(&message).await?;
+        }
+        self.record.state = state;
+        self.record.note = Some(note);
+        self.save().await?;
+        self.notify(Notification::ExecutionUpdate {
+            execution: self.record.clone(),
+        });
+        if let Some(severity) = severity {
+            self.alert(severity, message);
+        }
+        Ok(())
+    }
+
+    async fn pause_pair(&self, reason: &str) -> Result<(), ExecuteError> {
+        let event = PairEvent {
+            pair_id: self.record.pair_id,
+            action: PairAction::Paused,
+            actor: "executor".to_owned(),
+            reason: reason.to_owned(),
+            at: self.ex.clock.now(),
+        };
+        self.ex
+            .store
+            .set_pair_status(self.record.pair_id, PairStatus::Paused, &event)
+            .await?;
+        Ok(())
+    }
+
+    fn alert(&self, severity: Severity, message: String) {
+        self.notify(Notification::Alert { severity, message });
+    }
+
+    fn notify(&self, notification: Notification) {
+        if let Err(e) = self.ex.notifier.notify(notification) {
+            tracing::warn!(error = %e, execution = %self.record.id, "notification dropped");
+        }
+    }
+
+    /// The leg holding more contracts (net of sales) and by how much.
+    fn imbalance(&self) -> (Leg, Qty) {
+        let net = |leg| self.traded(leg, Side::Buy).value() - self.traded(leg, Side::Sell).value();
+        let (a, b) = (net(0), net(1));
+        let long = usize::from(b > a);
+        let need = Qty::new((a - b).abs()).unwrap_or(Qty::ZERO);
+        (long, need)
+    }
+
+    /// Contracts filled on a leg's market on one side.
+    fn traded(&self, leg: Leg, side: Side) -> Qty {
+        self.orders
+            .iter()
+            .filter(|o| {
+                o.order.request.market == self.markets[leg].key && o.order.request.side == side
+            })
+            .fold(Qty::ZERO, |acc, o| acc + o.order.filled_qty)
+    }
+
+    fn plan_leg(&self, leg: Leg) -> &OpportunityLeg {
+        if leg == 0 {
+            &self.record.plan.leg_a
+        } else {
+            &self.record.plan.leg_b
+        }
+    }
+
+    fn leg_of(&self, idx: usize) -> Leg {
+        usize::from(self.orders[idx].order.request.market == self.markets[1].key)
+    }
+
+    fn calls(&self, leg: Leg) -> VenueCalls<'_> {
+        VenueCalls {
+            exchange: self.venues[leg].as_ref(),
+            risk: self.ex.risk.as_deref(),
+        }
+    }
+
+    /// The leg to send first. With `LessDepth`, the books given by the caller are used, else
+    /// both are read now (concurrently).
+    async fn choose_first_leg(&self, books: Option<[&BinaryBook; 2]>) -> Leg {
+        match &self.ex.config.first_leg_rule {
+            FirstLegRule::MarketA => 0,
+            FirstLegRule::Venue(v) => usize::from(&self.markets[1].key.venue == v),
+            FirstLegRule::LessDepth => {
+                let depth = |leg: Leg, book: Option<&BinaryBook>| {
+                    let plan = self.plan_leg(leg);
+                    book.map(|b| depth_to_buy(b.buy_levels(plan.outcome), plan.limit_price))
+                };
+                let (a, b) = match books {
+                    Some([a, b]) => (depth(0, Some(a)), depth(1, Some(b))),
+                    None => {
+                        let (ca, cb) = (self.calls(0), self.calls(1));
+                        let (ba, bb) = futures::join!(
+                            ca.book(&self.markets[0].key.market),
+                            cb.book(&self.markets[1].key.market)
+                        );
+                        (depth(0, ba.as_ref()), depth(1, bb.as_ref()))
+                    }
+                };
+                match (a, b) {
+                    (Some(a), Some(b)) if b < a => 1,
+                    _ => 0,
+                }
+            }
+        }
+    }
+
+    /// Mints a client order id and adds the order (not yet sent) to the execution.
+    fn push_order(
+        &mut self,
+        leg: Leg,
+        role: OrderRole,
+        side: Side,
+        limit_price: Price,
+        qty: Qty,
+        time_in_force: TimeInForce,
+    ) -> usize {
+        let request = OrderRequest {
+            client_order_id: ClientOrderId::new(self.ex.ids.next_id("ord")),
+            market: self.markets[leg].key.clone(),
+            outcome: self.plan_leg(leg).outcome,
+            side,
+            limit_price,
+            qty,
+            time_in_force,
+        };
+        self.orders.push(OrderRecord {
+            execution_id: Some(self.record.id.clone()),
+            role,
+            order: Order::pending(request, self.ex.clock.now()),
+        });
+        self.orders.len() - 1
+    }
+
+    /// Sends a stored order and stores the answer.
+    async fn place(&mut self, idx: usize) -> Result<(), ExecuteError> {
+        let answer = self
+            .calls(self.leg_of(idx))
+            .place(&self.orders[idx].order.request)
+            .await;
+        self.apply_answer(idx, answer);
+        self.save().await
+    }
+
+    /// Polls a non-terminal order until it resolves or times out, then cancels it and reads it
+    /// back. Every answer is stored. An order still unresolved after that is an error.
+    async fn resolve(&mut self, idx: usize) -> Result<(), ExecuteError> {
+        let leg = self.leg_of(idx);
+        let deadline = Instant::now() + self.ex.config.order_timeout;
+        while !self.orders[idx].order.status.is_terminal() && Instant::now() < deadline {
+            tokio::time::sleep(self.ex.config.poll_interval).await;
+            let lookup = self.calls(leg).lookup(&self.orders[idx].order).await;
+            if self.apply_lookup(idx, lookup) {
+                self.save().await?;
+            }
+        }
+        if self.orders[idx].order.status.is_terminal() {
+            return Ok(());
+        }
+        let venue_id = self.orders[idx].order.venue_order_id.clone();
+        if let Some(id) = venue_id
+            && let Some(order) = self.calls(leg).cancel(&id).await
+        {
+            self.merge(idx, order);
+        }
+        if !self.orders[idx].order.status.is_terminal() {
+            let lookup = self.calls(leg).lookup(&self.orders[idx].order).await;
+            self.apply_lookup(idx, lookup);
+        }
+        self.save().await?;
+        let order = &self.orders[idx].order;
+        if order.status.is_terminal() {
+            return Ok(());
+        }
+        Err(ExecuteError::Unresolved {
+            execution: self.record.id.clone(),
+            client_order_id: order.request.client_order_id.clone(),
+            detail: format!(
+                "{:?} with {} filled after {:?}{}",
+                order.status,
+                order.filled_qty,
+                self.ex.config.order_timeout,
+                order
+                    .reason
+                    .as_deref()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+        })
+    }
+
+    fn apply_answer(&mut self, idx: usize, answer: PlaceAnswer) {
+        match answer {
+            PlaceAnswer::Order(order) => self.merge(idx, order),
+            PlaceAnswer::NotReceived(reason) => {
+                self.mark(
+                    idx,
+                    OrderStatus::Rejected,
+                    format!("not received by the venue: {reason}"),
+                );
+            }
+            PlaceAnswer::Refused(reason) => self.mark(idx, OrderStatus::Rejected, reason),
+            PlaceAnswer::Unknown(reason) => self.mark(idx, OrderStatus::Unknown, reason),
+        }
+    }
+
+    /// Applies a lookup; returns whether anything changed.
+    fn apply_lookup(&mut self, idx: usize, lookup: Lookup) -> bool {
+        match lookup {
+            Lookup::Found(order) => {
+                let before = self.orders[idx].order.clone();
+                self.merge(idx, order);
+                before != self.orders[idx].order
+            }
+            // A venue that never acknowledged the order and has no trace of it never got it.
+            Lookup::Missing if self.orders[idx].order.venue_order_id.is_none() => {
+                self.mark(
+                    idx,
+                    OrderStatus::Rejected,
+                    "the venue has no order with this client order id".to_owned(),
+                );
+                true
+            }
+            Lookup::Missing | Lookup::Failed(_) => false,
+        }
+    }
+
+    /// Takes the venue's view of an order (keeping our request). A venue report that contradicts
+    /// ours is accepted only when it is final (the venue is the ledger), and logged.
+    fn merge(&mut self, idx: usize, mut remote: Order) {
+        let local = &mut self.orders[idx].order;
+        remote.request = local.request.clone();
+        if let Err(e) = local.apply_update(&remote) {
+            tracing::warn!(
+                error = %e,
+                client_order_id = %local.request.client_order_id,
+                "venue report contradicts the stored order"
+            );
+            if remote.status.is_terminal() {
+                *local = remote;
+            }
+        }
+    }
+
+    fn mark(&mut self, idx: usize, status: OrderStatus, reason: String) {
+        let order = &mut self.orders[idx].order;
+        if order.status.is_terminal() {
+            return;
+        }
+        order.status = status;
+        order.reason = Some(reason);
+        order.updated_at = self.ex.clock.now();
+    }
+
+    /// Writes the execution and all its orders in one transaction.
+    async fn save(&mut self) -> Result<(), ExecuteError> {
+        self.record.updated_at = self.ex.clock.now();
+        self.ex
+            .store
+            .save_execution(&self.record, &self.orders)
+            .await?;
+        Ok(())
+    }
+}

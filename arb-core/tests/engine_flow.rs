@@ -1,0 +1,364 @@
+//! The engine end to end on two simulated venues: approval, detection, execution, records,
+//! monitor mode, the kill switch (also set from another handle), and rules changes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arb_core::clock::{Clock, SequentialIds, SystemClock};
+use arb_core::engine::{Engine, EngineConfig, EngineHandle, EngineParts, TradingMode};
+use arb_core::exchange::Exchange;
+use arb_core::fees::{FeeSchedule, KalshiFees};
+use arb_core::model::{
+    ExecutionState, MarketKey, OpportunityDecision, Outcome, PairStatus, Polarity, Qty,
+};
+use arb_core::notify::{Notification, RecordingNotifier};
+use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
+use arb_core::store::{MemoryStore, Store};
+use chrono::{Duration as ChronoDuration, Utc};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+struct Rig {
+    a: SimExchange,
+    b: SimExchange,
+    store: Arc<MemoryStore>,
+    notifier: Arc<RecordingNotifier>,
+    engine: Arc<Engine>,
+    handle: EngineHandle,
+}
+
+fn venue(name: &str, clock: &Arc<dyn Clock>) -> SimExchange {
+    SimExchange::new(
+        SimConfig::new(name, dec!(1000)),
+        Arc::clone(clock),
+        Arc::new(SequentialIds::default()),
+    )
+}
+
+async fn rig(mode: TradingMode) -> Rig {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (a, b) = (venue("va", &clock), venue("vb", &clock));
+    let close = Utc::now() + ChronoDuration::days(30);
+    let fees = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+    a.add_market(
+        binary_market(
+            MarketKey::new("va", "A1"),
+            "Will it rain in Paris on Dec 31, 2026?",
+            fees.clone(),
+            close,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    b.add_market(
+        binary_market(
+            MarketKey::new("vb", "B1"),
+            "Will it rain in Paris on Dec 31, 2026?",
+            fees,
+            close,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    // Quiet, fair books: YES 0.49/0.51 on both venues — no opportunity.
+    for (v, m) in [(&a, "A1"), (&b, "B1")] {
+        v.set_book(
+            &m.into(),
+            &levels(&[(dec!(0.49), dec!(50))]).unwrap(),
+            &levels(&[(dec!(0.51), dec!(50))]).unwrap(),
+        )
+        .unwrap();
+    }
+    let store = Arc::new(MemoryStore::new());
+    let notifier = Arc::new(RecordingNotifier::default());
+    let mut config = EngineConfig::new(mode);
+    config.control_poll_interval = Duration::from_millis(50);
+    config.reconcile_interval = Duration::from_millis(200);
+    config.price_fetch_interval = Duration::from_millis(100);
+    config.execution.order_timeout = Duration::from_secs(2);
+    config.execution.poll_interval = Duration::from_millis(20);
+    let engine = Engine::new(EngineParts {
+        venues: vec![
+            Arc::new(a.clone()) as Arc<dyn Exchange>,
+            Arc::new(b.clone()),
+        ],
+        store: Arc::clone(&store) as Arc<dyn Store>,
+        notifier: Arc::clone(&notifier) as _,
+        clock,
+        ids: Arc::new(SequentialIds::default()),
+        config,
+    })
+    .unwrap();
+    let handle = engine.handle();
+    Rig {
+        a,
+        b,
+        store,
+        notifier,
+        engine: Arc::new(engine),
+        handle,
+    }
+}
+
+impl Rig {
+    async fn approve(&self) -> arb_core::model::VerifiedPair {
+        self.handle.sync_markets().await.unwrap();
+        self.handle
+            .approve_pair(
+                &MarketKey::new("va", "A1"),
+                &MarketKey::new("vb", "B1"),
+                Polarity::Same,
+                "tester",
+            )
+            .await
+            .unwrap()
+    }
+
+    /// YES on A at 0.40 and NO on B at 0.45 (YES bids 0.55): 0.85 + fees < $1.
+    fn dislocate(&self) {
+        self.a
+            .set_book(
+                &"A1".into(),
+                &levels(&[(dec!(0.38), dec!(20))]).unwrap(),
+                &levels(&[(dec!(0.40), dec!(20))]).unwrap(),
+            )
+            .unwrap();
+        self.b
+            .set_book(
+                &"B1".into(),
+                &levels(&[(dec!(0.55), dec!(20))]).unwrap(),
+                &levels(&[(dec!(0.57), dec!(20))]).unwrap(),
+            )
+            .unwrap();
+    }
+
+    fn start(
+        &self,
+    ) -> (
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let engine = Arc::clone(&self.engine);
+        let task = tokio::spawn(async move { engine.run(rx).await.unwrap() });
+        (tx, task)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dislocation_on_an_approved_pair_is_executed_and_recorded() {
+    let rig = rig(TradingMode::Live).await;
+    let pair = rig.approve().await;
+    let (stop, task) = rig.start();
+    rig.dislocate();
+    let store = Arc::clone(&rig.store);
+    let mut executions = Vec::new();
+    for _ in 0..200 {
+        executions = store.executions(10).await.unwrap();
+        if executions.iter().any(|e| e.state.is_terminal()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    stop.send(true).unwrap();
+    task.await.unwrap();
+
+    let done = executions
+        .iter()
+        .find(|e| e.state.is_terminal())
+        .expect("an execution finished");
+    assert_eq!(done.state, ExecutionState::Hedged, "{done:?}");
+    assert_eq!(done.pair_id, pair.id);
+    // Both venues hold the same quantity of complementary outcomes.
+    let yes_a = rig.a.position(&"A1".into(), Outcome::Yes).unwrap().qty;
+    let no_b = rig.b.position(&"B1".into(), Outcome::No).unwrap().qty;
+    assert_eq!(yes_a, no_b);
+    assert!(yes_a > Qty::ZERO);
+    // The executed opportunity is stored and points at the execution.
+    let opps = store.opportunities(Some(pair.id), 10).await.unwrap();
+    assert!(
+        opps.iter()
+            .any(|o| o.decision == OpportunityDecision::Executed(done.id.clone())),
+        "{opps:?}"
+    );
+    // Positions were reconciled into the store.
+    let stored = store.positions().await.unwrap();
+    assert!(stored.iter().any(|p| p.market == MarketKey::new("va", "A1")
+        && p.outcome == Outcome::Yes
+        && p.qty == yes_a));
+    assert!(
+        rig.notifier
+            .received()
+            .iter()
+            .any(|n| matches!(n, Notification::Opportunity { .. }))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitor_mode_records_but_never_trades() {
+    let rig = rig(TradingMode::Monitor).await;
+    let pair = rig.approve().await;
+    let (stop, task) = rig.start();
+    rig.dislocate();
+    let store = Arc::clone(&rig.store);
+    let mut opps = Vec::new();
+    for _ in 0..200 {
+        opps = store.opportunities(Some(pair.id), 10).await.unwrap();
+        if !opps.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert!(!opps.is_empty(), "monitor mode records the opportunity");
+    assert!(
+        opps.iter()
+            .all(|o| o.decision == OpportunityDecision::Observed)
+    );
+    assert!(store.executions(10).await.unwrap().is_empty());
+    assert!(rig.a.positions().await.unwrap().is_empty());
+    assert!(rig.b.positions().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kill_switch_from_another_handle_stops_new_executions() {
+    let rig = rig(TradingMode::Live).await;
+    let pair = rig.approve().await;
+    // Another process sharing the store (e.g. `arb-daemon halt`) sets the kill switch.
+    let other = Engine::new(EngineParts {
+        venues: vec![],
+        store: Arc::clone(&rig.store) as Arc<dyn Store>,
+        notifier: Arc::new(RecordingNotifier::default()),
+        clock: Arc::new(SystemClock),
+        ids: Arc::new(SequentialIds::default()),
+        config: EngineConfig::new(TradingMode::Live),
+    })
+    .unwrap();
+    other.handle().halt("cli", "maintenance").await.unwrap();
+    let (stop, task) = rig.start();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    rig.dislocate();
+    let store = Arc::clone(&rig.store);
+    let mut opps = Vec::new();
+    for _ in 0..200 {
+        opps = store.opportunities(Some(pair.id), 10).await.unwrap();
+        if !opps.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let status = rig.handle.status().await.unwrap();
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert!(
+        store.executions(10).await.unwrap().is_empty(),
+        "halted: nothing executed"
+    );
+    match &opps
+        .first()
+        .expect("the refused opportunity is recorded")
+        .decision
+    {
+        OpportunityDecision::Refused(reason) => assert!(reason.contains("maintenance"), "{reason}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(status.halted.as_deref(), Some("maintenance (by cli)"));
+}
+
+#[tokio::test]
+async fn a_rules_change_pauses_the_pair_until_re_approved() {
+    let rig = rig(TradingMode::Monitor).await;
+    let pair = rig.approve().await;
+    let mut market = rig.a.market(&"A1".into()).await.unwrap();
+    market.rules.push_str(" Amended: measured at Orly.");
+    rig.a.add_market(market).unwrap();
+    rig.handle.sync_markets().await.unwrap();
+    let paused = rig.store.pair(pair.id).await.unwrap().unwrap();
+    assert_eq!(paused.status, PairStatus::NeedsReapproval);
+    let resumed = rig.handle.resume_pair(pair.id, "reviewer").await.unwrap();
+    assert_eq!(resumed.status, PairStatus::Active);
+    // The new rules are now the approved ones: another sync leaves the pair active.
+    rig.handle.sync_markets().await.unwrap();
+    assert_eq!(
+        rig.store.pair(pair.id).await.unwrap().unwrap().status,
+        PairStatus::Active
+    );
+    let events = rig.store.pair_events(pair.id).await.unwrap();
+    let actions: Vec<_> = events.iter().map(|e| e.action).collect();
+    use arb_core::model::PairAction::*;
+    assert_eq!(actions, vec![Approved, RulesChanged, Approved]);
+}
+
+#[tokio::test]
+async fn handle_commands_reject_bad_input_clearly() {
+    let rig = rig(TradingMode::Monitor).await;
+    rig.handle.sync_markets().await.unwrap();
+    let err = rig.handle.find_matches(Some(101.0)).await.unwrap_err();
+    assert!(err.to_string().contains("between 0 and 100"), "{err}");
+    let err = rig
+        .handle
+        .approve_pair(
+            &MarketKey::new("va", "NOPE"),
+            &MarketKey::new("vb", "B1"),
+            Polarity::Same,
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("unknown market `va:NOPE`"),
+        "{err}"
+    );
+    let err = rig
+        .handle
+        .approve_pair(
+            &MarketKey::new("va", "A1"),
+            &MarketKey::new("va", "A1"),
+            Polarity::Same,
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("two venues"), "{err}");
+    let err = rig
+        .handle
+        .pause_pair(arb_core::model::PairId(99), "t", "x")
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "no pair with id 99");
+    let pair = rig.approve().await;
+    let err = rig.handle.resume_pair(pair.id, "t").await.unwrap_err();
+    assert!(err.to_string().contains("already active"), "{err}");
+    let dup = rig
+        .handle
+        .approve_pair(
+            &MarketKey::new("va", "A1"),
+            &MarketKey::new("vb", "B1"),
+            Polarity::Same,
+            "t",
+        )
+        .await
+        .unwrap_err();
+    assert!(dup.to_string().contains("already paired"), "{dup}");
+}
+
+#[tokio::test]
+async fn find_matches_suggests_the_equivalent_market_and_approval_uses_its_polarity() {
+    let rig = rig(TradingMode::Monitor).await;
+    rig.handle.sync_markets().await.unwrap();
+    let suggestions = rig.handle.find_matches(None).await.unwrap();
+    let top = suggestions.first().expect("a suggestion");
+    assert_eq!((top.a.market.as_str(), top.b.market.as_str()), ("A1", "B1"));
+    let id = top.id.expect("stored");
+    let pair = rig.handle.approve_suggestion(id, "tester").await.unwrap();
+    assert_eq!(pair.polarity, top.polarity);
+    assert!(
+        rig.handle.approve_suggestion(id, "tester").await.is_err(),
+        "approved twice"
+    );
+    assert!(
+        rig.handle.find_matches(None).await.unwrap().is_empty(),
+        "paired markets are not suggested again"
+    );
+}

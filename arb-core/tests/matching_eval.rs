@@ -1,0 +1,45 @@
+//! Regression guard for match quality on the labelled Kalshi/Polymarket pairs in
+//! `<repo>/../shared/data/matched-pairs` (or `$ARB_MATCH_DATA`). The data is not part of the
+//! repository: without it the test prints a notice and passes.
+//!
+//! Reached at the default threshold (see `cargo run --release --example match_eval`):
+//! precision@1 86/182 = 0.473, recall@1 86/111 = 0.775, recall@5 94/111 = 0.847.
+
+use std::path::Path;
+
+use arb_core::matching::eval;
+use arb_core::matching::{MatchConfig, Matcher};
+
+#[test]
+fn top1_precision_recall_and_recall_at_5_do_not_regress() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let Some(dir) = eval::data_dir(repo, std::env::var_os("ARB_MATCH_DATA").map(Into::into)) else {
+        println!(
+            "matching_eval: labelled data not found beside {}; skipped",
+            repo.display()
+        );
+        return;
+    };
+    let data = eval::load(&dir).unwrap();
+    let report = eval::evaluate(&Matcher::new(MatchConfig::default()), &data);
+    println!("{report:?}");
+    assert_eq!(report.with_match, 111);
+    assert!(
+        report.precision_top1() >= 0.47,
+        "precision@1 {}",
+        report.precision_top1()
+    );
+    assert!(
+        report.recall_top1() >= 0.77,
+        "recall@1 {}",
+        report.recall_top1()
+    );
+    assert!(
+        report.recall_at5() >= 0.84,
+        "recall@5 {}",
+        report.recall_at5()
+    );
+    // Every labelled pair here is YES↔YES; at most one inverse suggestion among correct ones
+    // (a "not" in one title).
+    assert!(report.polarity_same + 1 >= report.top1_correct);
+}

@@ -1,0 +1,151 @@
+//! `arb-daemon demo`: the whole pipeline on two simulated venues with the embedded SQLite store —
+//! no credentials, no network, no database server.
+//!
+//! Catalogue sync → matching suggestions → the best equivalent pairs auto-approved (demo
+//! behaviour only: the real daemon never approves a pair by itself) → live detection on
+//! random-walk books with dislocations → executions (one scripted so that the first leg fills
+//! only partly and the hedge follows the filled quantity) → final tables.
+
+pub mod catalogue;
+mod report;
+mod venues;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arb_core::clock::{Clock, SystemClock, UniqueIds};
+use arb_core::engine::{Engine, EngineConfig, EngineParts};
+use arb_core::exchange::Exchange;
+use arb_core::model::PairStatus;
+use arb_core::notify::LogNotifier;
+use arb_core::store::Store;
+
+use crate::commands::CommandError;
+
+pub use venues::DemoVenues;
+
+/// Demo settings.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    /// How long the live phase runs.
+    pub duration: Duration,
+    /// The SQLite file (replaced at the start).
+    pub database: PathBuf,
+    /// Seed of the simulated books.
+    pub seed: u64,
+    /// How many equivalent pairs to auto-approve.
+    pub max_pairs: usize,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self {
+            duration: Duration::from_secs(20),
+            database: std::env::temp_dir().join("arb-demo.db"),
+            seed: 7,
+            max_pairs: 6,
+        }
+    }
+}
+
+/// What the demo did, for tests and the closing summary.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    /// Suggestions the matcher made.
+    pub suggestions: usize,
+    /// Pairs approved.
+    pub pairs: usize,
+    /// Opportunities recorded.
+    pub opportunities: usize,
+    /// Executions by final state name.
+    pub executions: Vec<(String, usize)>,
+    /// Whether an execution hedged a partial first leg.
+    pub partial_fill_hedged: bool,
+}
+
+/// Runs the demo, printing progress and the final tables to `out`.
+///
+/// # Errors
+/// A store, engine or output failure.
+pub async fn run(
+    options: &DemoOptions,
+    engine_config: EngineConfig,
+    out: &mut (dyn Write + Send),
+) -> Result<DemoSummary, CommandError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let venues = DemoVenues::new(Arc::clone(&clock), options.seed)?;
+    let store = open_store(&options.database).await?;
+    writeln!(out, "== arb-daemon demo: two simulated venues, SQLite store at {}", options.database.display())?;
+
+    let engine = Engine::new(EngineParts {
+        venues: vec![
+            Arc::new(venues.a.clone()) as Arc<dyn Exchange>,
+            Arc::new(venues.b.clone()) as Arc<dyn Exchange>,
+        ],
+        store: Arc::clone(&store),
+        notifier: Arc::new(LogNotifier),
+        clock: Arc::clone(&clock),
+        ids: Arc::new(UniqueIds::new()),
+        config: engine_config,
+    });
+    let handle = engine.handle();
+
+    writeln!(out, "\n== 1. Catalogue sync")?;
+    for (venue, count) in handle.sync_markets().await? {
+        writeln!(out, "   {venue:<16} {count} open markets")?;
+    }
+
+    writeln!(out, "\n== 2. Matching suggestions (best first)")?;
+    let suggestions = handle.find_matches(None).await?;
+    report::suggestions(out, &suggestions)?;
+
+    writeln!(out, "\n== 3. Approval — DEMO BEHAVIOUR: auto-approving up to {} suggestions that carry no settlement warnings.", options.max_pairs)?;
+    writeln!(out, "   (The real daemon never approves a pair by itself: a person does, on Discord or with `pairs approve`.)")?;
+    let mut approved = Vec::new();
+    for s in suggestions.iter().filter(|s| s.warnings.is_empty()).take(options.max_pairs) {
+        let Some(id) = s.id else { continue };
+        let pair = handle.approve_suggestion(id, "demo").await?;
+        writeln!(out, "   approved pair {:>3}: {} ≡ {} ({})", pair.id, pair.a, pair.b, pair.polarity)?;
+        approved.push(pair);
+    }
+
+    writeln!(out, "\n== 4. Live detection and execution for {} s", options.duration.as_secs())?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let engine = Arc::new(engine);
+    let runner = {
+        let engine = Arc::clone(&engine);
+        tokio::spawn(async move { engine.run(stop_rx).await })
+    };
+    venues
+        .drive(&approved, options.duration, store.as_ref(), out)
+        .await?;
+    // Stop: no new executions; in-flight ones finish hedging.
+    let _ = stop_tx.send(true);
+    match runner.await {
+        Ok(result) => result?,
+        Err(e) => return Err(CommandError::Demo(format!("engine task failed: {e}"))),
+    }
+
+    writeln!(out, "\n== 5. Results")?;
+    let summary = report::results(out, store.as_ref(), &venues, &suggestions, approved.len()).await?;
+    let active = handle.list_pairs(Some(PairStatus::Active)).await?.len();
+    writeln!(out, "\n   pairs still active: {active} of {}", approved.len())?;
+    writeln!(out, "\nDone. Every record above is in {}.", options.database.display())?;
+    Ok(summary)
+}
+
+async fn open_store(path: &std::path::Path) -> Result<Arc<dyn Store>, CommandError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(CommandError::Output(e)),
+        }
+    }
+    let url = format!("sqlite://{}", path.display());
+    Ok(Arc::new(arb_store::connect(&url).await?))
+}

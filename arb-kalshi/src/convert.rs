@@ -1,0 +1,562 @@
+//! Kalshi wire shapes → arb-core types (and back for order requests). Venue units stop here.
+
+use arb_core::exchange::ExchangeError;
+use arb_core::fees::{FeeSchedule, KalshiFees};
+use arb_core::model::{
+    Balance, BinaryBook, ClientOrderId, Fill, FillId, Level, Liquidity, Market, MarketExt,
+    MarketExtension, MarketKey, MarketStatus, Order, OrderRequest, OrderStatus, Outcome, Position,
+    Price, PriceBand, PriceGrid, Qty, Side, TimeInForce, VenueId, VenueOrderId,
+};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::config::SelfTradePrevention;
+use crate::wire::{
+    BalanceResponse, CreateOrderV2Request, CreateOrderV2Response, EventData, MarketPosition,
+    OrderbookFp, PriceRange, SeriesData, WireFill, WireMarket, WireOrder,
+};
+
+/// The venue id of this adapter.
+pub const VENUE: &str = "kalshi";
+
+/// Kalshi's base taker fee coefficient; a series' `fee_multiplier` scales it.
+pub const BASE_FEE_RATE: Decimal = Decimal::from_parts(7, 0, 0, false, 2);
+/// Contracts trade in 0.01 steps on every market since April 2026.
+pub const SIZE_STEP: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+/// The venue id.
+#[must_use]
+pub fn venue() -> VenueId {
+    VenueId::new(VENUE)
+}
+
+/// Kalshi identifiers and fee inputs kept with each [`Market`] (`market.ext.get::<KalshiMarketExt>()`).
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct KalshiMarketExt {
+    /// The market's event.
+    pub event_ticker: String,
+    /// The event's series.
+    pub series_ticker: String,
+    /// The fee type in force (event override, else the series').
+    pub fee_type: String,
+    /// The fee multiplier in force.
+    pub fee_multiplier: Decimal,
+    /// The tick structure's name, informational.
+    pub price_level_structure: Option<String>,
+    /// Exchange shard, when given.
+    pub exchange_index: Option<i64>,
+}
+
+impl MarketExtension for KalshiMarketExt {
+    const KEY: &'static str = "kalshi";
+}
+
+fn decode_error(what: &str, message: impl Into<String>) -> ExchangeError {
+    ExchangeError::Decode {
+        what: what.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn price(what: &str, field: &str, value: Decimal) -> Result<Price, ExchangeError> {
+    Price::new(value).map_err(|e| decode_error(what, format!("field `{field}`: {e}")))
+}
+
+fn qty(what: &str, field: &str, value: Decimal) -> Result<Qty, ExchangeError> {
+    Qty::new(value).map_err(|e| decode_error(what, format!("field `{field}`: {e}")))
+}
+
+/// The tradable grid from `price_ranges`. Kalshi bands run from $0 to $1, but no order can be
+/// placed at exactly 0 or 1, so those endpoints are cut off (by one step of their band).
+pub fn price_grid(ranges: &[PriceRange]) -> Result<PriceGrid, String> {
+    let bands = ranges
+        .iter()
+        .map(|r| {
+            let start = if r.start.is_zero() {
+                r.start + r.step
+            } else {
+                r.start
+            };
+            let end = if r.end == Decimal::ONE {
+                r.end - r.step
+            } else {
+                r.end
+            };
+            PriceBand {
+                start: start.normalize(),
+                end: end.normalize(),
+                step: r.step.normalize(),
+            }
+        })
+        .collect();
+    PriceGrid::from_bands(bands).map_err(|e| format!("field `price_ranges`: {e}"))
+}
+
+/// Kalshi status (+ result) → lifecycle state. `determined`/`disputed`/`amended` stay `Closed`
+/// until the result is final (`finalized`).
+pub fn market_status(status: &str, result: Option<&str>) -> Result<MarketStatus, String> {
+    Ok(match status {
+        "initialized" | "unopened" => MarketStatus::Upcoming,
+        "active" | "open" => MarketStatus::Open,
+        "inactive" | "paused" => MarketStatus::Paused,
+        "closed" | "determined" | "disputed" | "amended" => MarketStatus::Closed,
+        "finalized" | "settled" => match result {
+            Some("yes") => MarketStatus::Settled(Outcome::Yes),
+            Some("no") => MarketStatus::Settled(Outcome::No),
+            _ => MarketStatus::Voided,
+        },
+        other => return Err(format!("field `status`: unknown market status `{other}`")),
+    })
+}
+
+/// The fee schedule of a market.
+///
+/// Kalshi's taker fee is `roundup(0.07 × fee_multiplier × C × P × (1 − P))`, so the taker rate is
+/// `0.07 × fee_multiplier` (multiplier 1 is the standard 0.07). Makers pay 0.25 × that on
+/// `quadratic_with_maker_fees` series, 0.5 × on `quadratic_with_combo_maker_fees`, nothing on
+/// `quadratic`. `flat` (a per-contract table we could not confirm) and unknown types are refused
+/// rather than priced wrong.
+pub fn fee_schedule(
+    fee_type: &str,
+    fee_multiplier: Decimal,
+    waived_until: Option<DateTime<Utc>>,
+) -> Result<KalshiFees, ExchangeError> {
+    if fee_multiplier < Decimal::ZERO {
+        return Err(decode_error(
+            "series",
+            format!("field `fee_multiplier`: negative ({fee_multiplier})"),
+        ));
+    }
+    let taker_rate = BASE_FEE_RATE * fee_multiplier;
+    let maker_share = match fee_type {
+        "quadratic" => Decimal::ZERO,
+        "quadratic_with_maker_fees" => Decimal::new(25, 2),
+        "quadratic_with_combo_maker_fees" => Decimal::new(5, 1),
+        other => {
+            return Err(ExchangeError::Unsupported(format!(
+                "Kalshi fee type `{other}` cannot be priced"
+            )));
+        }
+    };
+    Ok(KalshiFees {
+        taker_rate: taker_rate.normalize(),
+        maker_rate: (taker_rate * maker_share).normalize(),
+        waived_until,
+    })
+}
+
+/// A Kalshi market with its event and series → [`Market`].
+pub fn market(
+    m: &WireMarket,
+    event: &EventData,
+    series: &SeriesData,
+) -> Result<Market, ExchangeError> {
+    let what = format!("market {}", m.ticker);
+    let fee_type = event
+        .fee_type_override
+        .clone()
+        .unwrap_or_else(|| series.fee_type.clone());
+    let fee_multiplier = event
+        .fee_multiplier_override
+        .map_or(series.fee_multiplier.0, |o| o.0);
+    let fees = fee_schedule(&fee_type, fee_multiplier, m.fee_waiver_expiration_time)?;
+    let rules = if m.rules_secondary.trim().is_empty() {
+        m.rules_primary.clone()
+    } else {
+        format!("{}\n\n{}", m.rules_primary, m.rules_secondary)
+    };
+    let sources: Vec<&str> = event
+        .settlement_sources
+        .iter()
+        .chain(&series.settlement_sources)
+        .filter_map(|s| s.name.as_deref())
+        .collect();
+    let mut ext = MarketExt::default();
+    ext.insert(&KalshiMarketExt {
+        event_ticker: m.event_ticker.clone(),
+        series_ticker: event.series_ticker.clone(),
+        fee_type,
+        fee_multiplier: fee_multiplier.normalize(),
+        price_level_structure: m.price_level_structure.clone(),
+        exchange_index: m.exchange_index,
+    })?;
+    Ok(Market {
+        key: MarketKey::new(VENUE, m.ticker.as_str()),
+        title: event.title.clone(),
+        subtitle: m.yes_sub_title.clone(),
+        rules,
+        resolution_source: (!sources.is_empty()).then(|| sources.join(", ")),
+        close_time: m.close_time,
+        status: market_status(&m.status, m.result.as_deref())
+            .map_err(|e| decode_error(&what, e))?,
+        price_grid: price_grid(&m.price_ranges).map_err(|e| decode_error(&what, e))?,
+        size_step: qty(&what, "size_step", SIZE_STEP)?,
+        min_order_qty: qty(&what, "min_order_qty", SIZE_STEP)?,
+        fees: FeeSchedule::Kalshi(fees),
+        ext,
+    })
+}
+
+fn levels(
+    what: &str,
+    field: &str,
+    raw: Option<&Vec<(Decimal, Decimal)>>,
+) -> Result<Vec<Level>, ExchangeError> {
+    raw.map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|&(p, q)| Ok(Level::new(price(what, field, p)?, qty(what, field, q)?)))
+        .collect()
+}
+
+/// A REST `orderbook_fp` (YES bids and NO bids, NO prices in NO terms) → complete binary book.
+pub fn book(
+    fp: &OrderbookFp,
+    as_of: DateTime<Utc>,
+    what: &str,
+) -> Result<BinaryBook, ExchangeError> {
+    let yes = levels(what, "yes_dollars", fp.yes_dollars.as_ref())?;
+    let no = levels(what, "no_dollars", fp.no_dollars.as_ref())?;
+    Ok(BinaryBook::from_bids(yes, no, as_of))
+}
+
+/// The V2 `(side, YES price)` of an intent: buy YES = bid p, sell YES = ask p,
+/// buy NO at q = ask at 1 − q, sell NO at q = bid at 1 − q.
+#[must_use]
+pub fn v2_side_price(outcome: Outcome, side: Side, limit: Price) -> (&'static str, Price) {
+    match (outcome, side) {
+        (Outcome::Yes, Side::Buy) => ("bid", limit),
+        (Outcome::Yes, Side::Sell) => ("ask", limit),
+        (Outcome::No, Side::Buy) => ("ask", limit.complement()),
+        (Outcome::No, Side::Sell) => ("bid", limit.complement()),
+    }
+}
+
+const fn time_in_force(tif: TimeInForce) -> &'static str {
+    match tif {
+        TimeInForce::Fok => "fill_or_kill",
+        TimeInForce::Ioc => "immediate_or_cancel",
+        TimeInForce::Gtc => "good_till_canceled",
+    }
+}
+
+/// A fixed-point string with at least `min_scale` decimals (`0.56` → `"0.5600"` for 4).
+fn fixed(value: Decimal, min_scale: u32) -> String {
+    let mut v = value.normalize();
+    if v.scale() < min_scale {
+        v.rescale(min_scale);
+    }
+    v.to_string()
+}
+
+/// Builds the V2 create body, refusing (locally) a price off the market's grid or out of range
+/// and a quantity off the 0.01 step or below the minimum.
+pub fn create_order(
+    request: &OrderRequest,
+    grid: &PriceGrid,
+    stp: SelfTradePrevention,
+) -> Result<CreateOrderV2Request, ExchangeError> {
+    if request.market.venue.as_str() != VENUE {
+        return Err(ExchangeError::InvalidRequest(format!(
+            "market {} is not a Kalshi market",
+            request.market
+        )));
+    }
+    let (side, yes_price) = v2_side_price(request.outcome, request.side, request.limit_price);
+    if !grid.contains(yes_price) {
+        return Err(ExchangeError::InvalidRequest(format!(
+            "limit price {} ({} at YES price {}) is not on the grid of {} (valid {}..{})",
+            request.limit_price,
+            request.outcome,
+            yes_price,
+            request.market.market,
+            grid.min_price(),
+            grid.max_price()
+        )));
+    }
+    let count = request.qty.value();
+    if count < SIZE_STEP || !(count % SIZE_STEP).is_zero() {
+        return Err(ExchangeError::InvalidRequest(format!(
+            "quantity {count} must be a positive multiple of {SIZE_STEP}"
+        )));
+    }
+    Ok(CreateOrderV2Request {
+        ticker: request.market.market.as_str().to_owned(),
+        client_order_id: request.client_order_id.as_str().to_owned(),
+        side,
+        count: fixed(count, 2),
+        price: fixed(yes_price.value(), 4),
+        time_in_force: time_in_force(request.time_in_force),
+        self_trade_prevention_type: stp.as_str(),
+    })
+}
+
+/// Status from filled and remaining counts (the V2 create answer has no status).
+fn status_from_counts(ordered: Decimal, filled: Decimal, remaining: Decimal) -> OrderStatus {
+    if filled > ordered || filled < Decimal::ZERO || remaining < Decimal::ZERO {
+        OrderStatus::Unknown
+    } else if filled == ordered {
+        OrderStatus::Filled
+    } else if remaining.is_zero() {
+        OrderStatus::Cancelled
+    } else if filled.is_zero() {
+        OrderStatus::Open
+    } else {
+        OrderStatus::PartiallyFilled
+    }
+}
+
+/// The V2 create answer → [`Order`]. `average_fill_price` is on the YES scale (the scale of the
+/// order's `price`), so it is complemented for a NO order.
+pub fn order_from_create(
+    request: &OrderRequest,
+    r: &CreateOrderV2Response,
+    now: DateTime<Utc>,
+) -> Result<Order, ExchangeError> {
+    let what = "order create response";
+    let filled = qty(what, "fill_count", r.fill_count)?;
+    let avg_fill_price = match r.average_fill_price {
+        Some(p) if !filled.is_zero() => {
+            let yes = price(what, "average_fill_price", p)?;
+            Some(match request.outcome {
+                Outcome::Yes => yes,
+                Outcome::No => yes.complement(),
+            })
+        }
+        _ => None,
+    };
+    let status = status_from_counts(request.qty.value(), r.fill_count, r.remaining_count);
+    Ok(Order {
+        request: request.clone(),
+        venue_order_id: Some(VenueOrderId::new(&r.order_id)),
+        status,
+        filled_qty: if status == OrderStatus::Unknown {
+            Qty::ZERO
+        } else {
+            filled
+        },
+        avg_fill_price,
+        fees_paid: r.average_fee_paid.unwrap_or_default() * r.fill_count,
+        reason: (status == OrderStatus::Unknown).then(|| {
+            format!(
+                "venue reports {} filled and {} remaining of {}",
+                r.fill_count, r.remaining_count, request.qty
+            )
+        }),
+        updated_at: r
+            .ts_ms
+            .and_then(DateTime::from_timestamp_millis)
+            .unwrap_or(now),
+    })
+}
+
+fn outcome_of(
+    what: &str,
+    outcome_side: Option<&str>,
+    legacy_side: Option<&str>,
+) -> Result<Outcome, ExchangeError> {
+    match outcome_side.or(legacy_side) {
+        Some("yes") => Ok(Outcome::Yes),
+        Some("no") => Ok(Outcome::No),
+        Some(other) => Err(decode_error(
+            what,
+            format!("field `outcome_side`: unknown value `{other}`"),
+        )),
+        None => Err(decode_error(what, "missing field `outcome_side`")),
+    }
+}
+
+/// Buy or sell: the legacy `action` when present, else from the YES-book side
+/// (for YES: bid = buy; for NO: ask = buy, since buying NO is asking on the YES book).
+fn side_of(
+    what: &str,
+    outcome: Outcome,
+    action: Option<&str>,
+    book_side: Option<&str>,
+) -> Result<Side, ExchangeError> {
+    match (action, book_side, outcome) {
+        (Some("buy"), _, _) => Ok(Side::Buy),
+        (Some("sell"), _, _) => Ok(Side::Sell),
+        (_, Some("bid"), Outcome::Yes) | (_, Some("ask"), Outcome::No) => Ok(Side::Buy),
+        (_, Some("ask"), Outcome::Yes) | (_, Some("bid"), Outcome::No) => Ok(Side::Sell),
+        (_, Some(other), _) => Err(decode_error(
+            what,
+            format!("field `book_side`: unknown value `{other}`"),
+        )),
+        (_, None, _) => Err(decode_error(what, "missing field `book_side`")),
+    }
+}
+
+/// The same trade seen from `target`: buying NO at q is selling YES at 1 − q (Kalshi nets).
+fn seen_as(target: Outcome, outcome: Outcome, side: Side, p: Price) -> (Side, Price) {
+    if target == outcome {
+        (side, p)
+    } else {
+        let flipped = match side {
+            Side::Buy => Side::Sell,
+            Side::Sell => Side::Buy,
+        };
+        (flipped, p.complement())
+    }
+}
+
+/// An order read (`GET /portfolio/orders…`) → [`Order`]. When we sent the order (`known`), the
+/// request is ours and prices are expressed on its outcome; otherwise it is rebuilt from the
+/// venue's fields (time in force is not reported and reads as GTC).
+pub fn order(
+    w: &WireOrder,
+    known: Option<&OrderRequest>,
+    now: DateTime<Utc>,
+) -> Result<Order, ExchangeError> {
+    let what = format!("order {}", w.order_id);
+    let outcome = outcome_of(&what, w.outcome_side.as_deref(), w.side.as_deref())?;
+    let side = side_of(&what, outcome, w.action.as_deref(), w.book_side.as_deref())?;
+    let limit = match (outcome, w.yes_price_dollars, w.no_price_dollars) {
+        (Outcome::No, _, Some(no)) => price(&what, "no_price_dollars", no)?,
+        (_, Some(yes), _) => {
+            let yes = price(&what, "yes_price_dollars", yes)?;
+            if outcome == Outcome::Yes {
+                yes
+            } else {
+                yes.complement()
+            }
+        }
+        _ => return Err(decode_error(&what, "missing field `yes_price_dollars`")),
+    };
+    let filled = qty(&what, "fill_count_fp", w.fill_count_fp)?;
+    let remaining = w.remaining_count_fp.unwrap_or_default();
+    let ordered = qty(
+        &what,
+        "initial_count_fp",
+        w.initial_count_fp.unwrap_or(w.fill_count_fp + remaining),
+    )?;
+    let request = match known {
+        Some(r) => r.clone(),
+        None => OrderRequest {
+            client_order_id: ClientOrderId::new(w.client_order_id.as_deref().unwrap_or_default()),
+            market: MarketKey::new(VENUE, w.ticker.as_str()),
+            outcome,
+            side,
+            limit_price: limit,
+            qty: ordered,
+            time_in_force: TimeInForce::Gtc,
+        },
+    };
+    let cost = w.taker_fill_cost_dollars.unwrap_or_default()
+        + w.maker_fill_cost_dollars.unwrap_or_default();
+    let avg_fill_price = if filled.is_zero() {
+        None
+    } else {
+        Price::new(cost / filled.value())
+            .ok()
+            .map(|p| seen_as(request.outcome, outcome, side, p).1)
+    };
+    let status = match w.status.as_str() {
+        "resting" if filled.is_zero() => OrderStatus::Open,
+        "resting" => OrderStatus::PartiallyFilled,
+        "canceled" | "cancelled" => OrderStatus::Cancelled,
+        "executed" => OrderStatus::Filled,
+        _ => OrderStatus::Unknown,
+    };
+    Ok(Order {
+        request,
+        venue_order_id: Some(VenueOrderId::new(&w.order_id)),
+        status,
+        filled_qty: filled,
+        avg_fill_price,
+        fees_paid: w.taker_fees_dollars.unwrap_or_default()
+            + w.maker_fees_dollars.unwrap_or_default(),
+        reason: w.last_update_reason.clone().or_else(|| {
+            (status == OrderStatus::Unknown).then(|| format!("unknown order status `{}`", w.status))
+        }),
+        updated_at: w.last_update_time.or(w.created_time).unwrap_or(now),
+    })
+}
+
+/// A REST fill → [`Fill`]. When the fill's order is one we sent (`known`), it is expressed on our
+/// request's outcome, with our client order id.
+pub fn fill(f: &WireFill, known: Option<&OrderRequest>) -> Result<Fill, ExchangeError> {
+    let id = f
+        .fill_id
+        .as_deref()
+        .or(f.trade_id.as_deref())
+        .ok_or_else(|| decode_error("fill", "missing field `fill_id`"))?;
+    let what = format!("fill {id}");
+    let ticker = f
+        .ticker
+        .as_deref()
+        .or(f.market_ticker.as_deref())
+        .ok_or_else(|| decode_error(&what, "missing field `ticker`"))?;
+    let outcome = outcome_of(&what, f.outcome_side.as_deref(), f.side.as_deref())?;
+    let side = side_of(&what, outcome, f.action.as_deref(), f.book_side.as_deref())?;
+    let yes = price(&what, "yes_price_dollars", f.yes_price_dollars)?;
+    let p = match (outcome, f.no_price_dollars) {
+        (Outcome::Yes, _) => yes,
+        (Outcome::No, Some(no)) => price(&what, "no_price_dollars", no)?,
+        (Outcome::No, None) => yes.complement(),
+    };
+    let target = known.map_or(outcome, |r| r.outcome);
+    let (side, p) = seen_as(target, outcome, side, p);
+    let ts = f
+        .created_time
+        .or_else(|| f.ts.and_then(|s| DateTime::from_timestamp(s, 0)))
+        .ok_or_else(|| decode_error(&what, "missing field `created_time`"))?;
+    Ok(Fill {
+        fill_id: FillId::new(id),
+        market: MarketKey::new(VENUE, ticker),
+        outcome: target,
+        side,
+        price: p,
+        qty: qty(&what, "count_fp", f.count_fp)?,
+        fee: f.fee_cost.unwrap_or_default(),
+        liquidity: if f.is_taker {
+            Liquidity::Taker
+        } else {
+            Liquidity::Maker
+        },
+        venue_order_id: VenueOrderId::new(&f.order_id),
+        client_order_id: known.map(|r| r.client_order_id.clone()),
+        ts,
+    })
+}
+
+/// A market position → [`Position`] (`None` when flat). Positive `position_fp` is YES, negative NO.
+pub fn position(p: &MarketPosition, now: DateTime<Utc>) -> Result<Option<Position>, ExchangeError> {
+    if p.position_fp.is_zero() {
+        return Ok(None);
+    }
+    let what = format!("position {}", p.ticker);
+    let outcome = if p.position_fp > Decimal::ZERO {
+        Outcome::Yes
+    } else {
+        Outcome::No
+    };
+    let held = qty(&what, "position_fp", p.position_fp.abs())?;
+    let avg_price = p
+        .market_exposure_dollars
+        .and_then(|exposure| Price::new(exposure / held.value()).ok());
+    Ok(Some(Position {
+        market: MarketKey::new(VENUE, p.ticker.as_str()),
+        outcome,
+        qty: held,
+        avg_price,
+        fees_paid: p.fees_paid_dollars.unwrap_or_default(),
+        realized_pnl: p.realized_pnl_dollars.unwrap_or_default(),
+        updated_at: p.last_updated_ts.unwrap_or(now),
+    }))
+}
+
+/// Balance: `balance_dollars` when sent (exact), else integer cents / 100. Kalshi reports no
+/// separately reserved amount, so `total` equals `available`.
+#[must_use]
+pub fn balance(b: &BalanceResponse, now: DateTime<Utc>) -> Balance {
+    let available = b
+        .balance_dollars
+        .unwrap_or_else(|| Decimal::new(b.balance, 2));
+    Balance {
+        venue: venue(),
+        available,
+        total: available,
+        updated_at: now,
+    }
+}

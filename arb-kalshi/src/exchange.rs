@@ -1,0 +1,550 @@
+//! [`KalshiExchange`]: arb-core's [`Exchange`] over Kalshi's Trade API v2.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
+
+use arb_core::exchange::{BookStream, Exchange, ExchangeError};
+use arb_core::model::{
+    Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, Order, OrderRequest, Position,
+    PriceGrid, VenueId, VenueOrderId,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+
+use crate::config::KalshiConfig;
+use crate::convert;
+use crate::ratelimit::cost;
+use crate::rest::{Access, RestClient};
+use crate::wire::{
+    BalanceResponse, BatchOrderbooksResponse, CancelOrderV2Response, CreateOrderV2Response,
+    EventData, EventsResponse, FillsResponse, MarketResponse, OrderResponse, OrderbookResponse,
+    OrdersResponse, PositionsResponse, SeriesData, SeriesListResponse, SeriesResponse, WireMarket,
+};
+use crate::ws;
+
+/// Page size for `GET /markets` (the maximum).
+const MARKETS_PAGE: &str = "1000";
+/// Event tickers per `GET /events?tickers=` call.
+const EVENTS_PER_CALL: usize = 100;
+/// Tickers per `GET /markets/orderbooks` call.
+const BOOKS_PER_CALL: usize = 100;
+
+/// Orders this process sent, so reads map back onto our requests.
+#[derive(Debug, Default)]
+struct SentOrders {
+    by_client_id: HashMap<ClientOrderId, OrderRequest>,
+    client_id_by_venue_id: HashMap<VenueOrderId, ClientOrderId>,
+}
+
+/// The Kalshi venue.
+#[derive(Debug)]
+pub struct KalshiExchange {
+    config: KalshiConfig,
+    rest: RestClient,
+    grids: Mutex<HashMap<MarketId, PriceGrid>>,
+    sent: Mutex<SentOrders>,
+}
+
+fn next_cursor(cursor: Option<String>) -> Option<String> {
+    cursor.filter(|c| !c.is_empty())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl KalshiExchange {
+    /// An adapter for `config`. Without credentials only public market data works.
+    pub fn new(config: KalshiConfig) -> Result<Self, ExchangeError> {
+        let rest = RestClient::new(&config)?;
+        Ok(Self {
+            config,
+            rest,
+            grids: Mutex::new(HashMap::new()),
+            sent: Mutex::new(SentOrders::default()),
+        })
+    }
+
+    /// The configuration in use.
+    #[must_use]
+    pub const fn config(&self) -> &KalshiConfig {
+        &self.config
+    }
+
+    /// Every open, non-combo market (`status=open`, `mve_filter=exclude`), all pages, unmapped.
+    pub async fn raw_open_markets(&self) -> Result<Vec<WireMarket>, ExchangeError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = vec![
+                ("status", "open".to_owned()),
+                ("mve_filter", "exclude".to_owned()),
+                ("limit", MARKETS_PAGE.to_owned()),
+            ];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c.clone()));
+            }
+            let page: PageOf = self
+                .rest
+                .get(
+                    "/markets",
+                    &query,
+                    Access::Public,
+                    cost::READ,
+                    "GET /markets",
+                )
+                .await?;
+            let total = page.markets.len();
+            let mut bad = 0usize;
+            for value in page.markets {
+                match serde_json::from_value::<WireMarket>(value) {
+                    Ok(m) => out.push(m),
+                    Err(e) => {
+                        bad += 1;
+                        tracing::warn!(error = %e, "skipping undecodable Kalshi market");
+                    }
+                }
+            }
+            if total > 0 && bad == total {
+                return Err(ExchangeError::Decode {
+                    what: "GET /markets".into(),
+                    message: format!("no market of a page of {total} could be decoded"),
+                });
+            }
+            cursor = next_cursor(page.cursor);
+            if cursor.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn events(
+        &self,
+        tickers: &[String],
+    ) -> Result<HashMap<String, EventData>, ExchangeError> {
+        let mut out = HashMap::new();
+        for chunk in tickers.chunks(EVENTS_PER_CALL) {
+            let mut cursor: Option<String> = None;
+            loop {
+                let mut query = vec![("tickers", chunk.join(",")), ("limit", "200".to_owned())];
+                if let Some(c) = &cursor {
+                    query.push(("cursor", c.clone()));
+                }
+                let page: EventsResponse = self
+                    .rest
+                    .get("/events", &query, Access::Public, cost::READ, "GET /events")
+                    .await?;
+                out.extend(page.events.into_iter().map(|e| (e.event_ticker.clone(), e)));
+                cursor = next_cursor(page.cursor);
+                if cursor.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn one_series(&self, ticker: &str) -> Result<SeriesData, ExchangeError> {
+        let path = format!("/series/{ticker}");
+        let r: SeriesResponse = self
+            .rest
+            .get(
+                &path,
+                &[],
+                Access::Public,
+                cost::READ,
+                "GET /series/{ticker}",
+            )
+            .await?;
+        Ok(r.series)
+    }
+
+    async fn series(
+        &self,
+        tickers: &HashSet<String>,
+    ) -> Result<HashMap<String, SeriesData>, ExchangeError> {
+        let list: SeriesListResponse = self
+            .rest
+            .get("/series", &[], Access::Public, cost::READ, "GET /series")
+            .await?;
+        let mut out: HashMap<String, SeriesData> = list
+            .series
+            .into_iter()
+            .filter(|s| tickers.contains(&s.ticker))
+            .map(|s| (s.ticker.clone(), s))
+            .collect();
+        for ticker in tickers {
+            if !out.contains_key(ticker) {
+                let s = self.one_series(ticker).await?;
+                out.insert(ticker.clone(), s);
+            }
+        }
+        Ok(out)
+    }
+
+    fn remember_grid(&self, market: &Market) {
+        lock(&self.grids).insert(market.key.market.clone(), market.price_grid.clone());
+    }
+
+    async fn grid(&self, market: &MarketId) -> Result<PriceGrid, ExchangeError> {
+        if let Some(grid) = lock(&self.grids).get(market) {
+            return Ok(grid.clone());
+        }
+        let r = self.raw_market(market).await?;
+        let grid =
+            convert::price_grid(&r.price_ranges).map_err(|message| ExchangeError::Decode {
+                what: format!("market {market}"),
+                message,
+            })?;
+        lock(&self.grids).insert(market.clone(), grid.clone());
+        Ok(grid)
+    }
+
+    async fn raw_market(&self, market: &MarketId) -> Result<WireMarket, ExchangeError> {
+        let path = format!("/markets/{market}");
+        let r: MarketResponse = self
+            .rest
+            .get(
+                &path,
+                &[],
+                Access::Public,
+                cost::READ,
+                "GET /markets/{ticker}",
+            )
+            .await?;
+        Ok(r.market)
+    }
+
+    fn known_request(
+        &self,
+        client_order_id: Option<&str>,
+        venue_id: &VenueOrderId,
+    ) -> Option<OrderRequest> {
+        let sent = lock(&self.sent);
+        let by_venue = sent.client_id_by_venue_id.get(venue_id);
+        let coid = client_order_id
+            .map(ClientOrderId::new)
+            .or_else(|| by_venue.cloned())?;
+        sent.by_client_id.get(&coid).cloned()
+    }
+
+    fn remember_sent(&self, request: &OrderRequest, venue_id: Option<&VenueOrderId>) {
+        let mut sent = lock(&self.sent);
+        sent.by_client_id
+            .insert(request.client_order_id.clone(), request.clone());
+        if let Some(id) = venue_id {
+            sent.client_id_by_venue_id
+                .insert(id.clone(), request.client_order_id.clone());
+        }
+    }
+
+    /// Looks for an order by client order id among our orders, optionally on one market.
+    pub async fn find_order_by_client_id(
+        &self,
+        client_order_id: &ClientOrderId,
+        market: Option<&MarketId>,
+    ) -> Result<Option<Order>, ExchangeError> {
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = vec![("limit", "1000".to_owned())];
+            if let Some(m) = market {
+                query.push(("ticker", m.as_str().to_owned()));
+            }
+            if let Some(c) = &cursor {
+                query.push(("cursor", c.clone()));
+            }
+            let page: OrdersResponse = self
+                .rest
+                .get(
+                    "/portfolio/orders",
+                    &query,
+                    Access::Signed,
+                    cost::READ,
+                    "GET /portfolio/orders",
+                )
+                .await?;
+            if let Some(w) = page
+                .orders
+                .iter()
+                .find(|o| o.client_order_id.as_deref() == Some(client_order_id.as_str()))
+            {
+                let venue_id = VenueOrderId::new(&w.order_id);
+                let known = self.known_request(Some(client_order_id.as_str()), &venue_id);
+                if let Some(k) = &known {
+                    self.remember_sent(k, Some(&venue_id));
+                }
+                return convert::order(w, known.as_ref(), Utc::now()).map(Some);
+            }
+            cursor = next_cursor(page.cursor);
+            if cursor.is_none() {
+                return Ok(None);
+            }
+        }
+    }
+}
+
+/// A page of markets decoded item by item, so one malformed market does not hide the others.
+#[derive(serde::Deserialize)]
+struct PageOf {
+    markets: Vec<serde_json::Value>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+#[async_trait]
+impl Exchange for KalshiExchange {
+    fn venue(&self) -> VenueId {
+        convert::venue()
+    }
+
+    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
+        let raw = self.raw_open_markets().await?;
+        let mut event_tickers: Vec<String> = raw.iter().map(|m| m.event_ticker.clone()).collect();
+        event_tickers.sort();
+        event_tickers.dedup();
+        let events = self.events(&event_tickers).await?;
+        let series_tickers: HashSet<String> =
+            events.values().map(|e| e.series_ticker.clone()).collect();
+        let series = self.series(&series_tickers).await?;
+        let mut out = Vec::with_capacity(raw.len());
+        for m in &raw {
+            let Some(event) = events.get(&m.event_ticker) else {
+                tracing::warn!(ticker = %m.ticker, event = %m.event_ticker, "Kalshi event not found; market skipped");
+                continue;
+            };
+            let Some(s) = series.get(&event.series_ticker) else {
+                tracing::warn!(ticker = %m.ticker, series = %event.series_ticker, "Kalshi series not found; market skipped");
+                continue;
+            };
+            match convert::market(m, event, s) {
+                Ok(market) => {
+                    self.remember_grid(&market);
+                    out.push(market);
+                }
+                Err(e) => tracing::warn!(ticker = %m.ticker, error = %e, "Kalshi market skipped"),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {
+        let m = self.raw_market(market).await?;
+        let path = format!("/events/{}", m.event_ticker);
+        let event: crate::wire::EventResponse = self
+            .rest
+            .get(
+                &path,
+                &[],
+                Access::Public,
+                cost::READ,
+                "GET /events/{event_ticker}",
+            )
+            .await?;
+        let series = self.one_series(&event.event.series_ticker).await?;
+        let mapped = convert::market(&m, &event.event, &series)?;
+        self.remember_grid(&mapped);
+        Ok(mapped)
+    }
+
+    async fn order_book(&self, market: &MarketId) -> Result<BinaryBook, ExchangeError> {
+        let path = format!("/markets/{market}/orderbook");
+        let r: OrderbookResponse = self
+            .rest
+            .get(
+                &path,
+                &[("depth", "0".to_owned())],
+                Access::Public,
+                cost::READ,
+                "GET /markets/{ticker}/orderbook",
+            )
+            .await?;
+        convert::book(&r.orderbook_fp, Utc::now(), &format!("order book {market}"))
+    }
+
+    async fn order_books(
+        &self,
+        markets: &[MarketId],
+    ) -> Result<Vec<(MarketId, BinaryBook)>, ExchangeError> {
+        let mut out = Vec::with_capacity(markets.len());
+        for chunk in markets.chunks(BOOKS_PER_CALL) {
+            let query: Vec<(&str, String)> = chunk
+                .iter()
+                .map(|m| ("tickers", m.as_str().to_owned()))
+                .collect();
+            let r: BatchOrderbooksResponse = self
+                .rest
+                .get(
+                    "/markets/orderbooks",
+                    &query,
+                    Access::Public,
+                    cost::READ,
+                    "GET /markets/orderbooks",
+                )
+                .await?;
+            let now = Utc::now();
+            for entry in r.orderbooks {
+                let book = convert::book(
+                    &entry.orderbook_fp,
+                    now,
+                    &format!("order book {}", entry.ticker),
+                )?;
+                out.push((MarketId::new(entry.ticker), book));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn subscribe_books(&self, markets: &[MarketId]) -> Result<BookStream, ExchangeError> {
+        ws::subscribe_books(&self.config, markets)
+    }
+
+    async fn place_order(&self, request: &OrderRequest) -> Result<Order, ExchangeError> {
+        if !self.rest.has_credentials() {
+            return Err(ExchangeError::Unsupported(
+                "placing orders needs Kalshi API credentials".into(),
+            ));
+        }
+        let grid = self.grid(&request.market.market).await?;
+        let body = convert::create_order(request, &grid, self.config.self_trade_prevention)?;
+        self.remember_sent(request, None);
+        let r: CreateOrderV2Response = self
+            .rest
+            .write(
+                Method::POST,
+                "/portfolio/events/orders",
+                &[],
+                Some(&body),
+                cost::CREATE_ORDER,
+                "POST /portfolio/events/orders",
+            )
+            .await?;
+        let order = convert::order_from_create(request, &r, Utc::now())?;
+        self.remember_sent(request, order.venue_order_id.as_ref());
+        Ok(order)
+    }
+
+    async fn cancel_order(&self, order: &VenueOrderId) -> Result<Order, ExchangeError> {
+        let path = format!("/portfolio/events/orders/{order}");
+        let r: CancelOrderV2Response = self
+            .rest
+            .write::<_, ()>(
+                Method::DELETE,
+                &path,
+                &[],
+                None,
+                cost::CANCEL_ORDER,
+                "DELETE /portfolio/events/orders/{id}",
+            )
+            .await?;
+        tracing::debug!(order = %r.order_id, reduced_by = %r.reduced_by, "Kalshi order cancelled");
+        // The cancel answer has been known to describe the wrong order: read the final state.
+        self.order(order).await
+    }
+
+    async fn order(&self, order: &VenueOrderId) -> Result<Order, ExchangeError> {
+        let path = format!("/portfolio/orders/{order}");
+        let r: OrderResponse = self
+            .rest
+            .get(
+                &path,
+                &[],
+                Access::Signed,
+                cost::GET_ORDER,
+                "GET /portfolio/orders/{id}",
+            )
+            .await?;
+        let known = self.known_request(r.order.client_order_id.as_deref(), order);
+        convert::order(&r.order, known.as_ref(), Utc::now())
+    }
+
+    async fn order_by_client_id(
+        &self,
+        client_order_id: &ClientOrderId,
+    ) -> Result<Option<Order>, ExchangeError> {
+        let market = lock(&self.sent)
+            .by_client_id
+            .get(client_order_id)
+            .map(|r| r.market.market.clone());
+        self.find_order_by_client_id(client_order_id, market.as_ref())
+            .await
+    }
+
+    async fn fills_since(&self, since: DateTime<Utc>) -> Result<Vec<Fill>, ExchangeError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut query = vec![
+                ("min_ts", since.timestamp().to_string()),
+                ("limit", "1000".to_owned()),
+            ];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c.clone()));
+            }
+            let page: FillsResponse = self
+                .rest
+                .get(
+                    "/portfolio/fills",
+                    &query,
+                    Access::Signed,
+                    cost::READ,
+                    "GET /portfolio/fills",
+                )
+                .await?;
+            for f in &page.fills {
+                let known = self.known_request(None, &VenueOrderId::new(&f.order_id));
+                out.push(convert::fill(f, known.as_ref())?);
+            }
+            cursor = next_cursor(page.cursor);
+            if cursor.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn positions(&self) -> Result<Vec<Position>, ExchangeError> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        let now = Utc::now();
+        loop {
+            let mut query = vec![
+                ("limit", "1000".to_owned()),
+                ("count_filter", "position".to_owned()),
+            ];
+            if let Some(c) = &cursor {
+                query.push(("cursor", c.clone()));
+            }
+            let page: PositionsResponse = self
+                .rest
+                .get(
+                    "/portfolio/positions",
+                    &query,
+                    Access::Signed,
+                    cost::READ,
+                    "GET /portfolio/positions",
+                )
+                .await?;
+            for p in &page.market_positions {
+                out.extend(convert::position(p, now)?);
+            }
+            cursor = next_cursor(page.cursor);
+            if cursor.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    async fn balance(&self) -> Result<Balance, ExchangeError> {
+        let r: BalanceResponse = self
+            .rest
+            .get(
+                "/portfolio/balance",
+                &[],
+                Access::Signed,
+                cost::READ,
+                "GET /portfolio/balance",
+            )
+            .await?;
+        Ok(convert::balance(&r, Utc::now()))
+    }
+}

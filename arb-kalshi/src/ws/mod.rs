@@ -1,0 +1,375 @@
+//! The `orderbook_delta` WebSocket stream: authenticated handshake, explicit `use_yes_price`,
+//! snapshots and deltas applied in order, per-subscription sequence-gap detection that
+//! invalidates the books and re-requests snapshots, and reconnection with jittered backoff.
+
+pub mod frame;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arb_core::exchange::{BookEvent, BookStream, ExchangeError};
+use arb_core::model::{BinaryBook, MarketId};
+use chrono::{DateTime, Utc};
+use futures::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::auth::Credentials;
+use crate::config::{KalshiConfig, ReconnectPolicy};
+use crate::rest::install_crypto_provider;
+use state::{Books, NoPriceScale, SeqCheck, SeqTracker};
+
+/// WS error codes after which the subscription is dead and must be re-made.
+const TERMINAL_ERRORS: [i64; 4] = [9, 10, 17, 25];
+
+/// What the stream task needs.
+#[derive(Clone, Debug)]
+struct Settings {
+    url: String,
+    credentials: Credentials,
+    use_yes_price: bool,
+    reconnect: ReconnectPolicy,
+}
+
+/// Starts a book stream for `markets` (the WebSocket always needs credentials, even for books).
+pub fn subscribe_books(
+    config: &KalshiConfig,
+    markets: &[MarketId],
+) -> Result<BookStream, ExchangeError> {
+    let credentials = config.credentials.clone().ok_or_else(|| {
+        ExchangeError::Unsupported("the Kalshi WebSocket needs API credentials".into())
+    })?;
+    if markets.is_empty() {
+        return Ok(Box::pin(futures::stream::empty()));
+    }
+    install_crypto_provider();
+    let settings = Settings {
+        url: config.ws_url.clone(),
+        credentials,
+        use_yes_price: config.ws_use_yes_price,
+        reconnect: config.reconnect,
+    };
+    let tickers: Vec<String> = markets.iter().map(|m| m.as_str().to_owned()).collect();
+    let (tx, mut rx) = mpsc::channel(1024);
+    tokio::spawn(run(settings, tickers, tx));
+    Ok(Box::pin(futures::stream::poll_fn(move |cx| {
+        rx.poll_recv(cx)
+    })))
+}
+
+/// Why a connection ended.
+enum End {
+    /// The consumer dropped the stream: stop.
+    ReceiverGone,
+    /// The connection failed or was abandoned: reconnect.
+    Disconnected(String),
+}
+
+async fn run(settings: Settings, tickers: Vec<String>, tx: mpsc::Sender<BookEvent>) {
+    let mut failures: u32 = 0;
+    loop {
+        match session(&settings, &tickers, &tx, &mut failures).await {
+            End::ReceiverGone => return,
+            End::Disconnected(reason) => {
+                tracing::warn!(%reason, failures, "Kalshi WebSocket disconnected");
+                let event = BookEvent::Invalidated {
+                    market: None,
+                    reason,
+                };
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+                let delay = backoff(&settings.reconnect, failures);
+                failures = failures.saturating_add(1);
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => {}
+                    () = tx.closed() => return,
+                }
+            }
+        }
+    }
+}
+
+fn backoff(policy: &ReconnectPolicy, failures: u32) -> Duration {
+    let exp = policy
+        .base_delay
+        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+        .min(policy.max_delay);
+    let millis = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX).max(1);
+    Duration::from_millis(millis / 2 + rand::random::<u64>() % (millis / 2 + 1))
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(settings: &Settings) -> Result<Socket, String> {
+    let mut request = settings
+        .url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| format!("bad WebSocket URL: {e}"))?;
+    let path = request.uri().path().to_owned();
+    let headers = settings
+        .credentials
+        .headers_now("GET", &path)
+        .map_err(|e| e.to_string())?;
+    for (name, value) in headers.pairs() {
+        let value = HeaderValue::from_str(value).map_err(|e| format!("header {name}: {e}"))?;
+        request.headers_mut().insert(name, value);
+    }
+    let (socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .map_err(|e| format!("connect failed: {e}"))?;
+    Ok(socket)
+}
+
+/// One connection's state.
+struct Session<'a> {
+    settings: &'a Settings,
+    tickers: &'a [String],
+    tx: &'a mpsc::Sender<BookEvent>,
+    books: Books,
+    seqs: SeqTracker,
+    sid: Option<u64>,
+    next_id: u64,
+    resync_deadline: Option<Instant>,
+}
+
+/// What handling a frame asks the loop to do.
+enum Next {
+    Continue,
+    Send(String),
+    End(End),
+}
+
+async fn session(
+    settings: &Settings,
+    tickers: &[String],
+    tx: &mpsc::Sender<BookEvent>,
+    failures: &mut u32,
+) -> End {
+    let mut socket = tokio::select! {
+        r = connect(settings) => match r {
+            Ok(s) => s,
+            Err(e) => return End::Disconnected(e),
+        },
+        () = tx.closed() => return End::ReceiverGone,
+    };
+    let mut s = Session {
+        settings,
+        tickers,
+        tx,
+        books: Books::new(NoPriceScale {
+            yes_scale: settings.use_yes_price,
+        }),
+        seqs: SeqTracker::default(),
+        sid: None,
+        next_id: 1,
+        resync_deadline: None,
+    };
+    let subscribe = s.command(
+        "subscribe",
+        json!({
+            "channels": ["orderbook_delta"],
+            "market_tickers": tickers,
+            "use_yes_price": settings.use_yes_price,
+        }),
+    );
+    if let Err(e) = socket.send(Message::text(subscribe)).await {
+        return End::Disconnected(format!("subscribe failed: {e}"));
+    }
+    loop {
+        let deadline = s.resync_deadline;
+        let next = tokio::select! {
+            message = socket.next() => match message {
+                Some(Ok(Message::Text(text))) => s.handle(text.as_str(), failures).await,
+                Some(Ok(Message::Close(frame))) => Next::End(End::Disconnected(format!("closed by server: {frame:?}"))),
+                Some(Ok(_)) => Next::Continue,
+                Some(Err(e)) => Next::End(End::Disconnected(format!("read failed: {e}"))),
+                None => Next::End(End::Disconnected("connection ended".into())),
+            },
+            () = sleep_until(deadline) => Next::End(End::Disconnected("snapshots after a sequence gap did not arrive".into())),
+            () = tx.closed() => Next::End(End::ReceiverGone),
+        };
+        match next {
+            Next::Continue => {}
+            Next::Send(command) => {
+                if let Err(e) = socket.send(Message::text(command)).await {
+                    return End::Disconnected(format!("send failed: {e}"));
+                }
+            }
+            Next::End(end) => {
+                // Best effort: the connection is being abandoned anyway.
+                let _ = socket.close(None).await;
+                return end;
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Session<'_> {
+    fn command(&mut self, cmd: &str, params: serde_json::Value) -> String {
+        let id = self.next_id;
+        self.next_id += 1;
+        json!({"id": id, "cmd": cmd, "params": params}).to_string()
+    }
+
+    async fn emit(&self, event: BookEvent) -> Result<(), End> {
+        self.tx.send(event).await.map_err(|_| End::ReceiverGone)
+    }
+
+    async fn emit_book(&self, ticker: &str, book: BinaryBook) -> Result<(), End> {
+        self.emit(BookEvent::Book {
+            market: MarketId::new(ticker),
+            book: Arc::new(book),
+        })
+        .await
+    }
+
+    /// Invalidates every book and asks for fresh snapshots.
+    async fn resync(&mut self, reason: String) -> Next {
+        tracing::warn!(%reason, "Kalshi book stream resynchronising");
+        let mut stale = self.books.invalidate_all();
+        stale.sort();
+        for ticker in stale {
+            let event = BookEvent::Invalidated {
+                market: Some(MarketId::new(ticker)),
+                reason: reason.clone(),
+            };
+            if let Err(end) = self.emit(event).await {
+                return Next::End(end);
+            }
+        }
+        let Some(sid) = self.sid else {
+            return Next::End(End::Disconnected(format!(
+                "{reason} before the subscription was confirmed"
+            )));
+        };
+        self.resync_deadline = Some(Instant::now() + self.settings.reconnect.resync_timeout);
+        let command = self.command(
+            "update_subscription",
+            json!({
+                "sids": [sid],
+                "market_tickers": self.tickers,
+                "action": "get_snapshot",
+            }),
+        );
+        Next::Send(command)
+    }
+
+    async fn handle(&mut self, text: &str, failures: &mut u32) -> Next {
+        let frame = match frame::parse(text) {
+            Ok(f) => f,
+            Err(e) => return self.resync(format!("undecodable frame: {e}")).await,
+        };
+        let mut pending = Next::Continue;
+        if let (Some(sid), Some(seq)) = (frame.sid, frame.seq)
+            && let SeqCheck::Gap { expected, got } = self.seqs.check(sid, seq)
+        {
+            pending = self
+                .resync(format!(
+                    "sequence gap on sid {sid}: expected {expected}, got {got}"
+                ))
+                .await;
+            if matches!(pending, Next::End(_)) {
+                return pending;
+            }
+        }
+        let msg = frame.msg.unwrap_or_default();
+        let as_of = msg
+            .ts_ms
+            .and_then(DateTime::from_timestamp_millis)
+            .unwrap_or_else(Utc::now);
+        let result = match frame.kind.as_ref() {
+            "subscribed" => {
+                self.sid = msg.sid.or(frame.sid);
+                Ok(())
+            }
+            "orderbook_snapshot" => {
+                let Some(ticker) = msg.market_ticker.as_deref() else {
+                    return self.resync("snapshot without `market_ticker`".into()).await;
+                };
+                let yes = msg.yes_dollars_fp.as_deref().unwrap_or_default();
+                let no = msg.no_dollars_fp.as_deref().unwrap_or_default();
+                match self.books.snapshot(ticker, yes, no, as_of) {
+                    Ok(book) => {
+                        let book = book.clone();
+                        *failures = 0;
+                        if self.books.all_live() {
+                            self.resync_deadline = None;
+                        }
+                        self.emit_book(ticker, book).await
+                    }
+                    Err(e) => {
+                        return self
+                            .resync(format!("bad snapshot for {ticker}: {}", e.0))
+                            .await;
+                    }
+                }
+            }
+            "orderbook_delta" => {
+                let (Some(ticker), Some(side), Some(p), Some(d)) = (
+                    msg.market_ticker.as_deref(),
+                    msg.side.as_deref(),
+                    msg.price_dollars.as_deref(),
+                    msg.delta_fp.as_deref(),
+                ) else {
+                    return self
+                        .resync(
+                            "delta missing `market_ticker`, `side`, `price_dollars` or `delta_fp`"
+                                .into(),
+                        )
+                        .await;
+                };
+                match self.books.delta(ticker, side, p, d, as_of) {
+                    Ok(Some(book)) => {
+                        let book = book.clone();
+                        self.emit_book(ticker, book).await
+                    }
+                    Ok(None) => Ok(()),
+                    Err(e) => {
+                        return self
+                            .resync(format!("bad delta for {ticker}: {}", e.0))
+                            .await;
+                    }
+                }
+            }
+            "error" => {
+                let code = msg.code.unwrap_or_default();
+                let text = msg.msg.as_deref().unwrap_or_default().to_owned();
+                if TERMINAL_ERRORS.contains(&code) {
+                    return Next::End(End::Disconnected(format!("server error {code}: {text}")));
+                }
+                tracing::warn!(code, %text, "Kalshi WebSocket command error");
+                match msg.market_ticker.as_deref() {
+                    Some(ticker) => {
+                        self.books.invalidate(ticker);
+                        self.emit(BookEvent::Invalidated {
+                            market: Some(MarketId::new(ticker)),
+                            reason: format!("server error {code}: {text}"),
+                        })
+                        .await
+                    }
+                    None => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        };
+        match result {
+            Ok(()) => pending,
+            Err(end) => Next::End(end),
+        }
+    }
+}

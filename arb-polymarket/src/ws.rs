@@ -1,0 +1,292 @@
+//! The WebSocket market channel as a [`BookStream`]: `book` snapshots, `price_change` deltas
+//! (frames may be arrays of events), `tick_size_change`, a `PING`/`PONG` heartbeat, and on any
+//! failure an `Invalidated` event, a reconnect with backoff, a resubscribe and fresh snapshots.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arb_core::exchange::{BookEvent, BookStream};
+use arb_core::model::MarketId;
+use chrono::Utc;
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::books::{LiveBook, parse_ms};
+use crate::client::Client;
+use crate::markets::MarketInfo;
+use crate::signing::TickSize;
+use crate::wire::{WireBook, num};
+
+/// Longest wait between reconnection attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// One entry of a `price_change` event.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WirePriceChange {
+    /// Token id.
+    pub asset_id: String,
+    /// Level price.
+    pub price: String,
+    /// New total size at the level (`"0"` removes it).
+    pub size: String,
+    /// `BUY` (bids) or `SELL` (asks).
+    pub side: String,
+}
+
+/// A `price_change` event.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WirePriceChangeEvent {
+    /// Milliseconds.
+    #[serde(default)]
+    pub timestamp: Option<String>,
+    /// Changes, possibly for several assets.
+    #[serde(default)]
+    pub price_changes: Vec<WirePriceChange>,
+}
+
+/// A `tick_size_change` event.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WireTickSizeChange {
+    /// Token id.
+    pub asset_id: String,
+    /// The new tick.
+    pub new_tick_size: String,
+}
+
+/// Book state of one connection: the subscribed YES tokens and their live books.
+#[derive(Debug)]
+pub struct FeedState {
+    subs: HashMap<String, MarketId>,
+    books: HashMap<String, LiveBook>,
+}
+
+/// What a frame changed.
+#[derive(Debug, Default, PartialEq)]
+pub struct FrameEffects {
+    /// Book events to emit, in order.
+    pub events: Vec<BookEvent>,
+    /// Tick size changes (token, new tick).
+    pub ticks: Vec<(String, TickSize)>,
+}
+
+/// A frame that cannot be trusted (malformed JSON or a bad field): the connection is reset.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed market-channel frame: {0}")]
+pub struct FrameError(pub String);
+
+impl FeedState {
+    /// State for these markets (their YES tokens), with no book yet.
+    #[must_use]
+    pub fn new(markets: &[Arc<MarketInfo>]) -> Self {
+        Self {
+            subs: markets
+                .iter()
+                .map(|m| (m.ext.yes_token_id.clone(), m.market.key.market.clone()))
+                .collect(),
+            books: HashMap::new(),
+        }
+    }
+
+    /// The subscription frame.
+    #[must_use]
+    pub fn subscribe_frame(&self) -> String {
+        let mut ids: Vec<&String> = self.subs.keys().collect();
+        ids.sort();
+        serde_json::json!({ "assets_ids": ids, "type": "market", "initial_dump": true }).to_string()
+    }
+
+    /// Forgets every book (after a disconnect: deltas need a fresh snapshot first).
+    pub fn reset(&mut self) {
+        self.books.clear();
+    }
+
+    fn book_event(&self, token: &str) -> Option<BookEvent> {
+        let market = self.subs.get(token)?.clone();
+        let book = self.books.get(token)?;
+        Some(BookEvent::Book {
+            market,
+            book: Arc::new(book.binary()),
+        })
+    }
+
+    /// Applies one text frame (one event or an array of events).
+    pub fn apply_frame(&mut self, text: &str) -> Result<FrameEffects, FrameError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| FrameError(e.to_string()))?;
+        let events = match value {
+            serde_json::Value::Array(items) => items,
+            other => vec![other],
+        };
+        let mut fx = FrameEffects::default();
+        for event in events {
+            self.apply_event(event, &mut fx)?;
+        }
+        Ok(fx)
+    }
+
+    fn apply_event(
+        &mut self,
+        event: serde_json::Value,
+        fx: &mut FrameEffects,
+    ) -> Result<(), FrameError> {
+        let kind = event
+            .get("event_type")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let now = Utc::now();
+        match kind.as_str() {
+            "book" => {
+                let wire: WireBook =
+                    serde_json::from_value(event).map_err(|e| FrameError(format!("book: {e}")))?;
+                if self.subs.contains_key(&wire.asset_id) {
+                    let live = LiveBook::from_snapshot(&wire, now)
+                        .map_err(|e| FrameError(e.to_string()))?;
+                    self.books.insert(wire.asset_id.clone(), live);
+                    fx.events.extend(self.book_event(&wire.asset_id));
+                }
+            }
+            "price_change" => {
+                let pc: WirePriceChangeEvent = serde_json::from_value(event)
+                    .map_err(|e| FrameError(format!("price_change: {e}")))?;
+                let at = parse_ms(pc.timestamp.as_deref(), now);
+                let mut touched: Vec<String> = Vec::new();
+                for ch in &pc.price_changes {
+                    // Deltas before this connection's snapshot are dropped: the snapshot has them.
+                    if let Some(book) = self.books.get_mut(&ch.asset_id) {
+                        book.apply_change(&ch.side, &ch.price, &ch.size, at)
+                            .map_err(|e| FrameError(e.to_string()))?;
+                        if !touched.contains(&ch.asset_id) {
+                            touched.push(ch.asset_id.clone());
+                        }
+                    }
+                }
+                for token in &touched {
+                    fx.events.extend(self.book_event(token));
+                }
+            }
+            "tick_size_change" => {
+                let tc: WireTickSizeChange = serde_json::from_value(event)
+                    .map_err(|e| FrameError(format!("tick_size_change: {e}")))?;
+                let tick = num::parse(&tc.new_tick_size)
+                    .and_then(|d| TickSize::from_decimal(d).ok())
+                    .ok_or_else(|| FrameError(format!("tick size {:?}", tc.new_tick_size)))?;
+                fx.ticks.push((tc.asset_id, tick));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Starts the feed for `markets` and returns its stream. The task ends when the stream is dropped.
+pub fn subscribe(client: Arc<Client>, markets: &[Arc<MarketInfo>]) -> BookStream {
+    let (tx, rx) = mpsc::channel(1024);
+    let state = FeedState::new(markets);
+    tokio::spawn(run(client, state, tx));
+    Box::pin(futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|e| (e, rx))
+    }))
+}
+
+enum End {
+    /// The consumer dropped the stream.
+    Gone,
+    /// The connection failed; `healthy` if it had delivered data.
+    Lost { reason: String, healthy: bool },
+}
+
+async fn run(client: Arc<Client>, mut state: FeedState, tx: mpsc::Sender<BookEvent>) {
+    let first = client.cfg.ws_reconnect_delay;
+    let mut delay = first;
+    loop {
+        state.reset();
+        match session(&client, &mut state, &tx).await {
+            End::Gone => return,
+            End::Lost { reason, healthy } => {
+                tracing::warn!(%reason, "market channel lost; reconnecting");
+                let event = BookEvent::Invalidated {
+                    market: None,
+                    reason,
+                };
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+                if healthy {
+                    delay = first;
+                }
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = tx.closed() => return,
+        }
+        delay = (delay * 2).min(MAX_BACKOFF);
+    }
+}
+
+async fn session(client: &Client, state: &mut FeedState, tx: &mpsc::Sender<BookEvent>) -> End {
+    let lost = |reason: String, healthy: bool| End::Lost { reason, healthy };
+    let connect = tokio::time::timeout(
+        client.cfg.request_timeout,
+        tokio_tungstenite::connect_async(client.cfg.ws_market_url.as_str()),
+    );
+    let ws = match connect.await {
+        Ok(Ok((ws, _))) => ws,
+        Ok(Err(e)) => return lost(format!("connect: {e}"), false),
+        Err(_) => return lost("connect timed out".into(), false),
+    };
+    let (mut write, mut read) = ws.split();
+    if let Err(e) = write.send(Message::text(state.subscribe_frame())).await {
+        return lost(format!("subscribe: {e}"), false);
+    }
+    let cfg = &client.cfg;
+    let mut ping =
+        tokio::time::interval_at(Instant::now() + cfg.ws_ping_interval, cfg.ws_ping_interval);
+    let mut last_rx = Instant::now();
+    let mut healthy = false;
+    loop {
+        tokio::select! {
+            msg = read.next() => {
+                let text = match msg {
+                    None => return lost("closed by server".into(), healthy),
+                    Some(Err(e)) => return lost(format!("read: {e}"), healthy),
+                    Some(Ok(Message::Text(t))) => t,
+                    Some(Ok(Message::Close(_))) => return lost("close frame".into(), healthy),
+                    Some(Ok(_)) => { last_rx = Instant::now(); continue; }
+                };
+                last_rx = Instant::now();
+                let text = text.as_str();
+                if text.trim() == "PONG" {
+                    continue;
+                }
+                let fx = match state.apply_frame(text) {
+                    Ok(fx) => fx,
+                    Err(e) => return lost(e.to_string(), healthy),
+                };
+                for (token, tick) in fx.ticks {
+                    client.set_tick(&token, tick);
+                }
+                for event in fx.events {
+                    healthy = true;
+                    if tx.send(event).await.is_err() {
+                        return End::Gone;
+                    }
+                }
+            }
+            _ = ping.tick() => {
+                if last_rx.elapsed() > cfg.ws_stale_after {
+                    return lost("no data within the heartbeat window".into(), healthy);
+                }
+                if let Err(e) = write.send(Message::text("PING")).await {
+                    return lost(format!("ping: {e}"), healthy);
+                }
+            }
+            () = tx.closed() => return End::Gone,
+        }
+    }
+}

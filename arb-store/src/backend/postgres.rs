@@ -1,0 +1,52 @@
+//! PostgreSQL: decimals are `NUMERIC`, nested values `JSONB`, timestamps `TIMESTAMPTZ`.
+
+use arb_core::Decimal;
+use arb_core::store::StoreError;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+type Db = sqlx::Postgres;
+type DbRow = sqlx::postgres::PgRow;
+type DbConn = sqlx::PgConnection;
+/// How a decimal is bound: natively, as `NUMERIC`.
+type DecimalParam = Decimal;
+
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Whether the migrations table exists in the current schema (`search_path`).
+const MIGRATIONS_TABLE_EXISTS: &str = "SELECT to_regclass('_sqlx_migrations') IS NOT NULL";
+
+/// Connections in the pool.
+const MAX_CONNECTIONS: u32 = 8;
+
+fn decimal_param(value: Decimal) -> DecimalParam {
+    value
+}
+
+fn get_decimal(row: &DbRow, column: &str) -> Result<Decimal, StoreError> {
+    get(row, column)
+}
+
+fn get_opt_decimal(row: &DbRow, column: &str) -> Result<Option<Decimal>, StoreError> {
+    get(row, column)
+}
+
+/// A read-committed transaction: every multi-row write re-checks its conditions in its statements.
+async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<sqlx::Transaction<'static, Db>, StoreError> {
+    pool.begin().await.map_err(crate::error::from_sqlx)
+}
+
+include!("store_impl.rs");
+
+/// Connects, checks the schema version and migrates.
+pub(crate) async fn open(
+    options: PgConnectOptions,
+    throttle: OpportunityThrottle,
+) -> Result<Backend, sqlx::Error> {
+    let pool = PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    Ok(Backend::new(pool, throttle))
+}

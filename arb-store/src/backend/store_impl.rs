@@ -1,0 +1,968 @@
+// The `Store` implementation shared by both backends, compiled once per backend: `postgres.rs` and
+// `sqlite.rs` each `include!` it after defining `Db`, `DbRow`, `DbConn`, `DecimalParam`,
+// `decimal_param`, `get_decimal`, `get_opt_decimal`, `begin_write`, `MIGRATOR` and
+// `MIGRATIONS_TABLE_EXISTS`. The SQL is the common dialect of PostgreSQL and SQLite (`$n`
+// parameters, `ON CONFLICT … DO UPDATE`, `RETURNING`, `IS NOT DISTINCT FROM`).
+
+use arb_core::model::{
+    ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
+    MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, Order, OrderRecord, OrderRequest,
+    PairAction, PairEvent, PairId, PairStatus, Position, Price, PriceSnapshot, Qty, SuggestionId,
+    SuggestionStatus, VenueId, VerifiedPair,
+};
+use arb_core::store::{OpportunityThrottle, Store};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use sqlx::Row;
+use sqlx::types::Json;
+
+use crate::codec::{corrupt, enum_text, join_tagged, parse_enum, split_tagged, sql_limit, to_u32};
+use crate::error::{from_migrate, from_sqlx};
+
+/// The store over one connection pool.
+pub(crate) struct Backend {
+    pool: sqlx::Pool<Db>,
+    throttle: OpportunityThrottle,
+}
+
+impl Backend {
+    fn new(pool: sqlx::Pool<Db>, throttle: OpportunityThrottle) -> Self {
+        Self { pool, throttle }
+    }
+
+    /// Refuses a database migrated by a newer program, then applies pending migrations
+    /// (none when the schema is current).
+    pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
+        let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let migrated: bool = sqlx::query_scalar(MIGRATIONS_TABLE_EXISTS)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        if migrated {
+            let newest: Option<i64> =
+                sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(from_sqlx)?;
+            if let Some(database) = newest
+                && database > supported
+            {
+                return Err(StoreError::SchemaTooNew {
+                    database,
+                    supported,
+                });
+            }
+        }
+        MIGRATOR.run(&self.pool).await.map_err(from_migrate)
+    }
+
+    /// Closes every connection, waiting for them to finish.
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+// ---- reading columns ----
+
+fn get<'r, T>(row: &'r DbRow, column: &str) -> Result<T, StoreError>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get(column).map_err(|e| corrupt(column, e))
+}
+
+fn get_json<T: DeserializeOwned>(row: &DbRow, column: &str) -> Result<T, StoreError> {
+    let Json(value) = get::<Json<T>>(row, column)?;
+    Ok(value)
+}
+
+fn get_enum<T: DeserializeOwned>(row: &DbRow, column: &str) -> Result<T, StoreError> {
+    parse_enum(column, get::<String>(row, column)?)
+}
+
+fn get_key(row: &DbRow, venue: &str, market: &str) -> Result<MarketKey, StoreError> {
+    Ok(MarketKey::new(
+        get::<String>(row, venue)?,
+        get::<String>(row, market)?,
+    ))
+}
+
+fn get_price(row: &DbRow, column: &str) -> Result<Price, StoreError> {
+    Price::new(get_decimal(row, column)?).map_err(|e| corrupt(column, e))
+}
+
+fn get_opt_price(row: &DbRow, column: &str) -> Result<Option<Price>, StoreError> {
+    get_opt_decimal(row, column)?
+        .map(|d| Price::new(d).map_err(|e| corrupt(column, e)))
+        .transpose()
+}
+
+fn get_qty(row: &DbRow, column: &str) -> Result<Qty, StoreError> {
+    Qty::new(get_decimal(row, column)?).map_err(|e| corrupt(column, e))
+}
+
+fn opt_price_param(price: Option<Price>) -> Option<DecimalParam> {
+    price.map(|p| decimal_param(p.value()))
+}
+
+// ---- rows into records ----
+
+const MARKET_COLUMNS: &str = "SELECT venue, market_id, title, subtitle, rules, resolution_source, \
+     close_time, status, status_result, price_grid, size_step, min_order_qty, fees, ext FROM events";
+
+fn market_from_row(row: &DbRow) -> Result<Market, StoreError> {
+    Ok(Market {
+        key: get_key(row, "venue", "market_id")?,
+        title: get(row, "title")?,
+        subtitle: get(row, "subtitle")?,
+        rules: get(row, "rules")?,
+        resolution_source: get(row, "resolution_source")?,
+        close_time: get(row, "close_time")?,
+        status: join_tagged(
+            "events.status",
+            "state",
+            "result",
+            get(row, "status")?,
+            get(row, "status_result")?,
+        )?,
+        price_grid: get_json(row, "price_grid")?,
+        size_step: get_qty(row, "size_step")?,
+        min_order_qty: get_qty(row, "min_order_qty")?,
+        fees: get_json(row, "fees")?,
+        ext: get_json(row, "ext")?,
+    })
+}
+
+const SUGGESTION_COLUMNS: &str = "SELECT id, a_venue, a_market, b_venue, b_market, score, parts, \
+     polarity, diffs, warnings, status, created_at FROM match_suggestions";
+
+fn suggestion_from_row(row: &DbRow) -> Result<MatchSuggestion, StoreError> {
+    Ok(MatchSuggestion {
+        id: Some(SuggestionId(get(row, "id")?)),
+        a: get_key(row, "a_venue", "a_market")?,
+        b: get_key(row, "b_venue", "b_market")?,
+        score: get(row, "score")?,
+        parts: get_json(row, "parts")?,
+        polarity: get_enum(row, "polarity")?,
+        diffs: get_json(row, "diffs")?,
+        warnings: get_json(row, "warnings")?,
+        status: get_enum(row, "status")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+const PAIR_COLUMNS: &str = "id, a_venue, a_market, b_venue, b_market, polarity, status, \
+     rules_hash_a, rules_hash_b, approved_by, approved_at";
+
+fn pair_from_row(row: &DbRow) -> Result<VerifiedPair, StoreError> {
+    Ok(VerifiedPair {
+        id: PairId(get(row, "id")?),
+        a: get_key(row, "a_venue", "a_market")?,
+        b: get_key(row, "b_venue", "b_market")?,
+        polarity: get_enum(row, "polarity")?,
+        status: get_enum(row, "status")?,
+        rules_hash_a: get(row, "rules_hash_a")?,
+        rules_hash_b: get(row, "rules_hash_b")?,
+        approved_by: get(row, "approved_by")?,
+        approved_at: get(row, "approved_at")?,
+    })
+}
+
+fn pair_event_from_row(row: &DbRow) -> Result<PairEvent, StoreError> {
+    Ok(PairEvent {
+        pair_id: PairId(get(row, "pair_id")?),
+        action: get_enum(row, "action")?,
+        actor: get(row, "actor")?,
+        reason: get(row, "reason")?,
+        at: get(row, "at")?,
+    })
+}
+
+fn opportunity_from_row(row: &DbRow) -> Result<OpportunityRecord, StoreError> {
+    Ok(OpportunityRecord {
+        id: Some(OpportunityId(get(row, "id")?)),
+        opportunity: get_json(row, "plan")?,
+        decision: join_tagged(
+            "arbitrage_opportunities.decision",
+            "kind",
+            "detail",
+            get(row, "decision")?,
+            get(row, "decision_detail")?,
+        )?,
+    })
+}
+
+const EXECUTION_COLUMNS: &str = "SELECT id, pair_id, opportunity_id, plan, first_leg_venue, \
+     first_leg_market, mode, state, hedge_attempts, note, created_at, updated_at FROM executions";
+
+fn execution_from_row(row: &DbRow) -> Result<ExecutionRecord, StoreError> {
+    Ok(ExecutionRecord {
+        id: ExecutionId::from(get::<String>(row, "id")?),
+        pair_id: PairId(get(row, "pair_id")?),
+        opportunity_id: get::<Option<i64>>(row, "opportunity_id")?.map(OpportunityId),
+        plan: get_json(row, "plan")?,
+        first_leg: get_key(row, "first_leg_venue", "first_leg_market")?,
+        mode: get_enum(row, "mode")?,
+        state: get_enum(row, "state")?,
+        hedge_attempts: to_u32("hedge_attempts", get(row, "hedge_attempts")?)?,
+        note: get(row, "note")?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+const ORDER_COLUMNS: &str = "SELECT client_order_id, execution_id, role, venue, market_id, \
+     outcome, side, limit_price, qty, time_in_force, venue_order_id, status, filled_qty, \
+     avg_fill_price, fees_paid, reason, updated_at FROM orders";
+
+fn order_from_row(row: &DbRow) -> Result<OrderRecord, StoreError> {
+    Ok(OrderRecord {
+        execution_id: get::<Option<String>>(row, "execution_id")?.map(ExecutionId::from),
+        role: get_enum(row, "role")?,
+        order: Order {
+            request: OrderRequest {
+                client_order_id: ClientOrderId::from(get::<String>(row, "client_order_id")?),
+                market: get_key(row, "venue", "market_id")?,
+                outcome: get_enum(row, "outcome")?,
+                side: get_enum(row, "side")?,
+                limit_price: get_price(row, "limit_price")?,
+                qty: get_qty(row, "qty")?,
+                time_in_force: get_enum(row, "time_in_force")?,
+            },
+            venue_order_id: get::<Option<String>>(row, "venue_order_id")?.map(Into::into),
+            status: get_enum(row, "status")?,
+            filled_qty: get_qty(row, "filled_qty")?,
+            avg_fill_price: get_opt_price(row, "avg_fill_price")?,
+            fees_paid: get_decimal(row, "fees_paid")?,
+            reason: get(row, "reason")?,
+            updated_at: get(row, "updated_at")?,
+        },
+    })
+}
+
+fn fill_from_row(row: &DbRow) -> Result<Fill, StoreError> {
+    Ok(Fill {
+        fill_id: get::<String>(row, "fill_id")?.into(),
+        market: get_key(row, "venue", "market_id")?,
+        outcome: get_enum(row, "outcome")?,
+        side: get_enum(row, "side")?,
+        price: get_price(row, "price")?,
+        qty: get_qty(row, "qty")?,
+        fee: get_decimal(row, "fee")?,
+        liquidity: get_enum(row, "liquidity")?,
+        venue_order_id: get::<String>(row, "venue_order_id")?.into(),
+        client_order_id: get::<Option<String>>(row, "client_order_id")?.map(Into::into),
+        ts: get(row, "ts")?,
+    })
+}
+
+fn position_from_row(row: &DbRow) -> Result<Position, StoreError> {
+    Ok(Position {
+        market: get_key(row, "venue", "market_id")?,
+        outcome: get_enum(row, "outcome")?,
+        qty: get_qty(row, "qty")?,
+        avg_price: get_opt_price(row, "avg_price")?,
+        fees_paid: get_decimal(row, "fees_paid")?,
+        realized_pnl: get_decimal(row, "realized_pnl")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+fn price_from_row(row: &DbRow) -> Result<PriceSnapshot, StoreError> {
+    Ok(PriceSnapshot {
+        market: get_key(row, "venue", "market_id")?,
+        yes_bid: get_opt_price(row, "yes_bid")?,
+        yes_ask: get_opt_price(row, "yes_ask")?,
+        no_bid: get_opt_price(row, "no_bid")?,
+        no_ask: get_opt_price(row, "no_ask")?,
+        as_of: get(row, "as_of")?,
+    })
+}
+
+fn pnl_from_row(row: &DbRow) -> Result<DailyPnl, StoreError> {
+    Ok(DailyPnl {
+        date: get(row, "day")?,
+        realized: get_decimal(row, "realized")?,
+        locked_in: get_decimal(row, "locked_in")?,
+        unrealized: get_decimal(row, "unrealized")?,
+        fees: get_decimal(row, "fees")?,
+        executions: to_u32("executions", get(row, "executions")?)?,
+    })
+}
+
+fn rows_into<T>(
+    rows: Vec<DbRow>,
+    convert: fn(&DbRow) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    rows.iter().map(convert).collect()
+}
+
+// ---- writes shared by several operations ----
+
+async fn insert_pair_event(conn: &mut DbConn, event: &PairEvent) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO pair_events (pair_id, action, actor, reason, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(event.pair_id.0)
+    .bind(enum_text(&event.action)?)
+    .bind(event.actor.as_str())
+    .bind(event.reason.as_str())
+    .bind(event.at)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
+    Ok(())
+}
+
+/// Inserts or updates an order; a different order under the same client order id changes nothing
+/// (the `WHERE` of the upsert) and is reported as a conflict.
+async fn upsert_order_on(conn: &mut DbConn, record: &OrderRecord) -> Result<(), StoreError> {
+    let order = &record.order;
+    let request = &order.request;
+    let result = sqlx::query(
+        "INSERT INTO orders (client_order_id, execution_id, role, venue, market_id, outcome, side, \
+         limit_price, qty, time_in_force, venue_order_id, status, filled_qty, avg_fill_price, \
+         fees_paid, reason, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         ON CONFLICT (client_order_id) DO UPDATE SET role = excluded.role, \
+         limit_price = excluded.limit_price, qty = excluded.qty, \
+         time_in_force = excluded.time_in_force, venue_order_id = excluded.venue_order_id, \
+         status = excluded.status, filled_qty = excluded.filled_qty, \
+         avg_fill_price = excluded.avg_fill_price, fees_paid = excluded.fees_paid, \
+         reason = excluded.reason, updated_at = excluded.updated_at \
+         WHERE orders.execution_id IS NOT DISTINCT FROM excluded.execution_id \
+         AND orders.venue = excluded.venue AND orders.market_id = excluded.market_id \
+         AND orders.outcome = excluded.outcome AND orders.side = excluded.side",
+    )
+    .bind(request.client_order_id.as_str())
+    .bind(record.execution_id.as_ref().map(ExecutionId::as_str))
+    .bind(enum_text(&record.role)?)
+    .bind(request.market.venue.as_str())
+    .bind(request.market.market.as_str())
+    .bind(enum_text(&request.outcome)?)
+    .bind(enum_text(&request.side)?)
+    .bind(decimal_param(request.limit_price.value()))
+    .bind(decimal_param(request.qty.value()))
+    .bind(enum_text(&request.time_in_force)?)
+    .bind(order.venue_order_id.as_ref().map(|v| v.as_str()))
+    .bind(enum_text(&order.status)?)
+    .bind(decimal_param(order.filled_qty.value()))
+    .bind(opt_price_param(order.avg_fill_price))
+    .bind(decimal_param(order.fees_paid))
+    .bind(order.reason.as_deref())
+    .bind(order.updated_at)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
+    if result.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "client order id {} already belongs to another order",
+            request.client_order_id
+        )));
+    }
+    Ok(())
+}
+
+async fn upsert_execution_on(
+    conn: &mut DbConn,
+    execution: &ExecutionRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO executions (id, pair_id, opportunity_id, plan, first_leg_venue, \
+         first_leg_market, mode, state, terminal, hedge_attempts, note, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (id) DO UPDATE SET pair_id = excluded.pair_id, \
+         opportunity_id = excluded.opportunity_id, plan = excluded.plan, \
+         first_leg_venue = excluded.first_leg_venue, first_leg_market = excluded.first_leg_market, \
+         mode = excluded.mode, state = excluded.state, terminal = excluded.terminal, \
+         hedge_attempts = excluded.hedge_attempts, note = excluded.note, \
+         created_at = excluded.created_at, updated_at = excluded.updated_at",
+    )
+    .bind(execution.id.as_str())
+    .bind(execution.pair_id.0)
+    .bind(execution.opportunity_id.map(|o| o.0))
+    .bind(Json(&execution.plan))
+    .bind(execution.first_leg.venue.as_str())
+    .bind(execution.first_leg.market.as_str())
+    .bind(enum_text(&execution.mode)?)
+    .bind(enum_text(&execution.state)?)
+    .bind(execution.state.is_terminal())
+    .bind(i64::from(execution.hedge_attempts))
+    .bind(execution.note.as_deref())
+    .bind(execution.created_at)
+    .bind(execution.updated_at)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for Backend {
+    async fn upsert_markets(&self, markets: &[Market]) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        for m in markets {
+            let (status, status_result) = split_tagged(&m.status, "state", "result")?;
+            sqlx::query(
+                "INSERT INTO events (venue, market_id, title, subtitle, rules, resolution_source, \
+                 close_time, status, status_result, price_grid, size_step, min_order_qty, fees, ext) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+                 ON CONFLICT (venue, market_id) DO UPDATE SET title = excluded.title, \
+                 subtitle = excluded.subtitle, rules = excluded.rules, \
+                 resolution_source = excluded.resolution_source, close_time = excluded.close_time, \
+                 status = excluded.status, status_result = excluded.status_result, \
+                 price_grid = excluded.price_grid, size_step = excluded.size_step, \
+                 min_order_qty = excluded.min_order_qty, fees = excluded.fees, ext = excluded.ext",
+            )
+            .bind(m.key.venue.as_str())
+            .bind(m.key.market.as_str())
+            .bind(m.title.as_str())
+            .bind(m.subtitle.as_str())
+            .bind(m.rules.as_str())
+            .bind(m.resolution_source.as_deref())
+            .bind(m.close_time)
+            .bind(status)
+            .bind(status_result)
+            .bind(Json(&m.price_grid))
+            .bind(decimal_param(m.size_step.value()))
+            .bind(decimal_param(m.min_order_qty.value()))
+            .bind(Json(&m.fees))
+            .bind(Json(&m.ext))
+            .execute(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        }
+        tx.commit().await.map_err(from_sqlx)
+    }
+
+    async fn market(&self, key: &MarketKey) -> Result<Option<Market>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MARKET_COLUMNS} WHERE venue = $1 AND market_id = $2"
+        )))
+        .bind(key.venue.as_str())
+        .bind(key.market.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(market_from_row)
+        .transpose()
+    }
+
+    async fn markets<'a>(&self, venue: Option<&'a VenueId>) -> Result<Vec<Market>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{MARKET_COLUMNS} WHERE ($1 IS NULL OR venue = $1)"
+        )))
+        .bind(venue.map(VenueId::as_str))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        let mut markets = rows_into(rows, market_from_row)?;
+        markets.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(markets)
+    }
+
+    async fn insert_suggestions(
+        &self,
+        suggestions: &[MatchSuggestion],
+    ) -> Result<Vec<SuggestionId>, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let mut ids = Vec::with_capacity(suggestions.len());
+        for s in suggestions {
+            // The conflict target is the partial unique index of open suggestions.
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO match_suggestions (a_venue, a_market, b_venue, b_market, score, \
+                 parts, polarity, diffs, warnings, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10) \
+                 ON CONFLICT (a_venue, a_market, b_venue, b_market) WHERE status = 'open' \
+                 DO UPDATE SET score = excluded.score, parts = excluded.parts, \
+                 polarity = excluded.polarity, diffs = excluded.diffs, \
+                 warnings = excluded.warnings, created_at = excluded.created_at \
+                 RETURNING id",
+            )
+            .bind(s.a.venue.as_str())
+            .bind(s.a.market.as_str())
+            .bind(s.b.venue.as_str())
+            .bind(s.b.market.as_str())
+            .bind(s.score)
+            .bind(Json(&s.parts))
+            .bind(enum_text(&s.polarity)?)
+            .bind(Json(&s.diffs))
+            .bind(Json(&s.warnings))
+            .bind(s.created_at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+            ids.push(SuggestionId(id));
+        }
+        tx.commit().await.map_err(from_sqlx)?;
+        Ok(ids)
+    }
+
+    async fn suggestion(&self, id: SuggestionId) -> Result<Option<MatchSuggestion>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SUGGESTION_COLUMNS} WHERE id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(suggestion_from_row)
+        .transpose()
+    }
+
+    async fn suggestions(
+        &self,
+        status: Option<SuggestionStatus>,
+        limit: usize,
+    ) -> Result<Vec<MatchSuggestion>, StoreError> {
+        let status = status.as_ref().map(enum_text).transpose()?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SUGGESTION_COLUMNS} WHERE ($1 IS NULL OR status = $1) \
+             ORDER BY score DESC, id LIMIT $2"
+        )))
+        .bind(status)
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, suggestion_from_row)
+    }
+
+    async fn set_suggestion_status(
+        &self,
+        id: SuggestionId,
+        status: SuggestionStatus,
+    ) -> Result<(), StoreError> {
+        let result = sqlx::query("UPDATE match_suggestions SET status = $1 WHERE id = $2")
+            .bind(enum_text(&status)?)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("suggestion {id}")));
+        }
+        Ok(())
+    }
+
+    async fn insert_pair(&self, pair: &NewPair) -> Result<VerifiedPair, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM verified_pairs \
+             WHERE a_venue = $1 AND a_market = $2 AND b_venue = $3 AND b_market = $4",
+        )
+        .bind(pair.a.venue.as_str())
+        .bind(pair.a.market.as_str())
+        .bind(pair.b.venue.as_str())
+        .bind(pair.b.market.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+        if existing.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "{} and {} are already paired",
+                pair.a, pair.b
+            )));
+        }
+        if let Some(suggestion) = pair.suggestion {
+            let found: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM match_suggestions WHERE id = $1")
+                    .bind(suggestion.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(from_sqlx)?;
+            if found.is_none() {
+                return Err(StoreError::NotFound(format!("suggestion {suggestion}")));
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO verified_pairs (a_venue, a_market, b_venue, b_market, polarity, status, \
+             rules_hash_a, rules_hash_b, approved_by, approved_at, suggestion_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(pair.a.venue.as_str())
+        .bind(pair.a.market.as_str())
+        .bind(pair.b.venue.as_str())
+        .bind(pair.b.market.as_str())
+        .bind(enum_text(&pair.polarity)?)
+        .bind(enum_text(&PairStatus::Active)?)
+        .bind(pair.rules_hash_a.as_str())
+        .bind(pair.rules_hash_b.as_str())
+        .bind(pair.approved_by.as_str())
+        .bind(pair.approved_at)
+        .bind(pair.suggestion.map(|s| s.0))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+        let stored = VerifiedPair {
+            id: PairId(id),
+            a: pair.a.clone(),
+            b: pair.b.clone(),
+            polarity: pair.polarity,
+            status: PairStatus::Active,
+            rules_hash_a: pair.rules_hash_a.clone(),
+            rules_hash_b: pair.rules_hash_b.clone(),
+            approved_by: pair.approved_by.clone(),
+            approved_at: pair.approved_at,
+        };
+        let event = PairEvent {
+            pair_id: stored.id,
+            action: PairAction::Approved,
+            actor: pair.approved_by.clone(),
+            reason: format!("approved with polarity {}", pair.polarity),
+            at: pair.approved_at,
+        };
+        insert_pair_event(&mut tx, &event).await?;
+        if let Some(suggestion) = pair.suggestion {
+            sqlx::query("UPDATE match_suggestions SET status = $1 WHERE id = $2")
+                .bind(enum_text(&SuggestionStatus::Approved)?)
+                .bind(suggestion.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(from_sqlx)?;
+        }
+        tx.commit().await.map_err(from_sqlx)?;
+        Ok(stored)
+    }
+
+    async fn pair(&self, id: PairId) -> Result<Option<VerifiedPair>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PAIR_COLUMNS} FROM verified_pairs WHERE id = $1"
+        )))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(pair_from_row)
+        .transpose()
+    }
+
+    async fn pairs(&self, status: Option<PairStatus>) -> Result<Vec<VerifiedPair>, StoreError> {
+        let status = status.as_ref().map(enum_text).transpose()?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {PAIR_COLUMNS} FROM verified_pairs \
+             WHERE ($1 IS NULL OR status = $1) ORDER BY id"
+        )))
+        .bind(status)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, pair_from_row)
+    }
+
+    async fn set_pair_status(
+        &self,
+        id: PairId,
+        status: PairStatus,
+        event: &PairEvent,
+    ) -> Result<VerifiedPair, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE verified_pairs SET status = $1 WHERE id = $2 RETURNING {PAIR_COLUMNS}"
+        )))
+        .bind(enum_text(&status)?)
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(from_sqlx)?
+        .ok_or_else(|| StoreError::NotFound(format!("pair {id}")))?;
+        let updated = pair_from_row(&row)?;
+        insert_pair_event(&mut tx, event).await?;
+        tx.commit().await.map_err(from_sqlx)?;
+        Ok(updated)
+    }
+
+    async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT pair_id, action, actor, reason, at FROM pair_events \
+             WHERE pair_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, pair_event_from_row)
+    }
+
+    async fn record_opportunity(
+        &self,
+        record: &OpportunityRecord,
+    ) -> Result<Option<OpportunityId>, StoreError> {
+        if !self.throttle.admit(record) {
+            return Ok(None);
+        }
+        let opp = &record.opportunity;
+        let (decision, detail) = split_tagged(&record.decision, "kind", "detail")?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO arbitrage_opportunities (pair_id, qty, total_cost, profit, \
+             profit_fraction, detected_at, decision, decision_detail, plan) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(opp.pair_id.0)
+        .bind(decimal_param(opp.qty.value()))
+        .bind(decimal_param(opp.total_cost))
+        .bind(decimal_param(opp.profit))
+        .bind(decimal_param(opp.profit_fraction))
+        .bind(opp.detected_at)
+        .bind(decision)
+        .bind(detail)
+        .bind(Json(opp))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        Ok(Some(OpportunityId(id)))
+    }
+
+    async fn opportunities(
+        &self,
+        pair: Option<PairId>,
+        limit: usize,
+    ) -> Result<Vec<OpportunityRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, decision, decision_detail, plan FROM arbitrage_opportunities \
+             WHERE ($1 IS NULL OR pair_id = $1) ORDER BY id DESC LIMIT $2",
+        )
+        .bind(pair.map(|p| p.0))
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, opportunity_from_row)
+    }
+
+    async fn save_execution(
+        &self,
+        execution: &ExecutionRecord,
+        orders: &[OrderRecord],
+    ) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        upsert_execution_on(&mut tx, execution).await?;
+        for order in orders {
+            // An error returns before the commit: dropping `tx` rolls everything back.
+            upsert_order_on(&mut tx, order).await?;
+        }
+        tx.commit().await.map_err(from_sqlx)
+    }
+
+    async fn execution(&self, id: &ExecutionId) -> Result<Option<ExecutionRecord>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{EXECUTION_COLUMNS} WHERE id = $1"
+        )))
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(execution_from_row)
+        .transpose()
+    }
+
+    async fn open_executions(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{EXECUTION_COLUMNS} WHERE NOT terminal ORDER BY seq"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, execution_from_row)
+    }
+
+    async fn executions(&self, limit: usize) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{EXECUTION_COLUMNS} ORDER BY seq DESC LIMIT $1"
+        )))
+        .bind(sql_limit(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, execution_from_row)
+    }
+
+    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(from_sqlx)?;
+        upsert_order_on(&mut conn, order).await
+    }
+
+    async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ORDER_COLUMNS} WHERE client_order_id = $1"
+        )))
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(order_from_row)
+        .transpose()
+    }
+
+    async fn execution_orders(&self, id: &ExecutionId) -> Result<Vec<OrderRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ORDER_COLUMNS} WHERE execution_id = $1 ORDER BY seq"
+        )))
+        .bind(id.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, order_from_row)
+    }
+
+    async fn insert_fills(&self, fills: &[Fill]) -> Result<usize, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        let mut added: u64 = 0;
+        for f in fills {
+            let result = sqlx::query(
+                "INSERT INTO fills (venue, fill_id, market_id, outcome, side, price, qty, fee, \
+                 liquidity, venue_order_id, client_order_id, ts) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 ON CONFLICT (venue, fill_id) DO NOTHING",
+            )
+            .bind(f.market.venue.as_str())
+            .bind(f.fill_id.as_str())
+            .bind(f.market.market.as_str())
+            .bind(enum_text(&f.outcome)?)
+            .bind(enum_text(&f.side)?)
+            .bind(decimal_param(f.price.value()))
+            .bind(decimal_param(f.qty.value()))
+            .bind(decimal_param(f.fee))
+            .bind(enum_text(&f.liquidity)?)
+            .bind(f.venue_order_id.as_str())
+            .bind(f.client_order_id.as_ref().map(ClientOrderId::as_str))
+            .bind(f.ts)
+            .execute(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+            added += result.rows_affected();
+        }
+        tx.commit().await.map_err(from_sqlx)?;
+        usize::try_from(added).map_err(|e| corrupt("fills", e))
+    }
+
+    async fn fills<'a>(&self, market: Option<&'a MarketKey>) -> Result<Vec<Fill>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT fill_id, venue, market_id, outcome, side, price, qty, fee, liquidity, \
+             venue_order_id, client_order_id, ts FROM fills \
+             WHERE ($1 IS NULL OR (venue = $1 AND market_id = $2)) ORDER BY seq",
+        )
+        .bind(market.map(|m| m.venue.as_str()))
+        .bind(market.map(|m| m.market.as_str()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, fill_from_row)
+    }
+
+    async fn upsert_positions(&self, positions: &[Position]) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        for p in positions {
+            sqlx::query(
+                "INSERT INTO positions (venue, market_id, outcome, qty, avg_price, fees_paid, \
+                 realized_pnl, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (venue, market_id, outcome) DO UPDATE SET qty = excluded.qty, \
+                 avg_price = excluded.avg_price, fees_paid = excluded.fees_paid, \
+                 realized_pnl = excluded.realized_pnl, updated_at = excluded.updated_at",
+            )
+            .bind(p.market.venue.as_str())
+            .bind(p.market.market.as_str())
+            .bind(enum_text(&p.outcome)?)
+            .bind(decimal_param(p.qty.value()))
+            .bind(opt_price_param(p.avg_price))
+            .bind(decimal_param(p.fees_paid))
+            .bind(decimal_param(p.realized_pnl))
+            .bind(p.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        }
+        tx.commit().await.map_err(from_sqlx)
+    }
+
+    async fn positions(&self) -> Result<Vec<Position>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT venue, market_id, outcome, qty, avg_price, fees_paid, realized_pnl, \
+             updated_at FROM positions",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        let mut positions = rows_into(rows, position_from_row)?;
+        positions.sort_by(|a, b| (&a.market, a.outcome).cmp(&(&b.market, b.outcome)));
+        Ok(positions)
+    }
+
+    async fn put_prices(&self, snapshots: &[PriceSnapshot]) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        for s in snapshots {
+            sqlx::query(
+                "INSERT INTO price_cache (venue, market_id, yes_bid, yes_ask, no_bid, no_ask, \
+                 as_of) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (venue, market_id) DO UPDATE SET yes_bid = excluded.yes_bid, \
+                 yes_ask = excluded.yes_ask, no_bid = excluded.no_bid, no_ask = excluded.no_ask, \
+                 as_of = excluded.as_of",
+            )
+            .bind(s.market.venue.as_str())
+            .bind(s.market.market.as_str())
+            .bind(opt_price_param(s.yes_bid))
+            .bind(opt_price_param(s.yes_ask))
+            .bind(opt_price_param(s.no_bid))
+            .bind(opt_price_param(s.no_ask))
+            .bind(s.as_of)
+            .execute(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        }
+        tx.commit().await.map_err(from_sqlx)
+    }
+
+    async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError> {
+        sqlx::query(
+            "SELECT venue, market_id, yes_bid, yes_ask, no_bid, no_ask, as_of FROM price_cache \
+             WHERE venue = $1 AND market_id = $2",
+        )
+        .bind(market.venue.as_str())
+        .bind(market.market.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(price_from_row)
+        .transpose()
+    }
+
+    async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO daily_pnl (day, realized, locked_in, unrealized, fees, executions) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (day) DO UPDATE SET realized = excluded.realized, \
+             locked_in = excluded.locked_in, unrealized = excluded.unrealized, \
+             fees = excluded.fees, executions = excluded.executions",
+        )
+        .bind(pnl.date)
+        .bind(decimal_param(pnl.realized))
+        .bind(decimal_param(pnl.locked_in))
+        .bind(decimal_param(pnl.unrealized))
+        .bind(decimal_param(pnl.fees))
+        .bind(i64::from(pnl.executions))
+        .execute(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        Ok(())
+    }
+
+    async fn daily_pnl(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyPnl>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT day, realized, locked_in, unrealized, fees, executions FROM daily_pnl \
+             WHERE day >= $1 AND day <= $2 ORDER BY day",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, pnl_from_row)
+    }
+}

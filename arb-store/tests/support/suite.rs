@@ -1,0 +1,684 @@
+//! The conformance suite of the `Store` trait: every case runs unchanged against `MemoryStore`
+//! (the reference semantics), SQLite and PostgreSQL.
+
+use std::sync::Arc;
+
+use arb_core::model::{
+    ClientOrderId, ExecutionId, ExecutionState, OpportunityDecision, OrderRole, OrderStatus,
+    Outcome, PairAction, PairEvent, PairId, PairStatus, Side, SuggestionId, SuggestionStatus,
+    VenueId,
+};
+use arb_core::store::{Store, StoreError};
+use rust_decimal_macros::dec;
+
+use super::fixtures::*;
+
+pub async fn markets_round_trip(store: Arc<dyn Store>) {
+    let k = kalshi_market("FED-MAR");
+    let p = poly_market("fed-march");
+    let k2 = kalshi_market("CPI-APR");
+    store
+        .upsert_markets(&[p.clone(), k.clone(), k2.clone()])
+        .await
+        .expect("upsert");
+    assert_eq!(store.market(&k.key).await.expect("read"), Some(k.clone()));
+    let back = store.market(&p.key).await.expect("read").expect("stored");
+    assert_eq!(back, p);
+    assert_eq!(
+        back.ext.get::<Tokens>().expect("typed ext"),
+        p.ext.get::<Tokens>().expect("typed ext")
+    );
+    assert_eq!(back.size_step.value().to_string(), "0.000001");
+    assert_eq!(
+        store.markets(None).await.expect("all"),
+        vec![k2.clone(), k.clone(), p.clone()],
+        "sorted by venue, then market id"
+    );
+    assert_eq!(
+        store
+            .markets(Some(&VenueId::new("kalshi")))
+            .await
+            .expect("one venue"),
+        vec![k2, k.clone()]
+    );
+    assert_eq!(store.market(&kalshi("NOPE")).await.expect("read"), None);
+
+    let mut changed = k.clone();
+    changed.status = arb_core::model::MarketStatus::Paused;
+    changed.resolution_source = None;
+    changed.rules.push_str(" Amended.");
+    store
+        .upsert_markets(std::slice::from_ref(&changed))
+        .await
+        .expect("replace");
+    assert_eq!(store.market(&k.key).await.expect("read"), Some(changed));
+    assert_eq!(store.markets(None).await.expect("all").len(), 3);
+}
+
+pub async fn suggestions_replace_open_ones_and_sort_by_score(store: Arc<dyn Store>) {
+    let low = suggestion("CPI-APR", "cpi-april", 42.25);
+    let high = suggestion("FED-MAR", "fed-march", 87.5);
+    let ids = store
+        .insert_suggestions(&[low.clone(), high.clone()])
+        .await
+        .expect("insert");
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+
+    let stored = store
+        .suggestion(ids[1])
+        .await
+        .expect("read")
+        .expect("stored");
+    let mut expected = high.clone();
+    expected.id = Some(ids[1]);
+    assert_eq!(stored, expected);
+
+    // A new suggestion for the same two markets replaces the open one, keeping its id.
+    let mut rescored = high.clone();
+    rescored.score = 93.75;
+    rescored.warnings = vec![];
+    rescored.created_at = at(11);
+    let again = store
+        .insert_suggestions(std::slice::from_ref(&rescored))
+        .await
+        .expect("replace");
+    assert_eq!(again, vec![ids[1]]);
+    let open = store
+        .suggestions(Some(SuggestionStatus::Open), 10)
+        .await
+        .expect("list");
+    assert_eq!(
+        open.iter().map(|s| (s.id, s.score)).collect::<Vec<_>>(),
+        vec![(Some(ids[1]), 93.75), (Some(ids[0]), 42.25)]
+    );
+    assert!(open[0].warnings.is_empty());
+    assert_eq!(
+        store.suggestions(None, 1).await.expect("limited").len(),
+        1,
+        "limit is honoured"
+    );
+
+    store
+        .set_suggestion_status(ids[0], SuggestionStatus::Dismissed)
+        .await
+        .expect("dismiss");
+    let open = store
+        .suggestions(Some(SuggestionStatus::Open), 10)
+        .await
+        .expect("list");
+    assert_eq!(open.len(), 1);
+    let dismissed = store
+        .suggestions(Some(SuggestionStatus::Dismissed), 10)
+        .await
+        .expect("list");
+    assert_eq!(dismissed.len(), 1);
+    assert_eq!(dismissed[0].id, Some(ids[0]));
+
+    // Once dismissed, suggesting the same markets again makes a new suggestion.
+    let fresh = store
+        .insert_suggestions(&[low])
+        .await
+        .expect("insert again");
+    assert_ne!(fresh[0], ids[0]);
+
+    let missing = store
+        .set_suggestion_status(SuggestionId(999_999), SuggestionStatus::Approved)
+        .await
+        .expect_err("no such suggestion");
+    assert!(matches!(missing, StoreError::NotFound(_)), "{missing:?}");
+}
+
+pub async fn pairs_are_approved_paused_and_audited_atomically(store: Arc<dyn Store>) {
+    let ids = store
+        .insert_suggestions(&[suggestion("FED-MAR", "fed-march", 87.5)])
+        .await
+        .expect("suggest");
+    let pair = store
+        .insert_pair(&new_pair("FED-MAR", "fed-march", Some(ids[0])))
+        .await
+        .expect("approve");
+    assert_eq!(pair.status, PairStatus::Active);
+    assert_eq!(pair.a, kalshi("FED-MAR"));
+    assert_eq!(pair.approved_at, at(20));
+    assert_eq!(store.pair(pair.id).await.expect("read"), Some(pair.clone()));
+    let suggestion = store.suggestion(ids[0]).await.expect("read").expect("kept");
+    assert_eq!(suggestion.status, SuggestionStatus::Approved);
+    let approved = PairEvent {
+        pair_id: pair.id,
+        action: PairAction::Approved,
+        actor: "alice#1234".into(),
+        reason: "approved with polarity inverse".into(),
+        at: at(20),
+    };
+    assert_eq!(
+        store.pair_events(pair.id).await.expect("events"),
+        vec![approved.clone()]
+    );
+
+    let duplicate = store
+        .insert_pair(&new_pair("FED-MAR", "fed-march", None))
+        .await
+        .expect_err("already paired");
+    assert!(
+        matches!(duplicate, StoreError::Conflict(_)),
+        "{duplicate:?}"
+    );
+
+    let unknown = store
+        .insert_pair(&new_pair(
+            "CPI-APR",
+            "cpi-april",
+            Some(SuggestionId(999_999)),
+        ))
+        .await
+        .expect_err("unknown suggestion");
+    assert!(matches!(unknown, StoreError::NotFound(_)), "{unknown:?}");
+    assert_eq!(
+        store.pairs(None).await.expect("list"),
+        vec![pair.clone()],
+        "a refused approval stores nothing"
+    );
+
+    let second = store
+        .insert_pair(&new_pair("CPI-APR", "cpi-april", None))
+        .await
+        .expect("approve without a suggestion");
+    let pause = PairEvent {
+        pair_id: pair.id,
+        action: PairAction::Paused,
+        actor: "engine".into(),
+        reason: "execution x-1 ended unhedged".into(),
+        at: at(25),
+    };
+    let paused = store
+        .set_pair_status(pair.id, PairStatus::Paused, &pause)
+        .await
+        .expect("pause");
+    assert_eq!(paused.status, PairStatus::Paused);
+    assert_eq!(store.pair(pair.id).await.expect("read"), Some(paused));
+    assert_eq!(
+        store.pair_events(pair.id).await.expect("events"),
+        vec![approved, pause.clone()]
+    );
+    assert_eq!(
+        store.pairs(Some(PairStatus::Active)).await.expect("active"),
+        vec![second.clone()]
+    );
+    assert_eq!(
+        store
+            .pairs(None)
+            .await
+            .expect("all")
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        vec![pair.id, second.id],
+        "ordered by id"
+    );
+
+    let missing = store
+        .set_pair_status(PairId(999_999), PairStatus::Active, &pause)
+        .await
+        .expect_err("no such pair");
+    assert!(matches!(missing, StoreError::NotFound(_)), "{missing:?}");
+}
+
+pub async fn opportunities_are_throttled_but_executions_always_kept(store: Arc<dyn Store>) {
+    let pair = PairId(7);
+    let first = opportunity_record(pair, 0, dec!(26.218288), OpportunityDecision::Observed);
+    let id1 = store
+        .record_opportunity(&first)
+        .await
+        .expect("record")
+        .expect("first one is kept");
+    // Same pair, 1 s later, profit unchanged: throttled.
+    let repeat = opportunity_record(pair, 1, dec!(26.218288), OpportunityDecision::Observed);
+    assert_eq!(
+        store.record_opportunity(&repeat).await.expect("record"),
+        None
+    );
+    // Executed ones are always kept, however soon.
+    let executed = opportunity_record(
+        pair,
+        2,
+        dec!(26.218288),
+        OpportunityDecision::Executed(ExecutionId::new("x-1")),
+    );
+    let id2 = store
+        .record_opportunity(&executed)
+        .await
+        .expect("record")
+        .expect("executed is kept");
+    // A material profit change passes the throttle.
+    let moved = opportunity_record(
+        pair,
+        3,
+        dec!(12345678.000001),
+        OpportunityDecision::Refused("daily loss limit reached".into()),
+    );
+    let id3 = store
+        .record_opportunity(&moved)
+        .await
+        .expect("record")
+        .expect("material change is kept");
+    // Another pair is throttled separately.
+    let other = opportunity_record(PairId(8), 3, dec!(1), OpportunityDecision::Observed);
+    let id4 = store
+        .record_opportunity(&other)
+        .await
+        .expect("record")
+        .expect("other pair");
+
+    let with_id = |mut r: arb_core::model::OpportunityRecord, id| {
+        r.id = Some(id);
+        r
+    };
+    assert_eq!(
+        store.opportunities(Some(pair), 10).await.expect("list"),
+        vec![
+            with_id(moved, id3),
+            with_id(executed, id2),
+            with_id(first, id1)
+        ],
+        "newest first, exact"
+    );
+    let newest = store.opportunities(None, 2).await.expect("list");
+    assert_eq!(
+        newest.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![Some(id4), Some(id3)]
+    );
+    assert_eq!(
+        newest[1].opportunity.profit_fraction.to_string(),
+        "0.2109578917270411826354771245"
+    );
+    assert!(
+        store
+            .opportunities(Some(PairId(9)), 10)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
+pub async fn executions_and_orders_round_trip(store: Arc<dyn Store>) {
+    let pair = PairId(3);
+    let planned = execution("x-1", pair, ExecutionState::FirstLegSent);
+    let first = order("c-1", Some("x-1"));
+    let mut second = order("c-2", Some("x-1"));
+    second.role = OrderRole::SecondLeg;
+    second.order.request.market = poly("fed-march");
+    second.order.request.outcome = Outcome::No;
+    store
+        .save_execution(&planned, &[first.clone(), second.clone()])
+        .await
+        .expect("save");
+    assert_eq!(
+        store.execution(&planned.id).await.expect("read"),
+        Some(planned.clone())
+    );
+    let stored = store.order(&ClientOrderId::new("c-1")).await.expect("read");
+    assert_eq!(stored, Some(first.clone()));
+    let stored = stored.expect("present");
+    assert_eq!(
+        stored.order.request.qty.value().to_string(),
+        "12345678.000001"
+    );
+    assert_eq!(
+        stored.order.request.limit_price.value().to_string(),
+        "0.123456"
+    );
+
+    // The state moves on together with an order update.
+    let mut done = planned.clone();
+    done.state = ExecutionState::Hedged;
+    done.hedge_attempts = 3;
+    done.note = None;
+    done.updated_at = at(45);
+    let filled = partially_filled(&first);
+    store
+        .save_execution(&done, std::slice::from_ref(&filled))
+        .await
+        .expect("update");
+    assert_eq!(
+        store.execution(&done.id).await.expect("read"),
+        Some(done.clone())
+    );
+    assert_eq!(
+        store.execution_orders(&done.id).await.expect("orders"),
+        vec![filled.clone(), second],
+        "in the order first stored, latest state"
+    );
+    let back = store
+        .order(&ClientOrderId::new("c-1"))
+        .await
+        .expect("read")
+        .expect("present");
+    assert_eq!(back.order.fees_paid.to_string(), "12345678.000001");
+    assert_eq!(
+        back.order.avg_fill_price.map(|p| p.value().to_string()),
+        Some("0.120001".to_owned())
+    );
+
+    // Open executions (to recover at start-up) are the non-terminal ones, oldest first.
+    let mut other = execution("x-2", pair, ExecutionState::Hedging);
+    other.opportunity_id = Some(arb_core::model::OpportunityId(11));
+    let third = execution("x-3", pair, ExecutionState::Planned);
+    store.save_execution(&other, &[]).await.expect("save");
+    store.save_execution(&third, &[]).await.expect("save");
+    assert_eq!(
+        store.open_executions().await.expect("open"),
+        vec![other.clone(), third.clone()]
+    );
+    assert_eq!(
+        store
+            .executions(2)
+            .await
+            .expect("recent")
+            .iter()
+            .map(|e| e.id.as_str().to_owned())
+            .collect::<Vec<_>>(),
+        vec!["x-3", "x-2"],
+        "newest first"
+    );
+    assert_eq!(store.executions(10).await.expect("all").len(), 3);
+    assert_eq!(
+        store
+            .execution(&ExecutionId::new("nope"))
+            .await
+            .expect("read"),
+        None
+    );
+    assert!(
+        store
+            .execution_orders(&ExecutionId::new("x-2"))
+            .await
+            .expect("orders")
+            .is_empty()
+    );
+}
+
+pub async fn client_order_ids_are_unique(store: Arc<dyn Store>) {
+    let original = order("c-1", Some("x-1"));
+    store.upsert_order(&original).await.expect("insert");
+
+    let mut other_market = order("c-1", Some("x-1"));
+    other_market.order.request.market = kalshi("CPI-APR");
+    let mut other_side = order("c-1", Some("x-1"));
+    other_side.order.request.side = Side::Sell;
+    let mut other_outcome = order("c-1", Some("x-1"));
+    other_outcome.order.request.outcome = Outcome::No;
+    let other_execution = order("c-1", Some("x-9"));
+    let no_execution = order("c-1", None);
+    for reuse in [
+        other_market,
+        other_side,
+        other_outcome,
+        other_execution,
+        no_execution,
+    ] {
+        let err = store
+            .upsert_order(&reuse)
+            .await
+            .expect_err("client order id reused for another order");
+        assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    }
+    assert_eq!(
+        store.order(&ClientOrderId::new("c-1")).await.expect("read"),
+        Some(original.clone()),
+        "a refused reuse changes nothing"
+    );
+
+    // The same order with a new state is an update, not a conflict.
+    let mut update = partially_filled(&original);
+    update.order.status = OrderStatus::Filled;
+    store.upsert_order(&update).await.expect("update");
+    assert_eq!(
+        store.order(&ClientOrderId::new("c-1")).await.expect("read"),
+        Some(update)
+    );
+
+    // Orders without an execution are keyed the same way.
+    let lone = order("c-lone", None);
+    store.upsert_order(&lone).await.expect("insert");
+    store
+        .upsert_order(&partially_filled(&lone))
+        .await
+        .expect("update");
+    assert_eq!(
+        store
+            .order(&ClientOrderId::new("c-lone"))
+            .await
+            .expect("read"),
+        Some(partially_filled(&lone))
+    );
+    assert_eq!(
+        store
+            .order(&ClientOrderId::new("nope"))
+            .await
+            .expect("read"),
+        None
+    );
+}
+
+pub async fn failed_execution_update_leaves_no_partial_state(store: Arc<dyn Store>) {
+    let pair = PairId(3);
+    let sent = execution("x-1", pair, ExecutionState::FirstLegSent);
+    let first = order("c-1", Some("x-1"));
+    store
+        .save_execution(&sent, std::slice::from_ref(&first))
+        .await
+        .expect("save");
+    store
+        .upsert_order(&order("c-foreign", Some("x-other")))
+        .await
+        .expect("another execution's order");
+
+    // The next step updates the state, fills the first order, adds a hedge order — and reuses a
+    // client order id of another execution. Nothing of it may be written.
+    let mut next = sent.clone();
+    next.state = ExecutionState::SecondLegSent;
+    next.updated_at = at(50);
+    let mut hedge = order("c-2", Some("x-1"));
+    hedge.role = OrderRole::SecondLeg;
+    let clash = order("c-foreign", Some("x-1"));
+    let err = store
+        .save_execution(&next, &[partially_filled(&first), hedge, clash])
+        .await
+        .expect_err("conflicting batch");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+
+    assert_eq!(
+        store.execution(&sent.id).await.expect("read"),
+        Some(sent.clone())
+    );
+    assert_eq!(
+        store.execution_orders(&sent.id).await.expect("orders"),
+        vec![first],
+        "neither the fill nor the new order was written"
+    );
+    assert_eq!(
+        store.order(&ClientOrderId::new("c-2")).await.expect("read"),
+        None
+    );
+
+    // A brand-new execution whose batch conflicts is not created at all.
+    let fresh = execution("x-new", pair, ExecutionState::Planned);
+    let err = store
+        .save_execution(&fresh, &[order("c-foreign", Some("x-new"))])
+        .await
+        .expect_err("conflicting batch");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert_eq!(store.execution(&fresh.id).await.expect("read"), None);
+    assert_eq!(
+        store.open_executions().await.expect("open"),
+        vec![sent],
+        "only the original execution exists"
+    );
+}
+
+pub async fn concurrent_writers_lose_nothing(store: Arc<dyn Store>) {
+    const TASKS: usize = 50;
+    let pair = PairId(5);
+    store
+        .save_execution(
+            &execution("x-busy", pair, ExecutionState::FirstLegSent),
+            &[],
+        )
+        .await
+        .expect("save");
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let record = order(&format!("c-{i:02}"), Some("x-busy"));
+                store.upsert_order(&record).await?;
+                store.upsert_order(&partially_filled(&record)).await?;
+                // Half of them also write an execution of their own, with its order, at once.
+                if i % 2 == 0 {
+                    let id = format!("x-{i:02}");
+                    store
+                        .save_execution(
+                            &execution(&id, pair, ExecutionState::FirstLegSent),
+                            &[order(&format!("c-{i:02}-own"), Some(&id))],
+                        )
+                        .await?;
+                }
+                Ok::<_, StoreError>(())
+            })
+        })
+        .collect();
+    for result in futures::future::join_all(tasks).await {
+        result.expect("task ran").expect("write succeeded");
+    }
+    let orders = store
+        .execution_orders(&ExecutionId::new("x-busy"))
+        .await
+        .expect("orders");
+    assert_eq!(orders.len(), TASKS);
+    let mut ids: Vec<_> = orders
+        .iter()
+        .map(|o| o.order.request.client_order_id.as_str().to_owned())
+        .collect();
+    ids.sort();
+    let expected: Vec<_> = (0..TASKS).map(|i| format!("c-{i:02}")).collect();
+    assert_eq!(ids, expected);
+    assert!(
+        orders
+            .iter()
+            .all(|o| o.order.status == OrderStatus::PartiallyFilled),
+        "every update landed"
+    );
+    assert_eq!(
+        store.executions(1000).await.expect("all").len(),
+        1 + TASKS / 2
+    );
+    for i in (0..TASKS).step_by(2) {
+        let own = store
+            .execution_orders(&ExecutionId::new(format!("x-{i:02}")))
+            .await
+            .expect("orders");
+        assert_eq!(own.len(), 1);
+    }
+}
+
+pub async fn fills_are_deduplicated(store: Arc<dyn Store>) {
+    let a = fill("f-1", kalshi("FED-MAR"), 1);
+    let b = fill("f-2", poly("fed-march"), 2);
+    let mut c = fill("f-3", kalshi("FED-MAR"), 3);
+    c.client_order_id = None;
+    c.liquidity = arb_core::model::Liquidity::Maker;
+    // The same fill id on another venue is another fill.
+    let d = fill("f-1", poly("fed-march"), 4);
+    assert_eq!(
+        store
+            .insert_fills(&[a.clone(), b.clone(), a.clone(), c.clone(), d.clone()])
+            .await
+            .expect("insert"),
+        4
+    );
+    assert_eq!(
+        store
+            .insert_fills(&[b.clone(), c.clone()])
+            .await
+            .expect("again"),
+        0
+    );
+    assert_eq!(
+        store.fills(None).await.expect("all"),
+        vec![a.clone(), b, c.clone(), d]
+    );
+    let k = store.fills(Some(&kalshi("FED-MAR"))).await.expect("one");
+    assert_eq!(k, vec![a, c]);
+    assert_eq!(k[0].price.value().to_string(), "0.876544");
+    assert_eq!(k[0].qty.value().to_string(), "12.000001");
+    assert!(
+        store
+            .fills(Some(&kalshi("NOPE")))
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
+pub async fn positions_prices_and_pnl_round_trip(store: Arc<dyn Store>) {
+    let kyes = position(kalshi("FED-MAR"), Outcome::Yes, dec!(12345678.000001));
+    let kno = position(kalshi("FED-MAR"), Outcome::No, dec!(0.000001));
+    let pno = position(poly("fed-march"), Outcome::No, dec!(150.5));
+    store
+        .upsert_positions(&[pno.clone(), kno.clone(), kyes.clone()])
+        .await
+        .expect("upsert");
+    assert_eq!(
+        store.positions().await.expect("all"),
+        vec![kyes.clone(), kno.clone(), pno.clone()],
+        "by market, YES before NO"
+    );
+    let mut sold = kyes.clone();
+    sold.qty = qty(dec!(0));
+    sold.avg_price = None;
+    sold.realized_pnl = dec!(0.123456);
+    store
+        .upsert_positions(std::slice::from_ref(&sold))
+        .await
+        .expect("replace");
+    assert_eq!(store.positions().await.expect("all"), vec![sold, kno, pno]);
+
+    let snap = snapshot(kalshi("FED-MAR"));
+    store
+        .put_prices(std::slice::from_ref(&snap))
+        .await
+        .expect("put");
+    assert_eq!(
+        store.price(&snap.market).await.expect("read"),
+        Some(snap.clone())
+    );
+    let mut newer = snap.clone();
+    newer.yes_bid = None;
+    newer.no_ask = Some(price(dec!(0.876544)));
+    newer.as_of = at(61);
+    store
+        .put_prices(std::slice::from_ref(&newer))
+        .await
+        .expect("replace");
+    assert_eq!(store.price(&snap.market).await.expect("read"), Some(newer));
+    assert_eq!(store.price(&poly("fed-march")).await.expect("read"), None);
+
+    for d in [3, 1, 2, 5] {
+        store
+            .upsert_daily_pnl(&pnl(d, dec!(12345678.000001)))
+            .await
+            .expect("upsert");
+    }
+    let replaced = pnl(2, dec!(-0.123456));
+    store.upsert_daily_pnl(&replaced).await.expect("replace");
+    assert_eq!(
+        store.daily_pnl(day(2), day(4)).await.expect("range"),
+        vec![replaced, pnl(3, dec!(12345678.000001))],
+        "inclusive range, oldest first"
+    );
+    let all = store.daily_pnl(day(1), day(31)).await.expect("range");
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0].realized.to_string(), "12345678.000001");
+    assert_eq!(all[3].executions, 5);
+}
