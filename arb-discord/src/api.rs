@@ -1,117 +1,15 @@
 //! The engine's command surface as the bot sees it.
 //!
-//! [`EngineApi`] has exactly the signatures of `arb_core::engine::EngineHandle`, so the bot's
-//! logic is generic over it and tested without Discord. The report types below mirror the
-//! engine's until it is merged into this branch.
+//! [`EngineApi`] has exactly the signatures of [`EngineHandle`], so the bot's logic is generic
+//! over it (tests may substitute a probe, e.g. one that fails on purpose).
 
+use arb_core::engine::EngineHandle;
+pub use arb_core::engine::{EngineError, EngineStatus, PnlSummary, PositionsReport, VenueStatus};
 use arb_core::model::{
-    DailyPnl, MarketKey, MatchSuggestion, OpportunityRecord, PairId, PairStatus, Polarity,
-    Position, SuggestionId, VenueId, VerifiedPair,
+    MarketKey, MatchSuggestion, OpportunityRecord, PairId, PairStatus, Polarity, SuggestionId,
+    VerifiedPair,
 };
-use arb_core::store::StoreError;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use thiserror::Error;
-
-/// What the engine does with opportunities.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TradingMode {
-    /// Detect, record and notify; never trade.
-    #[default]
-    Monitor,
-    /// Trade against simulated fills on live books.
-    Paper,
-    /// Trade with real money.
-    Live,
-}
-
-impl std::fmt::Display for TradingMode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::Monitor => "monitor",
-            Self::Paper => "paper",
-            Self::Live => "live",
-        })
-    }
-}
-
-/// Live facts about one venue.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VenueStatus {
-    /// The venue.
-    pub venue: VenueId,
-    /// Whether its book feed is delivering.
-    pub connected: bool,
-    /// When its last book arrived.
-    pub last_book_at: Option<DateTime<Utc>>,
-}
-
-/// What `/status` shows.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EngineStatus {
-    /// Monitor, paper or live.
-    pub mode: TradingMode,
-    /// The kill switch's reason, when halted.
-    pub halted: Option<String>,
-    /// Each configured venue.
-    pub venues: Vec<VenueStatus>,
-    /// Pairs being traded.
-    pub active_pairs: usize,
-    /// Pairs paused or awaiting re-approval.
-    pub inactive_pairs: usize,
-    /// The latest recorded opportunity.
-    pub last_opportunity: Option<OpportunityRecord>,
-    /// Today's PnL so far.
-    pub today: Option<DailyPnl>,
-}
-
-/// Positions with a PnL summary.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PositionsReport {
-    /// Positions as last recorded.
-    pub positions: Vec<Position>,
-    /// PnL.
-    pub pnl: PnlSummary,
-}
-
-/// Dollars made and at stake.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PnlSummary {
-    /// Realised PnL over all positions (sales and settlements), fees included.
-    pub realized: Decimal,
-    /// Fees paid over all positions.
-    pub fees: Decimal,
-    /// Dollars paid for contracts still held.
-    pub cost_basis: Decimal,
-    /// Today's PnL row, if any.
-    pub today: Option<DailyPnl>,
-}
-
-/// An engine failure.
-#[derive(Debug, Error)]
-pub enum EngineError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// No such pair.
-    #[error("no pair with id {0}")]
-    UnknownPair(PairId),
-    /// No such suggestion.
-    #[error("no suggestion with id {0}")]
-    UnknownSuggestion(SuggestionId),
-    /// A market that is not in the catalogue.
-    #[error("unknown market `{0}`: run `markets sync` first or check the id")]
-    UnknownMarket(String),
-    /// A venue that is not configured.
-    #[error("venue `{0}` is not configured")]
-    UnknownVenue(String),
-    /// A request that makes no sense (bad argument, wrong state).
-    #[error("{0}")]
-    Invalid(String),
-}
 
 /// The engine commands the bot uses (the signatures of `EngineHandle`).
 #[async_trait]
@@ -163,4 +61,80 @@ pub trait EngineApi: Send + Sync {
     async fn resume(&self, actor: &str) -> Result<(), EngineError>;
     /// What the engine is doing.
     async fn status(&self) -> Result<EngineStatus, EngineError>;
+}
+
+#[async_trait]
+impl EngineApi for EngineHandle {
+    async fn find_matches(
+        &self,
+        min_score: Option<f64>,
+    ) -> Result<Vec<MatchSuggestion>, EngineError> {
+        Self::find_matches(self, min_score).await
+    }
+
+    async fn suggestions(&self, limit: usize) -> Result<Vec<MatchSuggestion>, EngineError> {
+        Self::suggestions(self, limit).await
+    }
+
+    async fn approve_suggestion(
+        &self,
+        id: SuggestionId,
+        actor: &str,
+    ) -> Result<VerifiedPair, EngineError> {
+        Self::approve_suggestion(self, id, actor).await
+    }
+
+    async fn dismiss_suggestion(&self, id: SuggestionId, actor: &str) -> Result<(), EngineError> {
+        Self::dismiss_suggestion(self, id, actor).await
+    }
+
+    async fn approve_pair(
+        &self,
+        a: &MarketKey,
+        b: &MarketKey,
+        polarity: Polarity,
+        actor: &str,
+    ) -> Result<VerifiedPair, EngineError> {
+        Self::approve_pair(self, a, b, polarity, actor).await
+    }
+
+    async fn list_pairs(
+        &self,
+        status: Option<PairStatus>,
+    ) -> Result<Vec<VerifiedPair>, EngineError> {
+        Self::list_pairs(self, status).await
+    }
+
+    async fn pause_pair(
+        &self,
+        id: PairId,
+        actor: &str,
+        reason: &str,
+    ) -> Result<VerifiedPair, EngineError> {
+        Self::pause_pair(self, id, actor, reason).await
+    }
+
+    async fn resume_pair(&self, id: PairId, actor: &str) -> Result<VerifiedPair, EngineError> {
+        Self::resume_pair(self, id, actor).await
+    }
+
+    async fn positions(&self) -> Result<PositionsReport, EngineError> {
+        Self::positions(self).await
+    }
+
+    async fn opportunities(&self, limit: usize) -> Result<Vec<OpportunityRecord>, EngineError> {
+        Self::opportunities(self, limit).await
+    }
+
+    async fn halt(&self, actor: &str, reason: &str) -> Result<(), EngineError> {
+        Self::halt(self, actor, reason).await
+    }
+
+    async fn resume(&self, actor: &str) -> Result<(), EngineError> {
+        Self::resume(self, actor).await
+    }
+
+    async fn status(&self) -> Result<EngineStatus, EngineError> {
+        Self::status(self).await
+    }
 }

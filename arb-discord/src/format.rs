@@ -440,11 +440,20 @@ pub fn engine_error(e: &EngineError) -> Reply {
         EngineError::UnknownSuggestion(_) => " Run `/find_matches` for fresh suggestions.",
         EngineError::UnknownMarket(_) => " Check the id on the venue's site.",
         EngineError::UnknownVenue(_) | EngineError::Invalid(_) => "",
-        EngineError::Store(_) => " Nothing was confirmed; try again, and check the daemon's logs.",
+        EngineError::Store(_)
+        | EngineError::Exchange { .. }
+        | EngineError::Execute(_)
+        | EngineError::Config(_) => {
+            " Nothing was confirmed; try again, and check the daemon's logs."
+        }
     };
     let title = match e {
-        EngineError::Store(_) => "The engine could not do that",
-        _ => "That did not work",
+        EngineError::UnknownPair(_)
+        | EngineError::UnknownSuggestion(_)
+        | EngineError::UnknownMarket(_)
+        | EngineError::UnknownVenue(_)
+        | EngineError::Invalid(_) => "That did not work",
+        _ => "The engine could not do that",
     };
     Reply::new(title, format!("{e}.{hint}"), Tone::Warning)
 }

@@ -1,20 +1,22 @@
-//! The command layer without Discord: every command, refusal and bad input.
+//! The command layer without Discord, on a real engine over two simulated venues: every
+//! command, refusal and bad input.
 
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use arb_core::model::{PairId, PairStatus, Polarity, SuggestionId, SuggestionStatus};
+use arb_core::model::{PairAction, PairId, PairStatus, Polarity, SuggestionId, SuggestionStatus};
+use arb_core::notify::Notification;
 use arb_discord::command::{self, ArgValue, Invocation, Outcome, Verdict};
 use arb_discord::{Actor, Policy, Tone};
 use common::*;
 
-async fn run(engine: &FakeEngine, policy: &Policy, actor: &Actor, input: Invocation) -> Outcome {
-    command::handle(engine, policy, actor, &input).await
+async fn run(rig: &Rig, policy: &Policy, actor: &Actor, input: Invocation) -> Outcome {
+    command::handle(&rig.handle, policy, actor, &input).await
 }
 
-async fn as_trader(engine: &FakeEngine, input: Invocation) -> Outcome {
-    run(engine, &policy(false), &trader(), input).await
+async fn as_trader(rig: &Rig, input: Invocation) -> Outcome {
+    run(rig, &policy(false), &trader(), input).await
 }
 
 fn text(s: &str) -> ArgValue {
@@ -27,59 +29,77 @@ fn approve(kalshi: &str, poly: &str) -> Invocation {
         .arg("poly_id", text(poly))
 }
 
-async fn with_pair(engine: &FakeEngine) {
+async fn with_pair(engine: &Rig) {
     let out = as_trader(engine, approve(KALSHI_TICKER, POLY_ID)).await;
     assert_eq!(out.reply.title, "Pair #1 approved");
 }
 
 #[tokio::test]
 async fn find_matches_posts_each_suggestion_with_score_polarity_and_warnings() {
-    let engine = FakeEngine::seeded();
-    let out = as_trader(&engine, Invocation::new("find_matches")).await;
+    let rig = Rig::new().await;
+    let out = as_trader(&rig, Invocation::new("find_matches")).await;
     assert_eq!(out.reply.title, "2 match suggestion(s)");
-    assert!(out.reply.description.contains(&format!(
-        "#1 · 91.5 · `kalshi:{KALSHI_TICKER}` ↔ `polymarket:{POLY_ID}`"
+    assert!(out.reply.description.ends_with(&format!(
+        "\n#1 · 99.5 · `kalshi:{KALSHI_TICKER_2}` ↔ `polymarket:{POLY_ID_2}`\n#2 · 97.0 · `kalshi:{KALSHI_TICKER}` ↔ `polymarket:{POLY_ID}`"
     )));
     assert_eq!(out.suggestions.len(), 2);
+    // The engine stored them and announced them (the Discord notifier posts each once).
+    assert_eq!(rig.suggestions().await.len(), 2);
+    assert!(matches!(
+        rig.notifications().as_slice(),
+        [Notification::MatchSuggestions { suggestions }] if suggestions.len() == 2
+    ));
 
-    let second = arb_discord::format::suggestion(&out.suggestions[1]);
-    assert_eq!(second.title, "Match suggestion #2 · score 72.2");
-    assert!(
-        second
-            .description
-            .contains("**Polarity** inverse (A.YES ≡ B.NO)")
+    let bitcoin = &out.suggestions[0];
+    let message = arb_discord::format::suggestion(bitcoin);
+    assert_eq!(message.title, "Match suggestion #1 · score 99.5");
+    assert_eq!(
+        message.description,
+        format!(
+            "**A** `kalshi:{KALSHI_TICKER_2}`\n**B** `polymarket:{POLY_ID_2}`\n**Polarity** same (A.YES ≡ B.YES)"
+        )
     );
     assert_eq!(
-        second.field_value("Settlement differences"),
+        message.field_value("Settlement differences"),
         Some("⚠️ close times differ by 3 days")
     );
+    for diff in &bitcoin.diffs {
+        assert_eq!(
+            message.field_value(&diff.field),
+            Some(format!("A: {}\nB: {}", diff.a, diff.b).as_str())
+        );
+    }
+    assert_eq!(message.reactions, ["✅", "❌"]);
+    assert_eq!(message.tone, Tone::Warning);
     assert_eq!(
-        second.field_value("close_time"),
-        Some("A: 2025-12-10\nB: 2025-12-13")
+        message.footer.as_deref(),
+        Some("Suggestion #1 · ✅ approves with polarity same, ❌ dismisses")
     );
-    assert_eq!(second.reactions, ["✅", "❌"]);
-    assert_eq!(second.tone, Tone::Warning);
-    assert_eq!(
-        second.footer.as_deref(),
-        Some("Suggestion #2 · ✅ approves with polarity inverse, ❌ dismisses")
-    );
+    let fed = arb_discord::format::suggestion(&out.suggestions[1]);
+    assert_eq!(fed.field_value("Settlement differences"), None);
+    assert_eq!(fed.tone, Tone::Info);
 }
 
 #[tokio::test]
 async fn find_matches_passes_the_similarity_threshold() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let out = as_trader(
-        &engine,
-        Invocation::new("find_matches").arg("similarity", ArgValue::Number(80.0)),
+        &rig,
+        Invocation::new("find_matches").arg("similarity", ArgValue::Number(98.0)),
     )
     .await;
     assert_eq!(out.reply.title, "1 match suggestion(s)");
+    assert!(
+        out.reply
+            .description
+            .starts_with("Scored at least similarity 98, best first.")
+    );
     assert_eq!(out.suggestions.len(), 1);
-    assert_eq!(out.suggestions[0].id, Some(SuggestionId(1)));
+    assert_eq!(out.suggestions[0].a, kalshi(KALSHI_TICKER_2));
 
     let none = as_trader(
-        &engine,
-        Invocation::new("find_matches").arg("similarity", ArgValue::Integer(99)),
+        &rig,
+        Invocation::new("find_matches").arg("similarity", ArgValue::Integer(100)),
     )
     .await;
     assert_eq!(none.reply.title, "No new match suggestions");
@@ -87,8 +107,17 @@ async fn find_matches_passes_the_similarity_threshold() {
 }
 
 #[tokio::test]
+async fn find_matches_leaves_out_paired_markets() {
+    let rig = Rig::new().await;
+    with_pair(&rig).await;
+    let out = as_trader(&rig, Invocation::new("find_matches")).await;
+    assert_eq!(out.reply.title, "1 match suggestion(s)");
+    assert_eq!(out.suggestions[0].a, kalshi(KALSHI_TICKER_2));
+}
+
+#[tokio::test]
 async fn similarity_out_of_range_or_not_a_number_is_explained_without_calling_the_engine() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     for (value, problem) in [
         (
             ArgValue::Number(150.0),
@@ -105,7 +134,7 @@ async fn similarity_out_of_range_or_not_a_number_is_explained_without_calling_th
         (text("high"), "`similarity` must be a number, got `high`."),
     ] {
         let out = as_trader(
-            &engine,
+            &rig,
             Invocation::new("find_matches").arg("similarity", value),
         )
         .await;
@@ -117,14 +146,14 @@ async fn similarity_out_of_range_or_not_a_number_is_explained_without_calling_th
         assert!(out.reply.private);
         assert!(out.suggestions.is_empty());
     }
-    assert_eq!(engine.calls(), 0);
+    assert!(rig.suggestions().await.is_empty());
 }
 
 #[tokio::test]
 async fn approve_pair_records_who_with_the_chosen_polarity() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let out = as_trader(
-        &engine,
+        &rig,
         approve(
             &KALSHI_TICKER.to_lowercase(),
             &POLY_ID.to_uppercase().replace("0X", "0x"),
@@ -138,7 +167,7 @@ async fn approve_pair_records_who_with_the_chosen_polarity() {
         out.reply.field_value("Approved by"),
         Some("discord:111111111111111111")
     );
-    let pairs = engine.pairs();
+    let pairs = rig.pairs().await;
     assert_eq!(pairs.len(), 1);
     assert_eq!(pairs[0].a, kalshi(KALSHI_TICKER));
     assert_eq!(pairs[0].b, poly(POLY_ID));
@@ -148,14 +177,14 @@ async fn approve_pair_records_who_with_the_chosen_polarity() {
 
 #[tokio::test]
 async fn approve_pair_defaults_to_same_polarity() {
-    let engine = FakeEngine::seeded();
-    with_pair(&engine).await;
-    assert_eq!(engine.pairs()[0].polarity, Polarity::Same);
+    let rig = Rig::new().await;
+    with_pair(&rig).await;
+    assert_eq!(rig.pairs().await[0].polarity, Polarity::Same);
 }
 
 #[tokio::test]
 async fn malformed_market_ids_and_polarity_are_explained() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let cases = [
         (
             approve("KX FED!", POLY_ID),
@@ -182,22 +211,21 @@ async fn malformed_market_ids_and_polarity_are_explained() {
         ),
     ];
     for (input, problem) in cases {
-        let out = as_trader(&engine, input).await;
+        let out = as_trader(&rig, input).await;
         assert_eq!(out.reply.title, "I could not read that");
         assert_eq!(
             out.reply.description,
             format!("{problem}\nUsage: `/approve_pair <kalshi_id> <poly_id> [polarity]`")
         );
     }
-    assert_eq!(engine.calls(), 0);
-    assert!(engine.pairs().is_empty());
+    assert!(rig.pairs().await.is_empty());
 }
 
 #[tokio::test]
 async fn approving_markets_not_in_the_catalogue_says_which() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let missing = format!("0x{}", "3".repeat(64));
-    let out = as_trader(&engine, approve(KALSHI_TICKER, &missing)).await;
+    let out = as_trader(&rig, approve(KALSHI_TICKER, &missing)).await;
     assert_eq!(out.reply.title, "That did not work");
     assert_eq!(
         out.reply.description,
@@ -205,23 +233,23 @@ async fn approving_markets_not_in_the_catalogue_says_which() {
             "unknown market `polymarket:{missing}`: run `markets sync` first or check the id. Check the id on the venue's site."
         )
     );
-    assert!(engine.pairs().is_empty());
+    assert!(rig.pairs().await.is_empty());
 }
 
 #[tokio::test]
 async fn list_pairs_shows_each_pair_and_its_status() {
-    let engine = FakeEngine::seeded();
-    let empty = as_trader(&engine, Invocation::new("list_pairs")).await;
+    let rig = Rig::new().await;
+    let empty = as_trader(&rig, Invocation::new("list_pairs")).await;
     assert_eq!(empty.reply.title, "No pairs yet");
 
-    with_pair(&engine).await;
-    as_trader(&engine, approve(KALSHI_TICKER_2, POLY_ID_2)).await;
+    with_pair(&rig).await;
+    as_trader(&rig, approve(KALSHI_TICKER_2, POLY_ID_2)).await;
     as_trader(
-        &engine,
+        &rig,
         Invocation::new("pause_pair").arg("pair_id", ArgValue::Integer(2)),
     )
     .await;
-    let out = as_trader(&engine, Invocation::new("list_pairs")).await;
+    let out = as_trader(&rig, Invocation::new("list_pairs")).await;
     assert_eq!(out.reply.title, "2 pair(s), 1 active");
     assert_eq!(
         out.reply.description,
@@ -233,8 +261,8 @@ async fn list_pairs_shows_each_pair_and_its_status() {
 
 #[tokio::test]
 async fn positions_show_holdings_and_pnl() {
-    let engine = FakeEngine::seeded();
-    let out = as_trader(&engine, Invocation::new("positions")).await;
+    let rig = Rig::new().await;
+    let out = as_trader(&rig, Invocation::new("positions")).await;
     assert_eq!(out.reply.title, "1 open position(s)");
     assert_eq!(
         out.reply.description,
@@ -251,41 +279,51 @@ async fn positions_show_holdings_and_pnl() {
 
 #[tokio::test]
 async fn pause_and_resume_a_pair() {
-    let engine = FakeEngine::seeded();
-    with_pair(&engine).await;
+    let rig = Rig::new().await;
+    with_pair(&rig).await;
     let paused = as_trader(
-        &engine,
+        &rig,
         Invocation::new("pause_pair").arg("pair_id", ArgValue::Integer(1)),
     )
     .await;
     assert_eq!(paused.reply.title, "Pair #1 paused");
-    assert_eq!(engine.pairs()[0].status, PairStatus::Paused);
+    assert_eq!(rig.pairs().await[0].status, PairStatus::Paused);
 
     let again = as_trader(
-        &engine,
+        &rig,
         Invocation::new("pause_pair").arg("pair_id", text("#1")),
     )
     .await;
     assert_eq!(again.reply.description, "pair 1 is not active.");
 
     let resumed = as_trader(
-        &engine,
+        &rig,
         Invocation::new("resume_pair").arg("pair_id", ArgValue::Integer(1)),
     )
     .await;
     assert_eq!(resumed.reply.title, "Pair #1 resumed");
-    assert_eq!(engine.pairs()[0].status, PairStatus::Active);
-    let log = engine.log();
-    assert_eq!(log[1].action, "paused pair 1");
-    assert_eq!(log[1].actor, "discord:111111111111111111");
-    assert_eq!(log[2].action, "resumed pair 1");
+    assert_eq!(rig.pairs().await[0].status, PairStatus::Active);
+    let events = rig.events(1).await;
+    let trail: Vec<(PairAction, &str)> = events
+        .iter()
+        .map(|e| (e.action, e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            (PairAction::Approved, "discord:111111111111111111"),
+            (PairAction::Paused, "discord:111111111111111111"),
+            (PairAction::Resumed, "discord:111111111111111111"),
+        ]
+    );
+    assert!(events.iter().all(|e| e.at == now()));
 }
 
 #[tokio::test]
 async fn unknown_and_malformed_pair_ids_are_explained() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let unknown = as_trader(
-        &engine,
+        &rig,
         Invocation::new("pause_pair").arg("pair_id", ArgValue::Integer(99)),
     )
     .await;
@@ -293,7 +331,6 @@ async fn unknown_and_malformed_pair_ids_are_explained() {
         unknown.reply.description,
         "no pair with id 99. Use `/list_pairs` to see pair ids."
     );
-    let calls = engine.calls();
     for (input, problem) in [
         (
             Invocation::new("resume_pair").arg("pair_id", text("abc")),
@@ -312,30 +349,29 @@ async fn unknown_and_malformed_pair_ids_are_explained() {
             "`pair_id` is required (see `/list_pairs`).",
         ),
     ] {
-        let out = as_trader(&engine, input).await;
+        let out = as_trader(&rig, input).await;
         assert_eq!(
             out.reply.description,
             format!("{problem}\nUsage: `/resume_pair <pair_id>`")
         );
     }
-    assert_eq!(engine.calls(), calls);
 }
 
 #[tokio::test]
 async fn halt_and_resume_flip_the_kill_switch_and_status_shows_it() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let halted = as_trader(
-        &engine,
+        &rig,
         Invocation::new("halt").arg("reason", text("  venue maintenance ")),
     )
     .await;
     assert_eq!(halted.reply.title, "Trading halted");
     assert_eq!(halted.reply.tone, Tone::Danger);
     assert_eq!(
-        engine.halted().as_deref(),
+        rig.halted().await.as_deref(),
         Some("venue maintenance (by discord:111111111111111111)")
     );
-    let status = as_trader(&engine, Invocation::new("status")).await;
+    let status = as_trader(&rig, Invocation::new("status")).await;
     assert_eq!(status.reply.title, "Trading halted");
     assert!(
         status
@@ -344,27 +380,27 @@ async fn halt_and_resume_flip_the_kill_switch_and_status_shows_it() {
             .starts_with("Kill switch: venue maintenance (by discord:111111111111111111)\n")
     );
 
-    let resumed = as_trader(&engine, Invocation::new("resume")).await;
+    let resumed = as_trader(&rig, Invocation::new("resume")).await;
     assert_eq!(resumed.reply.title, "Trading resumed");
-    assert_eq!(engine.halted(), None);
+    assert_eq!(rig.halted().await, None);
 
-    as_trader(&engine, Invocation::new("halt")).await;
+    as_trader(&rig, Invocation::new("halt")).await;
     assert_eq!(
-        engine.halted().as_deref(),
+        rig.halted().await.as_deref(),
         Some("halted from Discord (by discord:111111111111111111)")
     );
 }
 
 #[tokio::test]
 async fn status_shows_venues_pairs_last_opportunity_and_todays_pnl() {
-    let engine = FakeEngine::seeded();
-    with_pair(&engine).await;
-    let out = as_trader(&engine, Invocation::new("status")).await;
+    let rig = Rig::new().await;
+    with_pair(&rig).await;
+    let out = as_trader(&rig, Invocation::new("status")).await;
     assert_eq!(out.reply.title, "Running · paper mode");
     assert_eq!(out.reply.tone, Tone::Success);
     assert_eq!(
         out.reply.field_value("Venues"),
-        Some("🟢 kalshi · last book 12:00:00 UTC\n🔴 polymarket · no book yet")
+        Some("🔴 kalshi · no book yet\n🔴 polymarket · no book yet")
     );
     assert_eq!(
         out.reply.field_value("Pairs"),
@@ -379,8 +415,8 @@ async fn status_shows_venues_pairs_last_opportunity_and_todays_pnl() {
 
 #[tokio::test]
 async fn help_lists_every_command_and_marks_the_locked_ones() {
-    let engine = FakeEngine::seeded();
-    let out = as_trader(&engine, Invocation::new("help")).await;
+    let rig = Rig::new().await;
+    let out = as_trader(&rig, Invocation::new("help")).await;
     assert_eq!(out.reply.title, "Commands");
     for line in [
         "`/find_matches [similarity]` 🔒",
@@ -400,8 +436,8 @@ async fn help_lists_every_command_and_marks_the_locked_ones() {
 
 #[tokio::test]
 async fn unknown_commands_are_explained() {
-    let engine = FakeEngine::seeded();
-    let out = as_trader(&engine, Invocation::new("buy_everything")).await;
+    let rig = Rig::new().await;
+    let out = as_trader(&rig, Invocation::new("buy_everything")).await;
     assert_eq!(
         out.reply.description,
         "`/buy_everything` is not a command I know."
@@ -410,7 +446,7 @@ async fn unknown_commands_are_explained() {
 
 #[tokio::test]
 async fn strangers_are_politely_refused_every_change_and_nothing_changes() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let mutating = [
         Invocation::new("find_matches"),
         approve(KALSHI_TICKER, POLY_ID),
@@ -421,7 +457,7 @@ async fn strangers_are_politely_refused_every_change_and_nothing_changes() {
     ];
     for input in mutating {
         let name = input.name.clone();
-        let out = run(&engine, &policy(true), &stranger(), input).await;
+        let out = run(&rig, &policy(true), &stranger(), input).await;
         assert_eq!(out.reply.title, "Sorry, you are not allowed to do that");
         assert_eq!(
             out.reply.description,
@@ -432,22 +468,22 @@ async fn strangers_are_politely_refused_every_change_and_nothing_changes() {
         assert!(out.reply.private);
         assert!(out.suggestions.is_empty());
     }
-    assert_eq!(engine.calls(), 0);
-    assert!(engine.pairs().is_empty());
-    assert_eq!(engine.halted(), None);
+    assert!(rig.suggestions().await.is_empty());
+    assert!(rig.pairs().await.is_empty());
+    assert_eq!(rig.halted().await, None);
 }
 
 #[tokio::test]
 async fn read_only_commands_are_open_to_the_channel_only_when_configured() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     for name in ["list_pairs", "positions", "status", "help"] {
-        let closed = run(&engine, &policy(false), &stranger(), Invocation::new(name)).await;
+        let closed = run(&rig, &policy(false), &stranger(), Invocation::new(name)).await;
         assert_eq!(
             closed.reply.title, "Sorry, you are not allowed to do that",
             "{name}"
         );
 
-        let open = run(&engine, &policy(true), &stranger(), Invocation::new(name)).await;
+        let open = run(&rig, &policy(true), &stranger(), Invocation::new(name)).await;
         assert_ne!(
             open.reply.title, "Sorry, you are not allowed to do that",
             "{name}"
@@ -457,7 +493,7 @@ async fn read_only_commands_are_open_to_the_channel_only_when_configured() {
             in_home_channel: false,
             ..stranger()
         };
-        let outside = run(&engine, &policy(true), &elsewhere, Invocation::new(name)).await;
+        let outside = run(&rig, &policy(true), &elsewhere, Invocation::new(name)).await;
         assert_eq!(
             outside.reply.title, "Sorry, you are not allowed to do that",
             "{name}"
@@ -467,101 +503,97 @@ async fn read_only_commands_are_open_to_the_channel_only_when_configured() {
 
 #[tokio::test]
 async fn a_trader_role_is_enough() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let by_role = Actor {
         user_id: 333,
         roles: vec![1, ROLE_TRADER],
         in_home_channel: false,
     };
     let out = run(
-        &engine,
+        &rig,
         &policy(false),
         &by_role,
         approve(KALSHI_TICKER, POLY_ID),
     )
     .await;
     assert_eq!(out.reply.title, "Pair #1 approved");
-    assert_eq!(engine.pairs()[0].approved_by, "discord:333");
+    assert_eq!(rig.pairs().await[0].approved_by, "discord:333");
 }
 
 #[tokio::test]
 async fn approve_reaction_creates_the_pair_with_the_suggested_polarity() {
-    let engine = FakeEngine::seeded();
-    let reply = command::react(
-        &engine,
-        &policy(false),
-        &trader(),
-        SuggestionId(2),
-        Verdict::Approve,
-    )
-    .await;
-    assert_eq!(reply.title, "Pair #1 approved");
-    assert!(reply.description.starts_with("From suggestion #2.\n"));
-    let pair = &engine.pairs()[0];
-    assert_eq!(pair.polarity, Polarity::Inverse);
+    let rig = Rig::new().await;
+    let bitcoin = rig.bitcoin_suggestion().await;
+    let id = bitcoin.id.unwrap();
+    let reply = command::react(&rig.handle, &policy(false), &trader(), id, Verdict::Approve).await;
+    let pair = &rig.pairs().await[0];
+    assert_eq!(reply.title, format!("Pair #{} approved", pair.id));
+    assert!(
+        reply
+            .description
+            .starts_with(&format!("From suggestion #{id}.\n"))
+    );
+    assert_eq!((&pair.a, &pair.b), (&bitcoin.a, &bitcoin.b));
+    assert_eq!(pair.polarity, bitcoin.polarity);
     assert_eq!(pair.approved_by, "discord:111111111111111111");
     assert_eq!(pair.approved_at, now());
     assert_eq!(
-        engine.suggestion_status(2),
+        rig.suggestion_status(id).await,
         Some(SuggestionStatus::Approved)
     );
+    let events = rig.events(pair.id.0).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, PairAction::Approved);
+    assert_eq!(events[0].actor, "discord:111111111111111111");
+    assert_eq!(events[0].at, now());
 
-    let again = command::react(
-        &engine,
-        &policy(false),
-        &trader(),
-        SuggestionId(2),
-        Verdict::Approve,
-    )
-    .await;
-    assert_eq!(again.description, "suggestion 2 is already Approved.");
-    assert_eq!(engine.pairs().len(), 1);
+    let again = command::react(&rig.handle, &policy(false), &trader(), id, Verdict::Approve).await;
+    assert_eq!(
+        again.description,
+        format!("suggestion {id} is already Approved.")
+    );
+    assert_eq!(rig.pairs().await.len(), 1);
 }
 
 #[tokio::test]
-async fn dismiss_reaction_dismisses_and_records_who() {
-    let engine = FakeEngine::seeded();
-    let reply = command::react(
-        &engine,
-        &policy(false),
-        &trader(),
-        SuggestionId(1),
-        Verdict::Dismiss,
-    )
-    .await;
-    assert_eq!(reply.title, "Suggestion #1 dismissed");
+async fn dismiss_reaction_dismisses_the_suggestion() {
+    let rig = Rig::new().await;
+    let id = rig.bitcoin_suggestion().await.id.unwrap();
+    let reply = command::react(&rig.handle, &policy(false), &trader(), id, Verdict::Dismiss).await;
+    assert_eq!(reply.title, format!("Suggestion #{id} dismissed"));
     assert_eq!(reply.description, format!("Dismissed by <@{TRADER}>."));
     assert_eq!(
-        engine.suggestion_status(1),
+        rig.suggestion_status(id).await,
         Some(SuggestionStatus::Dismissed)
     );
-    assert_eq!(engine.log()[0].actor, "discord:111111111111111111");
-    assert!(engine.pairs().is_empty());
+    assert!(rig.pairs().await.is_empty());
 }
 
 #[tokio::test]
 async fn reactions_from_strangers_are_refused_and_change_nothing() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
+    let id = rig.bitcoin_suggestion().await.id.unwrap();
     for verdict in [Verdict::Approve, Verdict::Dismiss] {
-        let reply = command::react(
-            &engine,
-            &policy(true),
-            &stranger(),
-            SuggestionId(1),
-            verdict,
-        )
-        .await;
+        let reply = command::react(&rig.handle, &policy(true), &stranger(), id, verdict).await;
         assert_eq!(reply.title, "Sorry, you are not allowed to do that");
+        assert!(
+            reply
+                .description
+                .starts_with(&format!("<@{STRANGER}> only configured traders may"))
+        );
     }
-    assert_eq!(engine.calls(), 0);
-    assert_eq!(engine.suggestion_status(1), Some(SuggestionStatus::Open));
+    assert_eq!(
+        rig.suggestion_status(id).await,
+        Some(SuggestionStatus::Open)
+    );
+    assert!(rig.pairs().await.is_empty());
 }
 
 #[tokio::test]
 async fn reactions_on_unknown_suggestions_are_explained() {
-    let engine = FakeEngine::seeded();
+    let rig = Rig::new().await;
     let reply = command::react(
-        &engine,
+        &rig.handle,
         &policy(false),
         &trader(),
         SuggestionId(404),

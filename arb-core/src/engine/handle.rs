@@ -473,15 +473,17 @@ impl EngineHandle {
             .count();
         let halted = store.setting(HALT_SETTING).await?;
         let today_date = self.shared.clock.now().date_naive();
+        // Copied out first: a lock guard held across the awaits below would make this future !Send.
+        let venues = self
+            .shared
+            .venue_status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         Ok(EngineStatus {
             mode: self.shared.config.mode,
             halted,
-            venues: self
-                .shared
-                .venue_status
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .clone(),
+            venues,
             active_pairs,
             inactive_pairs: pairs.len() - active_pairs,
             last_opportunity: store.opportunities(None, 1).await?.into_iter().next(),
