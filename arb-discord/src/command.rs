@@ -41,8 +41,19 @@ pub struct OptionSpec {
     pub required: bool,
     /// The allowed values of a text option (empty: any).
     pub choices: &'static [&'static str],
-    /// The range of a number option.
-    pub range: Option<(f64, f64)>,
+    /// The allowed range of a number.
+    pub range: Range,
+}
+
+/// The range Discord enforces on a numeric option (input is checked again on arrival).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Range {
+    /// No limits.
+    Any,
+    /// A number between these (inclusive).
+    Number(f64, f64),
+    /// A whole number between these (inclusive).
+    Integer(u64, u64),
 }
 
 /// A slash command, as registered with Discord and listed by `/help`.
@@ -64,7 +75,7 @@ const PAIR_ID: OptionSpec = OptionSpec {
     kind: OptionKind::Integer,
     required: true,
     choices: &[],
-    range: Some((1.0, 9_007_199_254_740_991.0)),
+    range: Range::Integer(1, 9_007_199_254_740_991),
 };
 
 /// Every slash command.
@@ -79,7 +90,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             kind: OptionKind::Number,
             required: false,
             choices: &[],
-            range: Some((0.0, 100.0)),
+            range: Range::Number(0.0, 100.0),
         }],
     },
     CommandSpec {
@@ -93,7 +104,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 kind: OptionKind::Text,
                 required: true,
                 choices: &[],
-                range: None,
+                range: Range::Any,
             },
             OptionSpec {
                 name: "poly_id",
@@ -101,7 +112,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 kind: OptionKind::Text,
                 required: true,
                 choices: &[],
-                range: None,
+                range: Range::Any,
             },
             OptionSpec {
                 name: "polarity",
@@ -109,7 +120,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 kind: OptionKind::Text,
                 required: false,
                 choices: &["same", "inverse"],
-                range: None,
+                range: Range::Any,
             },
         ],
     },
@@ -147,7 +158,7 @@ pub const COMMANDS: &[CommandSpec] = &[
             kind: OptionKind::Text,
             required: false,
             choices: &[],
-            range: None,
+            range: Range::Any,
         }],
     },
     CommandSpec {
@@ -443,13 +454,14 @@ impl From<Reply> for Outcome {
 }
 
 /// Parses and authorises an invocation. `Err` is the reply to give instead (bad input, refusal).
-pub fn prepare(policy: &Policy, actor: &Actor, input: &Invocation) -> Result<Command, Reply> {
-    let command = Command::parse(input).map_err(|problem| bad_input(&input.name, &problem))?;
+pub fn prepare(policy: &Policy, actor: &Actor, input: &Invocation) -> Result<Command, Box<Reply>> {
+    let command =
+        Command::parse(input).map_err(|problem| Box::new(bad_input(&input.name, &problem)))?;
     let what = format!("use `/{}`", input.name);
     if policy.check(actor, command.access(), &what) {
         Ok(command)
     } else {
-        Err(refusal(actor, &what))
+        Err(Box::new(refusal(actor, &what)))
     }
 }
 
@@ -524,7 +536,7 @@ pub async fn handle<E: EngineApi + ?Sized>(
 ) -> Outcome {
     match prepare(policy, actor, input) {
         Ok(command) => execute(engine, actor, command).await,
-        Err(reply) => reply.into(),
+        Err(reply) => (*reply).into(),
     }
 }
 

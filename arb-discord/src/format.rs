@@ -5,7 +5,7 @@ use arb_core::model::{
     SuggestionId, VerifiedPair,
 };
 use arb_core::notify::Severity;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::api::{EngineError, EngineStatus, PositionsReport};
 use crate::reply::{Reply, Tone};
@@ -22,7 +22,7 @@ const SUGGESTION_FOOTER: &str = "Suggestion #";
 /// Dollars with two decimals: `$1.25`, `-$0.40`.
 #[must_use]
 pub fn usd(amount: Decimal) -> String {
-    let rounded = amount.round_dp(2);
+    let rounded = amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     if rounded.is_sign_negative() && !rounded.is_zero() {
         format!("-${:.2}", rounded.abs())
     } else {
@@ -467,6 +467,7 @@ mod tests {
     #[test]
     fn dollars_are_rounded_to_cents_with_the_sign_in_front() {
         assert_eq!(usd(dec!(1.255)), "$1.26");
+        assert_eq!(usd(dec!(12.345)), "$12.35");
         assert_eq!(usd(dec!(-0.4)), "-$0.40");
         assert_eq!(usd(dec!(0)), "$0.00");
         assert_eq!(usd(dec!(-0.001)), "$0.00");

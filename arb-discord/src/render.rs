@@ -8,7 +8,7 @@ use serenity::all::{
 };
 
 use crate::auth::Policy;
-use crate::command::{COMMANDS, CommandSpec, OptionKind};
+use crate::command::{COMMANDS, CommandSpec, OptionKind, Range};
 use crate::reply::Reply;
 
 const TITLE_LIMIT: usize = 256;
@@ -33,7 +33,6 @@ fn fit(text: &str, limit: usize) -> String {
 }
 
 /// The embed of a reply.
-#[must_use]
 pub fn embed(reply: &Reply) -> CreateEmbed {
     let mut embed = CreateEmbed::new()
         .title(fit(&reply.title, TITLE_LIMIT))
@@ -73,7 +72,6 @@ fn mentions(reply: &Reply, policy: &Policy) -> (Option<String>, CreateAllowedMen
 }
 
 /// A channel message carrying a reply.
-#[must_use]
 pub fn message(reply: &Reply, policy: &Policy) -> CreateMessage {
     let (content, allowed) = mentions(reply, policy);
     let mut message = CreateMessage::new()
@@ -86,7 +84,6 @@ pub fn message(reply: &Reply, policy: &Policy) -> CreateMessage {
 }
 
 /// An immediate interaction response carrying a reply (private replies are ephemeral).
-#[must_use]
 pub fn interaction_message(reply: &Reply) -> CreateInteractionResponseMessage {
     CreateInteractionResponseMessage::new()
         .embed(embed(reply))
@@ -95,7 +92,6 @@ pub fn interaction_message(reply: &Reply) -> CreateInteractionResponseMessage {
 }
 
 /// The edit that fills in a deferred interaction response.
-#[must_use]
 pub fn interaction_edit(reply: &Reply) -> EditInteractionResponse {
     EditInteractionResponse::new()
         .embed(embed(reply))
@@ -113,15 +109,11 @@ fn option(spec: &crate::command::OptionSpec) -> CreateCommandOption {
     for choice in spec.choices {
         option = option.add_string_choice(*choice, *choice);
     }
-    if let Some((min, max)) = spec.range {
-        option = match spec.kind {
-            OptionKind::Number => option.min_number_value(min).max_number_value(max),
-            #[allow(clippy::cast_possible_truncation)]
-            OptionKind::Integer => option.min_int_value(min as u64).max_int_value(max as u64),
-            OptionKind::Text => option,
-        };
+    match spec.range {
+        Range::Any => option,
+        Range::Number(min, max) => option.min_number_value(min).max_number_value(max),
+        Range::Integer(min, max) => option.min_int_value(min).max_int_value(max),
     }
-    option
 }
 
 fn command(spec: &CommandSpec) -> CreateCommand {

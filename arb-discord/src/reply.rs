@@ -18,10 +18,10 @@ impl Tone {
     #[must_use]
     pub const fn rgb(self) -> u32 {
         match self {
-            Self::Info => 0x3498_DB,
-            Self::Success => 0x2E_CC71,
-            Self::Warning => 0xE6_7E22,
-            Self::Danger => 0xE7_4C3C,
+            Self::Info => 0x0034_98DB,
+            Self::Success => 0x002E_CC71,
+            Self::Warning => 0x00E6_7E22,
+            Self::Danger => 0x00E7_4C3C,
         }
     }
 }

@@ -10,7 +10,8 @@ use arb_core::engine::{Engine, EngineConfig, EngineHandle, EngineParts, TradingM
 use arb_core::exchange::Exchange;
 use arb_core::fees::FeeSchedule;
 use arb_core::model::{
-    DailyPnl, MarketKey, MatchSuggestion, Outcome, PairEvent, PairId, Position, Price, Qty,
+    DailyPnl, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, MarketKey,
+    MatchSuggestion, Opportunity, OpportunityLeg, Outcome, PairEvent, PairId, Position, Price, Qty,
     SuggestionId, SuggestionStatus, VerifiedPair,
 };
 use arb_core::notify::{Notification, RecordingNotifier};
@@ -193,5 +194,49 @@ pub fn today() -> DailyPnl {
         unrealized: dec!(-0.3),
         fees: dec!(0.4),
         executions: 3,
+    }
+}
+
+fn leg(market: MarketKey, outcome: Outcome, price: rust_decimal::Decimal) -> OpportunityLeg {
+    OpportunityLeg {
+        market,
+        outcome,
+        qty: Qty::new(dec!(10)).unwrap(),
+        limit_price: Price::new(price).unwrap(),
+        cost: price * dec!(10),
+        fee: dec!(0.10),
+        levels: vec![],
+    }
+}
+
+/// 10 contracts: YES on Kalshi at 0.40 and NO on Polymarket at 0.55, $0.10 fee each: $9.70 for
+/// $10, $0.30 profit.
+pub fn opportunity(pair: i64) -> Opportunity {
+    let total_cost = dec!(9.70);
+    Opportunity {
+        pair_id: PairId(pair),
+        leg_a: leg(kalshi(KALSHI_TICKER), Outcome::Yes, dec!(0.40)),
+        leg_b: leg(poly(POLY_ID), Outcome::No, dec!(0.55)),
+        qty: Qty::new(dec!(10)).unwrap(),
+        total_cost,
+        profit: dec!(0.30),
+        profit_fraction: dec!(0.30) / total_cost,
+        detected_at: now(),
+    }
+}
+
+pub fn execution(state: ExecutionState) -> ExecutionRecord {
+    ExecutionRecord {
+        id: ExecutionId::new("ex-1"),
+        pair_id: PairId(7),
+        opportunity_id: None,
+        plan: opportunity(7),
+        first_leg: kalshi(KALSHI_TICKER),
+        mode: ExecutionMode::Sequential,
+        state,
+        hedge_attempts: 0,
+        note: None,
+        created_at: now(),
+        updated_at: now(),
     }
 }
