@@ -9,7 +9,8 @@
 //! - [`auth`]: who may do what;
 //! - [`format`]: the wording of every message; [`render`]: replies as serenity builders;
 //! - [`delivery`]: the outgoing queue and the HTTP sender (rate limits, retries);
-//! - [`notifier`]: the `Notifier`; [`bot`]: the serenity event handler.
+//! - [`notifier`]: the `Notifier`; [`bot`]: the serenity event handler;
+//! - [`service`]: wiring for the daemon ([`service::Discord`]) and the daily PnL summary.
 //!
 //! See `DISCORD.md` for creating the bot, its intents, permissions and settings.
 
@@ -23,6 +24,7 @@ pub mod format;
 pub mod notifier;
 pub mod render;
 pub mod reply;
+pub mod service;
 
 pub use api::EngineApi;
 pub use auth::{Access, Actor, Policy};
@@ -31,3 +33,4 @@ pub use config::{BotToken, DiscordSettings};
 pub use delivery::{DiscordHttp, Outbox, RetryPolicy};
 pub use notifier::DiscordNotifier;
 pub use reply::{Reply, Tone};
+pub use service::Discord;

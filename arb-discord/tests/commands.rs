@@ -619,3 +619,37 @@ fn pair_ids_parse_from_text_with_a_hash() {
     let cmd = command::Command::parse(&Invocation::new("pause_pair").arg("pair_id", text(" #42 ")));
     assert_eq!(cmd, Ok(command::Command::PausePair(PairId(42))));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_daily_summary_reports_positions_and_todays_pnl_at_the_set_time() {
+    let rig = Rig::new().await;
+    let recorder = std::sync::Arc::new(arb_core::notify::RecordingNotifier::default());
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let task = tokio::spawn(arb_discord::service::daily_summaries(
+        std::sync::Arc::new(rig.handle.clone()),
+        std::sync::Arc::clone(&recorder) as _,
+        std::sync::Arc::clone(&rig.clock) as _,
+        chrono::NaiveTime::from_hms_opt(18, 30, 0).unwrap(),
+        shutdown,
+    ));
+    // Six and a half hours from the rig's noon: nothing before, one summary after.
+    tokio::time::sleep(std::time::Duration::from_secs(6 * 3600 + 29 * 60)).await;
+    assert!(recorder.received().is_empty());
+    tokio::time::sleep(std::time::Duration::from_secs(120)).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    match recorder.received().as_slice() {
+        [
+            Notification::PositionSummary {
+                positions,
+                realized_today,
+                locked_in,
+            },
+        ] => {
+            assert_eq!(positions.len(), 1);
+            assert_eq!(*realized_today, rust_decimal_macros::dec!(2.5));
+            assert_eq!(*locked_in, rust_decimal_macros::dec!(4.75));
+        }
+        other => panic!("expected one summary, got {other:?}"),
+    }
+}

@@ -11,7 +11,7 @@ use std::time::Duration;
 use arb_core::clock::{Clock, ManualClock};
 use arb_core::notify::{Notification, Notifier, Severity};
 use arb_discord::delivery::{self, DeliveryStats, Outbox};
-use arb_discord::{BotToken, DiscordHttp, DiscordNotifier, RetryPolicy};
+use arb_discord::{BotToken, Discord, DiscordHttp, DiscordNotifier, DiscordSettings, RetryPolicy};
 use serde_json::{Value, json};
 use serenity::all::ChannelId;
 use tokio::time::Instant;
@@ -513,4 +513,30 @@ async fn notify_never_waits_and_refuses_only_when_the_queue_is_full() {
     }
     let full = notifier.notify(alert("5")).unwrap_err();
     assert_eq!(full.0, "the Discord queue is full; message not queued");
+}
+
+#[tokio::test]
+async fn the_service_delivers_through_its_notifier_and_flushes_on_shutdown() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(MESSAGES))
+        .and(header("authorization", "Bot secret-token-xyz"))
+        .respond_with(posted(9001))
+        .mount(&server)
+        .await;
+    let mut settings =
+        DiscordSettings::new(BotToken::new("secret-token-xyz"), CHANNEL, policy(false));
+    settings.api_base = Some(server.uri());
+    settings.retry = retry();
+    let discord = Discord::start(&settings, Arc::new(ManualClock::new(now()))).unwrap();
+    let debug = format!("{discord:?} {settings:?}");
+    assert!(!debug.contains("secret-token-xyz"), "{debug}");
+    discord.notifier().notify(alert("last words")).unwrap();
+    discord.flush().await;
+    let received = server.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        body(&received[0])["embeds"][0]["description"],
+        json!("last words")
+    );
 }
