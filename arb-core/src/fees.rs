@@ -5,7 +5,7 @@
 //! order converge to the fee of one fill), so the detector prices each leg as one order.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
@@ -100,6 +100,12 @@ impl FeeRule {
 fn round_up(value: Decimal, quantum: Decimal) -> Decimal {
     if quantum <= Decimal::ZERO {
         return value;
+    }
+    if quantum.mantissa() == 1 {
+        // A power of ten (every venue quantum): the same value without a division.
+        return value
+            .round_dp_with_strategy(quantum.scale(), RoundingStrategy::ToPositiveInfinity)
+            .normalize();
     }
     ((value / quantum).ceil() * quantum).normalize()
 }
@@ -259,6 +265,10 @@ impl PolymarketFees {
 fn power(base: Decimal, exponent: Decimal) -> Decimal {
     use rust_decimal::MathematicalOps;
     use rust_decimal::prelude::ToPrimitive;
+    if exponent == Decimal::ONE && !base.is_zero() && base != Decimal::ONE {
+        // What `powi(1)` returns, without its dispatch.
+        return base;
+    }
     match exponent
         .fract()
         .is_zero()
@@ -397,5 +407,34 @@ mod tests {
             dec!(0.04665)
         );
         assert_eq!(p.rule(Liquidity::Maker).unwrap().coefficient, Decimal::ZERO);
+    }
+
+    #[test]
+    fn round_up_to_a_power_of_ten_matches_the_division() {
+        let by_division = |v: Decimal, q: Decimal| ((v / q).ceil() * q).normalize();
+        let values = [
+            dec!(0.01091475),
+            dec!(0.176),
+            dec!(0.17),
+            dec!(-0.0049),
+            dec!(0),
+            dec!(12.3456789012345678),
+            dec!(0.00001),
+            dec!(1.75),
+        ];
+        for quantum in [dec!(0.01), dec!(0.0001), dec!(0.00001), dec!(1)] {
+            for v in values {
+                let fast = round_up(v, quantum);
+                let slow = by_division(v, quantum);
+                assert_eq!(fast, slow, "{v} to {quantum}");
+                assert_eq!(fast.to_string(), slow.to_string(), "{v} to {quantum}");
+            }
+        }
+        assert_eq!(round_up(dec!(0.17), dec!(0.05)), dec!(0.2));
+        let p = dec!(0.2475);
+        assert_eq!(
+            power(p, Decimal::ONE).to_string(),
+            rust_decimal::MathematicalOps::powi(&p, 1).to_string()
+        );
     }
 }

@@ -23,14 +23,19 @@ pub(super) const MAX_ATOMS: i128 = 1_000_000_000_000;
 
 /// 10^n for n ≤ 38.
 pub(super) const fn pow10(n: u32) -> i128 {
-    let mut v: i128 = 1;
-    let mut i = 0;
-    while i < n {
-        v *= 10;
+    POW10[n as usize]
+}
+
+/// 10^0 ..= 10^38.
+const POW10: [i128; 39] = {
+    let mut table = [1i128; 39];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
         i += 1;
     }
-    v
-}
+    table
+};
 
 /// Direction to round a value that has more decimals than the fixed-point scale.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,15 +57,33 @@ pub(super) fn to_fixed(d: Decimal, scale: u32, round: Round) -> Option<i128> {
     }
     let div = pow10(from - scale);
     match round {
-        Round::Down => Some(mantissa.div_euclid(div)),
+        Round::Down => Some(floor_div_rem(mantissa, div).0),
         Round::Up => Some(ceil_div(mantissa, div)),
         Round::Exact => (mantissa % div == 0).then(|| mantissa / div),
     }
 }
 
+/// `n / d` rounded towards zero, for `d > 0`: one 64-bit division when both fit (the common
+/// case), else the 128-bit one.
+#[inline]
+fn trunc_div(n: i128, d: i128) -> i128 {
+    match (u64::try_from(n), u64::try_from(d)) {
+        (Ok(n), Ok(d)) => i128::from(n / d),
+        _ => n / d,
+    }
+}
+
 /// `n / d` rounded towards +∞, for `d > 0`.
 pub(super) fn ceil_div(n: i128, d: i128) -> i128 {
-    -((-n).div_euclid(d))
+    let q = trunc_div(n, d);
+    if q * d < n { q + 1 } else { q }
+}
+
+/// `(⌊n / d⌋, n − d·⌊n / d⌋)` for `d > 0`, with one division.
+pub(super) fn floor_div_rem(n: i128, d: i128) -> (i128, i128) {
+    let q = trunc_div(n, d);
+    let r = n - q * d;
+    if r < 0 { (q - 1, r + d) } else { (q, r) }
 }
 
 /// Greatest common divisor of two positive integers.
@@ -99,6 +122,13 @@ mod tests {
         assert_eq!(to_fixed(dec!(-0.5), 0, Round::Down), Some(-1));
         assert_eq!(ceil_div(7, 2), 4);
         assert_eq!(ceil_div(-7, 2), -3);
+        assert_eq!(ceil_div(6, 2), 3);
+        assert_eq!(ceil_div(-6, 2), -3);
+        assert_eq!(ceil_div(1 << 80, 3), (1 << 80) / 3 + 1);
+        assert_eq!(floor_div_rem(7, 2), (3, 1));
+        assert_eq!(floor_div_rem(-7, 2), (-4, 1));
+        assert_eq!(floor_div_rem(-6, 3), (-2, 0));
+        assert_eq!(floor_div_rem(-(1 << 80), 3), (-(1 << 80) / 3 - 1, 2));
         assert_eq!(gcd(12, 18), 6);
         assert_eq!(to_decimal(12_500, 6), dec!(0.0125));
     }

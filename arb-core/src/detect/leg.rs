@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::fixed::{
     MAX_ATOMS, MONEY_SCALE, ONE_PRICE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE,
-    UNIT_X_QTY_PER_MONEY, ceil_div, pow10, to_fixed,
+    UNIT_X_QTY_PER_MONEY, ceil_div, floor_div_rem, pow10, to_fixed,
 };
 use crate::fees::FeeRule;
 use crate::model::{Level, Price};
@@ -23,7 +23,7 @@ pub(super) enum LegError {
 
 /// The fee rule in fixed point.
 #[derive(Clone, Copy, Debug)]
-struct FixedRule {
+pub(super) struct FixedRule {
     rule: FeeRule,
     /// Fill quantum in 10⁻²⁶ dollars (unit fee × atoms).
     fill_div: i128,
@@ -34,7 +34,8 @@ struct FixedRule {
 }
 
 impl FixedRule {
-    fn new(rule: FeeRule) -> Result<Self, LegError> {
+    /// The rule in fixed point; fails when a quantum is finer than the money unit.
+    pub(super) fn new(rule: FeeRule) -> Result<Self, LegError> {
         let fill_quantum = if rule.fill_quantum.is_zero() {
             1
         } else {
@@ -127,10 +128,10 @@ pub(super) struct Leg<'a> {
 
 impl<'a> Leg<'a> {
     /// A cursor on the first level; `Ok(None)` when there are no levels.
-    pub(super) fn new(levels: &'a [Level], rule: FeeRule) -> Result<Option<Self>, LegError> {
+    pub(super) fn new(levels: &'a [Level], rule: FixedRule) -> Result<Option<Self>, LegError> {
         let mut leg = Self {
             levels,
-            rule: FixedRule::new(rule)?,
+            rule,
             index: 0,
             start: 0,
             end: 0,
@@ -190,5 +191,179 @@ impl<'a> Leg<'a> {
     /// Slope of [`Leg::linear_debit`] per atom.
     pub(super) fn linear_slope(&self) -> i128 {
         self.price * UNIT_X_QTY_PER_MONEY + self.unit
+    }
+
+    /// A walker on grid step `g` starting at `q` (`start < q ≤ end`), moving down when
+    /// `descending`, else up.
+    pub(super) fn walker(&self, q: i128, g: i128, descending: bool) -> Walker {
+        let rule = &self.rule;
+        let x = q - self.start;
+        // unit·x = fills·fill_div − fill_rem, 0 ≤ fill_rem < fill_div.
+        let fills = ceil_div(self.unit * x, rule.fill_div);
+        let fill_rem = fills * rule.fill_div - self.unit * x;
+        let gross = self.base + self.price * x + fills * rule.fill_quantum;
+        let cash = rule.cash(gross);
+        let cash_rem = cash - gross;
+        let (fill_q, fill_r) = floor_div_rem(self.unit * g, rule.fill_div);
+        let split = |carry: i128| {
+            let d = self.price * g + (fill_q + carry) * rule.fill_quantum;
+            if rule.cash_quantum == 1 {
+                return (d, 0);
+            }
+            let (whole, rem) = floor_div_rem(d, rule.cash_quantum);
+            (whole * rule.cash_quantum, rem)
+        };
+        let (no_carry, carry) = (split(0), split(1));
+        Walker {
+            debit: cash,
+            fill_rem,
+            fill_div: rule.fill_div,
+            fill_step: fill_r,
+            cash_rem,
+            cash_quantum: rule.cash_quantum,
+            debit_step: [no_carry.0, carry.0],
+            cash_step: [no_carry.1, carry.1],
+            descending,
+        }
+    }
+}
+
+/// The exact debit of one leg at a grid point that moves one grid step at a time inside the
+/// level, kept up to date with additions only.
+///
+/// With `x` the quantity bought at the current level, the fill fee is `⌈unit·x / D⌉` quanta and
+/// the debit `⌈G / C⌉·C` for the gross `G = base + price·x + fill fee`. Both roundings are kept as
+/// remainders `r = ⌈n / d⌉·d − n ∈ [0, d)`: when `n` moves by `k·d + s` (`0 ≤ s < d`), the
+/// rounded value moves by `k` or `k + 1` quanta, the latter exactly when the remainder wraps
+/// (`r + s ≥ d` going down, `r < s` going up). A step of `g` atoms moves `unit·x` by a fixed
+/// amount, so the fill fee moves by `a` or `a + 1` quanta and the gross by one of two fixed
+/// amounts, each split once into whole cash quanta and a remainder.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Walker {
+    /// Current debit, money units.
+    pub(super) debit: i128,
+    fill_rem: i128,
+    fill_div: i128,
+    /// `unit·g mod fill_div`.
+    fill_step: i128,
+    cash_rem: i128,
+    cash_quantum: i128,
+    /// Whole cash quanta (money units) of the gross step without and with a fill carry.
+    debit_step: [i128; 2],
+    /// The gross step's remainder modulo the cash quantum, without and with a fill carry.
+    cash_step: [i128; 2],
+    descending: bool,
+}
+
+impl Walker {
+    /// Moves one grid step (down or up, as built); the caller keeps `q` inside the level.
+    #[inline]
+    pub(super) fn step(&mut self) {
+        let carry;
+        let cash_carry;
+        if self.descending {
+            self.fill_rem += self.fill_step;
+            carry = self.fill_rem >= self.fill_div;
+            if carry {
+                self.fill_rem -= self.fill_div;
+            }
+            let c = usize::from(carry);
+            self.cash_rem += self.cash_step[c];
+            cash_carry = self.cash_rem >= self.cash_quantum;
+            if cash_carry {
+                self.cash_rem -= self.cash_quantum;
+            }
+            self.debit -= self.debit_step[c];
+            if cash_carry {
+                self.debit -= self.cash_quantum;
+            }
+        } else {
+            carry = self.fill_rem < self.fill_step;
+            self.fill_rem -= self.fill_step;
+            if carry {
+                self.fill_rem += self.fill_div;
+            }
+            let c = usize::from(carry);
+            cash_carry = self.cash_rem < self.cash_step[c];
+            self.cash_rem -= self.cash_step[c];
+            if cash_carry {
+                self.cash_rem += self.cash_quantum;
+            }
+            self.debit += self.debit_step[c];
+            if cash_carry {
+                self.debit += self.cash_quantum;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::fees::{FeeModel, FeeSchedule, KalshiFees, PolymarketFees};
+    use crate::model::{Liquidity, Qty};
+
+    fn level(price: Decimal, qty: Decimal) -> Level {
+        Level::new(Price::new(price).unwrap(), Qty::new(qty).unwrap())
+    }
+
+    /// Walking every grid point of every level, down and up, gives the same debit as pricing
+    /// each point from scratch, for fee rules with and without cash rounding.
+    #[test]
+    fn walker_matches_the_debit_at_every_grid_point() {
+        let schedules = [
+            FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1))),
+            FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1.5))),
+            FeeSchedule::Polymarket(PolymarketFees {
+                rate: dec!(0.03),
+                exponent: dec!(1),
+                taker_only: true,
+            }),
+            FeeSchedule::Polymarket(PolymarketFees {
+                rate: dec!(0.25),
+                exponent: dec!(2),
+                taker_only: true,
+            }),
+            FeeSchedule::Free,
+        ];
+        let levels = [
+            level(dec!(0.055), dec!(3.37)),
+            level(dec!(0.46), dec!(2.5)),
+            level(dec!(0.4713), dec!(1.999999)),
+            level(dec!(0.99), dec!(0.7)),
+        ];
+        let mut checked = 0;
+        for schedule in &schedules {
+            let rule = FixedRule::new(schedule.rule(Liquidity::Taker).unwrap()).unwrap();
+            for g in [10_000, 30_000, 70_000] {
+                let mut leg = Leg::new(&levels, rule).unwrap().unwrap();
+                loop {
+                    let first = (leg.start / g + 1) * g;
+                    let last = leg.end / g * g;
+                    if first <= last {
+                        let mut down = leg.walker(last, g, true);
+                        let mut up = leg.walker(first, g, false);
+                        let (mut q_down, mut q_up) = (last, first);
+                        while q_down >= first {
+                            assert_eq!(down.debit, leg.debit(q_down), "down at {q_down}");
+                            assert_eq!(up.debit, leg.debit(q_up), "up at {q_up}");
+                            checked += 1;
+                            q_down -= g;
+                            q_up += g;
+                            if q_down >= first {
+                                down.step();
+                                up.step();
+                            }
+                        }
+                    }
+                    if !leg.advance().unwrap() {
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1_000, "only {checked} points checked");
     }
 }

@@ -1,7 +1,7 @@
 //! Depth- and fee-aware arbitrage detection on one verified pair.
 //!
 //! [`best_opportunity`] looks at both directions — buy YES on A and its hedge on B, or NO on A
-//! and its hedge on B, the hedge mapped through the pair's [`Polarity`](crate::model::Polarity)
+//! and its hedge on B, the hedge mapped through the pair's [`Polarity`]
 //! — walks both books' depth, and returns the quantity that **maximises the guaranteed profit**
 //! `qty × $1 − costs − fees` within the limits and thresholds, with every fee computed as the
 //! venue charges one order (rounding included). Because rounding makes profit saw-toothed in the
@@ -23,7 +23,7 @@ use rust_decimal::Decimal;
 pub use evaluate::evaluate;
 
 use self::fixed::{MONEY_SCALE, QTY_SCALE, Round, gcd, to_decimal, to_fixed};
-use self::leg::{Leg, LegError};
+use self::leg::{FixedRule, Leg, LegError};
 use self::search::{Best, Bounds, Fraction, Venue, search};
 use crate::fees::FeeModel;
 use crate::model::{
@@ -199,19 +199,26 @@ pub fn best_opportunity(
         .rule(Liquidity::Taker)
         .ok_or_else(|| unsupported(venue_b, "fee model has no FeeRule"))?;
     let bounds = bounds(view, limits)?;
+    let rule_a = FixedRule::new(rule_a).map_err(|e| leg_error(venue_a, e));
+    let rule_b = FixedRule::new(rule_b).map_err(|e| leg_error(venue_b, e));
     let legs = |direction: Direction| -> Result<Option<(Leg<'_>, Leg<'_>)>, NoOpportunity> {
         let levels_a = view.book_a.buy_levels(direction.outcome_a());
         let levels_b = view
             .book_b
             .buy_levels(direction.outcome_b(view.pair.polarity));
-        let a = Leg::new(levels_a, rule_a).map_err(|e| leg_error(venue_a, e))?;
-        let b = Leg::new(levels_b, rule_b).map_err(|e| leg_error(venue_b, e))?;
+        let a = Leg::new(levels_a, rule_a.clone()?).map_err(|e| leg_error(venue_a, e))?;
+        let b = Leg::new(levels_b, rule_b.clone()?).map_err(|e| leg_error(venue_b, e))?;
         Ok(a.zip(b))
     };
+    // Both directions' legs, priced once: `None` when a side the direction needs is empty.
+    let both = Direction::BOTH.map(legs);
+    if both.iter().all(|l| matches!(l, Ok(None))) {
+        return Err(empty_side(view));
+    }
     let run = |bounds: &Bounds| -> Result<Option<(Direction, Best)>, NoOpportunity> {
         let mut found: Option<(Direction, Best)> = None;
-        for direction in Direction::BOTH {
-            let Some((a, b)) = legs(direction)? else {
+        for (direction, legs) in Direction::BOTH.into_iter().zip(&both) {
+            let Some((a, b)) = legs.clone()? else {
                 continue;
             };
             let better = search(a, b, bounds, found.map(|(_, best)| best)).map_err(
@@ -226,10 +233,6 @@ pub fn best_opportunity(
         }
         Ok(found)
     };
-
-    if Direction::BOTH.iter().all(|d| matches!(legs(*d), Ok(None))) {
-        return Err(empty_side(view));
-    }
     if let Some((direction, best)) = run(&bounds)? {
         let opportunity =
             evaluate(view, direction, atoms_to_qty(best.qty)?, now).ok_or_else(|| {

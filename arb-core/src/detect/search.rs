@@ -12,11 +12,13 @@
 //! * inside that interval every point of the size grid is evaluated exactly, starting at the end
 //!   where `S` is largest and stopping as soon as `S` drops below the best profit found — the
 //!   rounding makes `P` saw-toothed, so no cleverer rule is exact, but the interval is short: its
-//!   length is the rounding (≤ $0.01 per leg) divided by the segment's marginal edge;
+//!   length is the rounding (≤ $0.01 per leg) divided by the segment's marginal edge. The scan
+//!   walks the grid with a `Walker` per leg, which keeps both roundings as remainders and
+//!   updates each debit with additions only (no division per point), equal to `Leg::debit`;
 //! * once both legs' next prices sum to ≥ $1 and `S` at the segment end is below the best, no
 //!   deeper quantity can win (asks only get dearer), and the walk stops.
 
-use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY};
+use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY, floor_div_rem};
 use super::leg::{Leg, LegError};
 
 /// $1 of payout per atom in 10⁻²⁶ dollars.
@@ -108,8 +110,8 @@ pub(super) fn search(
     loop {
         let q0 = a.start.max(b.start);
         let q1 = a.end.min(b.end);
-        let lo = (q0.div_euclid(g) * g + g).max(bounds.min_qty);
-        let hi = q1.div_euclid(g) * g;
+        let lo = (floor_div_rem(q0, g).0 * g + g).max(bounds.min_qty);
+        let hi = floor_div_rem(q1, g).0 * g;
         let mut capped = false;
         if lo <= hi {
             let top = if scan.fits(&a, &b, hi) {
@@ -200,13 +202,18 @@ impl Scan<'_> {
             }
         }
         let descending = slope > 0;
+        let step = if descending { -g } else { g };
         let mut q = if descending { hi } else { lo };
-        while lo <= q && q <= hi {
-            if upper_bound(a, b, q) < self.bar * UNIT_X_QTY_PER_MONEY {
+        let mut wa = a.walker(q, g, descending);
+        let mut wb = b.walker(q, g, descending);
+        let mut s = upper_bound(a, b, q);
+        let s_step = slope * step;
+        let mut bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
+        loop {
+            if s < bar26 {
                 break;
             }
-            let da = a.debit(q);
-            let db = b.debit(q);
+            let (da, db) = (wa.debit, wb.debit);
             let profit = q * ONE_PRICE - da - db;
             if profit >= self.bar
                 && self
@@ -216,8 +223,15 @@ impl Scan<'_> {
             {
                 self.best = Some(Best { qty: q, profit });
                 self.bar = profit + 1;
+                bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
             }
-            q = if descending { q - g } else { q + g };
+            q += step;
+            if q < lo || q > hi {
+                break;
+            }
+            wa.step();
+            wb.step();
+            s += s_step;
         }
     }
 }
@@ -239,8 +253,8 @@ fn clip(
             (lo.max(super::fixed::ceil_div(first, g) * g), hi)
         }
         _ => {
-            let last = q0 + (v0 - threshold).div_euclid(-slope);
-            (lo, hi.min(last.div_euclid(g) * g))
+            let last = q0 + floor_div_rem(v0 - threshold, -slope).0;
+            (lo, hi.min(floor_div_rem(last, g).0 * g))
         }
     };
     (lo <= hi).then_some((lo, hi))
