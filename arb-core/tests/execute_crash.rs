@@ -170,7 +170,7 @@ impl Store for FailingStore {
     async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError> {
         self.inner.price(market).await
     }
-    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    async fn put_setting<'a>(&self, key: &str, value: Option<&'a str>) -> Result<(), StoreError> {
         self.write()?;
         self.inner.put_setting(key, value).await
     }

@@ -234,9 +234,13 @@ pub async fn run<E: EngineApi + ?Sized + 'static>(
         .event_handler(handler)
         .await?;
     let shards = Arc::clone(&client.shard_manager);
+    // The watch guard `wait_for` returns must not live across the shutdown await (not `Send`).
+    let stopped = async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
     tokio::select! {
         result = client.start() => result,
-        _ = shutdown.wait_for(|stop| *stop) => {
+        () = stopped => {
             shards.shutdown_all().await;
             Ok(())
         }

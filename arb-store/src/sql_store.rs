@@ -233,7 +233,7 @@ impl Store for SqlStore {
         self.store().price(market).await
     }
 
-    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    async fn put_setting<'a>(&self, key: &str, value: Option<&'a str>) -> Result<(), StoreError> {
         self.store().put_setting(key, value).await
     }
 

@@ -435,7 +435,7 @@ impl Store for MemoryStore {
         Ok(self.state().prices.get(market).cloned())
     }
 
-    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    async fn put_setting<'a>(&self, key: &str, value: Option<&'a str>) -> Result<(), StoreError> {
         let mut s = self.state();
         match value {
             Some(v) => s.settings.insert(key.to_owned(), v.to_owned()),

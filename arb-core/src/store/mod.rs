@@ -172,7 +172,7 @@ pub trait Store: Send + Sync {
 
     /// Sets (or, with `None`, clears) a named engine setting such as the kill switch, so it
     /// survives restarts and reaches every process sharing the store.
-    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError>;
+    async fn put_setting<'a>(&self, key: &str, value: Option<&'a str>) -> Result<(), StoreError>;
     /// A named engine setting.
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
 

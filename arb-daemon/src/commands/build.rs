@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use arb_core::clock::{SystemClock, UniqueIds};
+use arb_core::clock::{Clock, SystemClock, UniqueIds};
 use arb_core::engine::{Engine, EngineConfig, TradingMode};
 use arb_core::exchange::Exchange;
 use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
@@ -139,22 +139,49 @@ pub async fn trading_venues(config: &Config) -> Result<Vec<Arc<dyn Exchange>>, C
     }
 }
 
-/// Where notifications go: Discord when configured, always the log, and the metrics counters.
+/// The Discord side (notifier and bot) when `DISCORD_BOT_TOKEN` is set.
 ///
 /// # Errors
-/// Discord settings that cannot be used.
-pub fn notifier(config: &Config, metrics: Arc<Metrics>) -> Result<Arc<dyn Notifier>, CommandError> {
-    let _ = config;
-    Ok(Arc::new(MetricsNotifier {
-        metrics,
-        inner: Arc::new(LogNotifier),
-    }))
+/// Discord's HTTP client cannot be built.
+pub fn discord(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> Result<Option<arb_discord::Discord>, CommandError> {
+    let d = &config.discord;
+    let (Some(token), Some(channel)) = (&d.bot_token, d.channel_id) else {
+        return Ok(None);
+    };
+    let settings = arb_discord::DiscordSettings::new(
+        arb_discord::BotToken::new(token.expose()),
+        channel,
+        arb_discord::Policy::new(
+            d.allowed_user_ids.iter().copied(),
+            d.allowed_role_ids.iter().copied(),
+            d.readonly_open,
+        ),
+    );
+    arb_discord::Discord::start(&settings, clock)
+        .map(Some)
+        .map_err(|e| {
+            CommandError::Exchange(arb_core::exchange::ExchangeError::Network(format!(
+                "Discord: {e}"
+            )))
+        })
 }
 
-/// Counts opportunities and finished executions for `/metrics`, then forwards.
+/// Where notifications go: the log always, Discord when configured, and the metrics counters.
+#[must_use]
+pub fn notifier(metrics: Arc<Metrics>, discord: Option<Arc<dyn Notifier>>) -> Arc<dyn Notifier> {
+    let mut sinks: Vec<Arc<dyn Notifier>> = vec![Arc::new(LogNotifier)];
+    sinks.extend(discord);
+    Arc::new(MetricsNotifier { metrics, sinks })
+}
+
+/// Counts opportunities and finished executions for `/metrics`, then hands the notification to
+/// every sink (a refusing sink does not stop the others).
 struct MetricsNotifier {
     metrics: Arc<Metrics>,
-    inner: Arc<dyn Notifier>,
+    sinks: Vec<Arc<dyn Notifier>>,
 }
 
 impl Notifier for MetricsNotifier {
@@ -167,7 +194,13 @@ impl Notifier for MetricsNotifier {
             }
             _ => {}
         }
-        self.inner.notify(notification)
+        let mut refused = None;
+        for sink in &self.sinks {
+            if let Err(e) = sink.notify(notification.clone()) {
+                refused = Some(e);
+            }
+        }
+        refused.map_or(Ok(()), Err)
     }
 }
 

@@ -4,12 +4,20 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use arb_core::clock::{Clock, SystemClock};
 use arb_core::engine::EngineHandle;
+use arb_core::notify::Notifier;
 
 use super::{CommandError, build, open_store};
 use crate::config::Config;
 use crate::metrics::{HealthReport, Metrics, start};
 use crate::shutdown;
+
+/// When the daily PnL summary is posted (UTC).
+const DAILY_SUMMARY_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(23, 55, 0) {
+    Some(t) => t,
+    None => chrono::NaiveTime::MIN,
+};
 
 /// How often `/health` and the book-age gauges are refreshed.
 const HEALTH_REFRESH: Duration = Duration::from_secs(5);
@@ -24,11 +32,36 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     let (trigger, signal) = shutdown::channel();
     let signal_task = shutdown::trigger_on_os_signal(trigger)?;
     let metrics = Arc::new(Metrics::new());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = open_store(config).await?;
     let venues = build::trading_venues(config).await?;
-    let notifier = build::notifier(config, Arc::clone(&metrics))?;
-    let engine = build::engine_with(config, store, venues, notifier)?;
+    let discord = build::discord(config, Arc::clone(&clock))?.map(Arc::new);
+    let notifier = build::notifier(
+        Arc::clone(&metrics),
+        discord.as_ref().map(|d| d.notifier() as Arc<dyn Notifier>),
+    );
+    let engine = build::engine_with(config, store, venues, Arc::clone(&notifier))?;
     let handle = engine.handle();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    if let Some(discord) = &discord {
+        let (discord, api, stop) = (
+            Arc::clone(discord),
+            Arc::new(handle.clone()),
+            stop_rx.clone(),
+        );
+        tokio::spawn(async move {
+            if let Err(e) = discord.serve(api, stop).await {
+                tracing::error!(error = %e, "Discord bot stopped; alerts are still queued and logged");
+            }
+        });
+        tokio::spawn(arb_discord::service::daily_summaries(
+            Arc::new(handle.clone()),
+            Arc::clone(&notifier),
+            Arc::clone(&clock),
+            DAILY_SUMMARY_AT,
+            stop_rx.clone(),
+        ));
+    }
 
     let health = Arc::new(Mutex::new(HealthReport {
         healthy: true,
@@ -66,7 +99,6 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
             tracing::warn!(error = %e, "catalogue sync failed; trading pairs already approved")
         }
     }
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let forward = {
         let signal = signal.clone();
         tokio::spawn(async move {

@@ -959,7 +959,7 @@ impl Store for Backend {
         .transpose()
     }
 
-    async fn put_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+    async fn put_setting<'a>(&self, key: &str, value: Option<&'a str>) -> Result<(), StoreError> {
         let query = match value {
             Some(v) => sqlx::query(
                 "INSERT INTO engine_settings (key, value) VALUES ($1, $2) \
