@@ -373,16 +373,16 @@ fn database_url_masks_password_in_display_and_query() {
 }
 
 #[test]
-fn every_variable_is_documented_in_config_md_and_env_example() {
+fn every_variable_is_documented_in_the_readme_and_env_example() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config_md = std::fs::read_to_string(root.join("CONFIG.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("../README.md")).unwrap();
     let env_example = std::fs::read_to_string(root.join("../.env.example")).unwrap();
     for var in VARIABLES {
         assert!(
-            config_md
+            readme
                 .lines()
                 .any(|line| line.starts_with(&format!("| `{var}` "))),
-            "{var} not in CONFIG.md"
+            "{var} not in README.md"
         );
         assert!(
             env_example.lines().any(|line| line

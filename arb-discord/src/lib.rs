@@ -12,7 +12,7 @@
 //! - [`notifier`]: the `Notifier`; [`bot`]: the serenity event handler;
 //! - [`service`]: wiring for the daemon ([`service::Discord`]) and the daily PnL summary.
 //!
-//! See `DISCORD.md` for creating the bot, its intents, permissions and settings.
+//! The repository README (section "Discord") explains creating the bot, its intents, permissions and settings.
 
 pub mod api;
 pub mod auth;

@@ -11,7 +11,7 @@
 //! An empty value counts as unset. Every value is validated at start-up: an invalid one fails
 //! with a [`ConfigError`] naming the variable, where the value came from, the value (unless it is
 //! a secret) and the accepted range. Secrets are held as [`Secret`]s and are shown by
-//! [`Config::render`] only as `set` / `unset`. `CONFIG.md` in this crate lists every variable.
+//! [`Config::render`] only as `set` / `unset`. The repository's README lists every variable.
 
 mod database;
 mod error;
