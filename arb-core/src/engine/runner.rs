@@ -359,7 +359,12 @@ impl Runner {
         let exposures = self.portfolio.exposure_by_market();
         let exposure =
             |key: &MarketKey| -> Decimal { exposures.get(key).copied().unwrap_or(Decimal::ZERO) };
+        // Monitor mode has no account to spend from (venues are read without credentials): size
+        // opportunities by the trade limit alone. Trading modes spend only what the venue reports.
         let spendable = |venue: &VenueId| -> Decimal {
+            if !config.mode.executes() {
+                return config.risk.max_trade_usd;
+            }
             let balance = self.balances.get(venue).copied().unwrap_or(Decimal::ZERO);
             (balance - config.risk.min_balance_reserve_usd).max(Decimal::ZERO)
         };
@@ -509,6 +514,9 @@ impl Runner {
     }
 
     async fn refresh_balances(&mut self) {
+        if !self.shared.config.mode.executes() {
+            return;
+        }
         for venue in &self.shared.venues {
             match venue.balance().await {
                 Ok(b) => {
@@ -539,6 +547,10 @@ impl Runner {
     /// positions with each venue's (alerting on drift), stores positions and today's PnL, and
     /// refreshes balances.
     async fn reconcile(&mut self) -> Result<(), EngineError> {
+        if !self.shared.config.mode.executes() {
+            // Monitor mode trades nothing and reads venues without an account.
+            return Ok(());
+        }
         let store = Arc::clone(&self.shared.store);
         let now = self.shared.clock.now();
         let since = self.fills_since;
