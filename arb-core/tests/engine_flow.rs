@@ -148,6 +148,23 @@ impl Rig {
     }
 }
 
+/// Reads with `read` every 25 ms until `done` holds (5 s at most) and returns the last value.
+async fn eventually<T, F, Fut>(mut read: F, done: impl Fn(&T) -> bool) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, arb_core::store::StoreError>>,
+{
+    let mut value = read().await.unwrap();
+    for _ in 0..200 {
+        if done(&value) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        value = read().await.unwrap();
+    }
+    value
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dislocation_on_an_approved_pair_is_executed_and_recorded() {
     let rig = rig(TradingMode::Live).await;
@@ -155,14 +172,11 @@ async fn a_dislocation_on_an_approved_pair_is_executed_and_recorded() {
     let (stop, task) = rig.start();
     rig.dislocate();
     let store = Arc::clone(&rig.store);
-    let mut executions = Vec::new();
-    for _ in 0..200 {
-        executions = store.executions(10).await.unwrap();
-        if executions.iter().any(|e| e.state.is_terminal()) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let executions = eventually(
+        || store.executions(10),
+        |e| e.iter().any(|e| e.state.is_terminal()),
+    )
+    .await;
     stop.send(true).unwrap();
     task.await.unwrap();
 
@@ -204,14 +218,7 @@ async fn monitor_mode_records_but_never_trades() {
     let (stop, task) = rig.start();
     rig.dislocate();
     let store = Arc::clone(&rig.store);
-    let mut opps = Vec::new();
-    for _ in 0..200 {
-        opps = store.opportunities(Some(pair.id), 10).await.unwrap();
-        if !opps.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let opps = eventually(|| store.opportunities(Some(pair.id), 10), |o| !o.is_empty()).await;
     stop.send(true).unwrap();
     task.await.unwrap();
     assert!(!opps.is_empty(), "monitor mode records the opportunity");
@@ -243,14 +250,7 @@ async fn the_kill_switch_from_another_handle_stops_new_executions() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     rig.dislocate();
     let store = Arc::clone(&rig.store);
-    let mut opps = Vec::new();
-    for _ in 0..200 {
-        opps = store.opportunities(Some(pair.id), 10).await.unwrap();
-        if !opps.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+    let opps = eventually(|| store.opportunities(Some(pair.id), 10), |o| !o.is_empty()).await;
     let status = rig.handle.status().await.unwrap();
     stop.send(true).unwrap();
     task.await.unwrap();
