@@ -1,6 +1,8 @@
 //! The store commands of the CLI, parsed and dispatched exactly as `arb-daemon` does, against a
 //! SQLite file and mock Kalshi and Polymarket servers serving the reference payloads.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use arb_core::model::{MarketKey, PairStatus, Polarity};

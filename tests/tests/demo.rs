@@ -1,5 +1,7 @@
 //! `arb-daemon demo` run to completion through the daemon's own command dispatch.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 use arb_core::model::ExecutionState;
 use arb_core::store::Store;
 use arb_daemon::cli::{Command, DemoArgs};

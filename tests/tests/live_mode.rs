@@ -2,6 +2,8 @@
 //! reference payloads: a pair approved through the CLI, a dislocation in the books, and correctly
 //! signed orders arriving at both venues, with the store checked afterwards.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -35,9 +37,29 @@ async fn mount_kalshi_account(server: &MockServer) {
         ))
         .mount(server)
         .await;
+    let posted: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let fills_of = Arc::clone(&posted);
     Mock::given(method("GET"))
         .and(path(format!("{KALSHI_BASE}/portfolio/fills")))
-        .respond_with(ok(json!({"fills": [], "cursor": ""})))
+        .respond_with(move |_: &Request| {
+            let fills: Vec<Value> = fills_of
+                .lock()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, body)| {
+                    json!({
+                        "fill_id": format!("fill-{i}"), "trade_id": format!("trade-{i}"),
+                        "order_id": "3b23c1c7-f4ef-4f0d-8b9a-9e53c61f1a0d",
+                        "ticker": body["ticker"], "outcome_side": "yes", "book_side": "bid",
+                        "count_fp": body["count"], "yes_price_dollars": body["price"],
+                        "is_taker": true, "fee_cost": "0.00",
+                        "created_time": chrono_now_rfc3339()
+                    })
+                })
+                .collect();
+            ok(json!({ "fills": fills, "cursor": "" }))
+        })
         .mount(server)
         .await;
     Mock::given(method("GET"))
@@ -47,8 +69,9 @@ async fn mount_kalshi_account(server: &MockServer) {
         .await;
     Mock::given(method("POST"))
         .and(path(format!("{KALSHI_BASE}/portfolio/events/orders")))
-        .respond_with(|req: &Request| {
+        .respond_with(move |req: &Request| {
             let body: Value = serde_json::from_slice(&req.body).unwrap();
+            posted.lock().unwrap().push(body.clone());
             ResponseTemplate::new(201).set_body_json(json!({
                 "order_id": "3b23c1c7-f4ef-4f0d-8b9a-9e53c61f1a0d",
                 "client_order_id": body["client_order_id"],
@@ -72,11 +95,29 @@ async fn mount_polymarket_account(server: &MockServer) {
         }})))
         .mount(server)
         .await;
+    let matched: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let trades_of = Arc::clone(&matched);
     Mock::given(method("GET"))
         .and(path("/data/trades"))
-        .respond_with(ok(
-            json!({"data": [], "next_cursor": "LTE=", "limit": 100, "count": 0}),
-        ))
+        .respond_with(move |_: &Request| {
+            let data: Vec<Value> = trades_of
+                .lock()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(|(i, order)| {
+                    json!({
+                        "id": format!("trade-{i}"), "taker_order_id": order["id"],
+                        "market": POLY_CONDITION, "asset_id": order["asset_id"], "side": "BUY",
+                        "size": order["size_matched"], "price": order["price"],
+                        "status": "MATCHED", "match_time": unix_now().to_string(),
+                        "trader_side": "TAKER", "maker_orders": []
+                    })
+                })
+                .collect();
+            let count = data.len();
+            ok(json!({"data": data, "next_cursor": "LTE=", "limit": 100, "count": count}))
+        })
         .mount(server)
         .await;
     Mock::given(method("GET"))
@@ -110,7 +151,7 @@ async fn mount_polymarket_account(server: &MockServer) {
             };
             let (paid, tokens) = (amount("makerAmount"), amount("takerAmount"));
             let token = order["tokenId"].as_str().unwrap();
-            ok(json!({
+            let record = json!({
                 "id": id, "status": "MATCHED", "owner": POLY_API_KEY, "maker_address": POLY_ADDRESS,
                 "market": POLY_CONDITION, "asset_id": token, "side": "BUY",
                 "original_size": tokens.to_string(), "size_matched": tokens.to_string(),
@@ -118,10 +159,29 @@ async fn mount_polymarket_account(server: &MockServer) {
                 "outcome": if token == POLY_YES_TOKEN { "Yes" } else { "No" },
                 "expiration": "0", "order_type": "GTC", "associate_trades": [],
                 "created_at": 1_767_225_600
-            }))
+            });
+            let mut matched = matched.lock().unwrap();
+            if !matched.iter().any(|m| m["id"] == record["id"]) {
+                matched.push(record.clone());
+            }
+            ok(record)
         })
         .mount(server)
         .await;
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// The current time as RFC 3339 (Kalshi's `created_time`).
+fn chrono_now_rfc3339() -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp(i64::try_from(unix_now()).unwrap(), 0)
+        .unwrap()
+        .to_rfc3339()
 }
 
 /// Verifies Kalshi's RSA-PSS headers over `timestamp + METHOD + path` with the test key.
@@ -193,13 +253,22 @@ async fn live_mode_sends_signed_orders_to_both_venues() {
     let store = arb_store::connect(&format!("sqlite://{}", database.display()))
         .await
         .unwrap();
+    let kalshi_key = MarketKey::new("kalshi", KALSHI_TICKER);
+    let poly_key = MarketKey::new("polymarket", POLY_CONDITION);
     let out = common::run_daemon_until(config.clone(), || async {
-        store
+        let finished = store
             .executions(100)
             .await
             .unwrap()
             .iter()
-            .any(|e| e.state.is_terminal())
+            .any(|e| e.state.is_terminal());
+        let positions = store.positions().await.unwrap();
+        let held = |key: &MarketKey| {
+            positions
+                .iter()
+                .any(|p| &p.market == key && !p.qty.is_zero())
+        };
+        finished && held(&kalshi_key) && held(&poly_key)
     })
     .await;
     assert!(out.starts_with("arb-daemon running in live mode"), "{out}");
@@ -290,8 +359,6 @@ async fn live_mode_sends_signed_orders_to_both_venues() {
     assert_eq!(executions.len(), 1);
     let execution = &executions[0];
     assert_eq!(execution.state, ExecutionState::Hedged, "{execution:?}");
-    let kalshi_key = MarketKey::new("kalshi", KALSHI_TICKER);
-    let poly_key = MarketKey::new("polymarket", POLY_CONDITION);
     let orders = store.execution_orders(&execution.id).await.unwrap();
     let filled = |key: &MarketKey, outcome: Outcome| {
         orders
@@ -302,6 +369,7 @@ async fn live_mode_sends_signed_orders_to_both_venues() {
     };
     assert_eq!(filled(&kalshi_key, Outcome::Yes), kalshi_qty);
     assert_eq!(filled(&poly_key, Outcome::No), kalshi_qty);
+    // Positions, rebuilt from the fills the venues report: YES on Kalshi, NO on Polymarket.
     let positions = store.positions().await.unwrap();
     let held = |key: &MarketKey, outcome: Outcome| {
         positions

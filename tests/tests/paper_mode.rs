@@ -2,6 +2,8 @@
 //! market data, a pair approved through the CLI, a dislocation in the books, simulated fills —
 //! and not a single order reaching either venue.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
 mod common;
 
 use arb_core::model::{ExecutionState, MarketKey, Outcome};

@@ -212,7 +212,8 @@ pub fn kalshi_book() -> Value {
     })
 }
 
-/// Polymarket's YES book: bid 0.55 × 100 (so NO asks at 0.45), ask 0.57 × 100.
+/// Polymarket's YES book: bid 0.55 × 100 (so NO asks at 0.45), ask 0.57 × 100, stamped now (the
+/// venue stamps every book it serves; a stale stamp makes the book too old to trade on).
 pub fn polymarket_book() -> Value {
     let mut book = fixture("polymarket-clob-book.json");
     book["market"] = json!(POLY_CONDITION);
@@ -221,6 +222,10 @@ pub fn polymarket_book() -> Value {
     book["asks"] = json!([{"price": "0.60", "size": "40"}, {"price": "0.57", "size": "100"}]);
     book["tick_size"] = json!("0.001");
     book["min_order_size"] = json!("5");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    book["timestamp"] = json!(now.as_millis().to_string());
     book
 }
 
@@ -243,13 +248,13 @@ pub async fn mount_dislocated_books(kalshi: &MockServer, poly: &MockServer) {
         .await;
     Mock::given(method("POST"))
         .and(path("/books"))
-        .respond_with(ok(json!([polymarket_book()])))
+        .respond_with(|_: &wiremock::Request| ok(json!([polymarket_book()])))
         .mount(poly)
         .await;
     Mock::given(method("GET"))
         .and(path("/book"))
         .and(query_param("token_id", POLY_YES_TOKEN))
-        .respond_with(ok(polymarket_book()))
+        .respond_with(|_: &wiremock::Request| ok(polymarket_book()))
         .mount(poly)
         .await;
 }
@@ -277,7 +282,7 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     if !daemon.is_finished() {
-        // Give the signal handlers time to be installed (they are before the engine starts).
+        // `run` installs its SIGINT/SIGTERM handlers before anything else, so this stops it.
         let status = std::process::Command::new("kill")
             .args(["-TERM", &std::process::id().to_string()])
             .status()
