@@ -346,6 +346,11 @@ impl Runner {
         };
         let opportunity = match best_opportunity(&view, &limits, now) {
             Ok(o) => o,
+            Err(reason @ crate::detect::NoOpportunity::StaleBook { .. }) => {
+                // Usually a venue clock or feed problem: worth seeing without trace logging.
+                tracing::debug!(pair = %pair_id, %reason, "no opportunity");
+                return Ok(());
+            }
             Err(reason) => {
                 tracing::trace!(pair = %pair_id, %reason, "no opportunity");
                 return Ok(());

@@ -105,7 +105,8 @@ impl Exchange for Instrumented {
             .get(&request.market.market)
             .copied();
         if let Some(arrived) = last_book {
-            self.metrics.observe_tick_to_order(sent.duration_since(arrived));
+            self.metrics
+                .observe_tick_to_order(sent.duration_since(arrived));
         }
         let result = self.inner.place_order(request).await;
         self.metrics
@@ -163,10 +164,22 @@ mod tests {
             Arc::new(SequentialIds::default()),
         );
         let key = MarketKey::new("sim", "M");
-        sim.add_market(binary_market(key.clone(), "m", FeeSchedule::Free, Utc::now() + chrono::Duration::days(1)).expect("market"))
-            .expect("add");
-        sim.set_book(&key.market, &[], &levels(&[(dec!(0.5), dec!(10))]).expect("levels"))
-            .expect("book");
+        sim.add_market(
+            binary_market(
+                key.clone(),
+                "m",
+                FeeSchedule::Free,
+                Utc::now() + chrono::Duration::days(1),
+            )
+            .expect("market"),
+        )
+        .expect("add");
+        sim.set_book(
+            &key.market,
+            &[],
+            &levels(&[(dec!(0.5), dec!(10))]).expect("levels"),
+        )
+        .expect("book");
         let metrics = Arc::new(Metrics::new());
         let venue = Instrumented::new(Arc::new(sim), Arc::clone(&metrics));
         venue.order_book(&key.market).await.expect("book");

@@ -1,6 +1,7 @@
 //! Runs a parsed [`Command`] against the loaded [`Config`].
 
 mod build;
+mod instrument;
 mod print;
 mod run;
 

@@ -8,6 +8,9 @@ use arb_core::clock::{Clock, SystemClock};
 use arb_core::engine::EngineHandle;
 use arb_core::notify::Notifier;
 
+use arb_core::exchange::Exchange;
+
+use super::instrument::Instrumented;
 use super::{CommandError, build, open_store};
 use crate::config::Config;
 use crate::metrics::{HealthReport, Metrics, start};
@@ -19,7 +22,7 @@ const DAILY_SUMMARY_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_op
     None => chrono::NaiveTime::MIN,
 };
 
-/// How often `/health` and the book-age gauges are refreshed.
+/// How often `/health` is refreshed.
 const HEALTH_REFRESH: Duration = Duration::from_secs(5);
 
 /// Runs until SIGINT/SIGTERM: syncs catalogues, then watches approved pairs and trades per
@@ -34,7 +37,11 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     let metrics = Arc::new(Metrics::new());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = open_store(config).await?;
-    let venues = build::trading_venues(config).await?;
+    let venues = build::trading_venues(config)
+        .await?
+        .into_iter()
+        .map(|venue| Arc::new(Instrumented::new(venue, Arc::clone(&metrics))) as Arc<dyn Exchange>)
+        .collect();
     let discord = build::discord(config, Arc::clone(&clock))?.map(Arc::new);
     let notifier = build::notifier(
         Arc::clone(&metrics),
@@ -80,7 +87,6 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     tokio::spawn(refresh_health(
         handle.clone(),
         Arc::clone(&health),
-        Arc::clone(&metrics),
         signal.clone(),
     ));
 
@@ -113,11 +119,10 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     Ok(result?)
 }
 
-/// Keeps `/health` and the book-age gauges current.
+/// Keeps `/health` current.
 async fn refresh_health(
     handle: EngineHandle,
     health: Arc<Mutex<HealthReport>>,
-    metrics: Arc<Metrics>,
     signal: shutdown::ShutdownSignal,
 ) {
     let mut ticker = tokio::time::interval(HEALTH_REFRESH);
@@ -127,21 +132,10 @@ async fn refresh_health(
             _ = ticker.tick() => {}
         }
         let report = match handle.status().await {
-            Ok(status) => {
-                let now = chrono::Utc::now();
-                for venue in &status.venues {
-                    if let Some(at) = venue.last_book_at {
-                        let age = (now - at).to_std().unwrap_or_default();
-                        if let Some(at) = std::time::Instant::now().checked_sub(age) {
-                            metrics.book_updated(venue.venue.as_str(), at);
-                        }
-                    }
-                }
-                HealthReport {
-                    healthy: true,
-                    details: serde_json::to_value(&status).unwrap_or_default(),
-                }
-            }
+            Ok(status) => HealthReport {
+                healthy: true,
+                details: serde_json::to_value(&status).unwrap_or_default(),
+            },
             Err(e) => HealthReport {
                 healthy: false,
                 details: serde_json::json!({ "error": e.to_string() }),
