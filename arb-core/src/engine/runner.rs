@@ -106,7 +106,11 @@ impl Runner {
                 Some(done) = self.executions.join_next(), if !self.executions.is_empty() => {
                     self.on_execution_done(done).await;
                 }
-                _ = poll.tick() => self.poll_books(&feed_tx).await,
+                _ = poll.tick() => {
+                    for (venue, event) in self.poll_books().await {
+                        self.on_book_event(&venue, event).await?;
+                    }
+                }
                 _ = control.tick() => {
                     self.persist_prices().await?;
                     self.sync_kill_switch().await?;
@@ -234,7 +238,11 @@ impl Runner {
     }
 
     /// REST polling for venues whose stream is not delivering (or every venue when `poll_only`).
-    async fn poll_books(&self, feed_tx: &mpsc::Sender<FeedItem>) {
+    /// The books of venues whose stream is not delivering. They are handled directly, never
+    /// queued behind the streams: the runner is the only reader of that queue, so waiting on it
+    /// here could deadlock.
+    async fn poll_books(&self) -> Vec<FeedItem> {
+        let mut polled = Vec::new();
         let now = self.shared.clock.now();
         let fallback_after = chrono::Duration::from_std(self.shared.config.price_fetch_interval)
             .unwrap_or(chrono::Duration::MAX);
@@ -252,23 +260,20 @@ impl Runner {
                 continue;
             }
             match venue.order_books(&markets).await {
-                Ok(books) => {
-                    for (market, book) in books {
-                        let event = BookEvent::Book {
-                            market,
-                            book: Arc::new(book),
-                        };
-                        if feed_tx.send((id.clone(), event)).await.is_err() {
-                            return;
-                        }
-                    }
-                }
+                Ok(books) => polled.extend(books.into_iter().map(|(market, book)| {
+                    let event = BookEvent::Book {
+                        market,
+                        book: Arc::new(book),
+                    };
+                    (id.clone(), event)
+                })),
                 Err(e) => {
                     tracing::warn!(venue = %id, error = %e, "book poll failed");
                     self.shared.set_venue_status(&id, false, None);
                 }
             }
         }
+        polled
     }
 
     async fn on_book_event(
