@@ -319,17 +319,17 @@ async fn measure(credentials: Credentials) -> Result<Samples> {
 /// `count median p90 p99 max` of microsecond samples.
 fn summary(samples: &mut [u128]) -> String {
     samples.sort_unstable();
-    let at = |q: f64| {
-        // Nearest-rank percentile.
-        let rank = (q * samples.len() as f64).ceil() as usize;
+    // Nearest-rank percentile.
+    let at = |percent: usize| {
+        let rank = (percent * samples.len()).div_ceil(100);
         samples[rank.clamp(1, samples.len()) - 1]
     };
     format!(
         "n={:<4} median {:>6} µs  p90 {:>6} µs  p99 {:>6} µs  max {:>6} µs",
         samples.len(),
-        at(0.5),
-        at(0.9),
-        at(0.99),
+        at(50),
+        at(90),
+        at(99),
         samples.last().copied().unwrap_or(0)
     )
 }
