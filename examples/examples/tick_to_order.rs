@@ -19,7 +19,8 @@
 //! - **set_book → order**: the same end point, measured from just before `SimExchange::set_book`
 //!   publishes the book; it adds the in-process broadcast hand-off and task wake-up.
 //!
-//! The first rounds are a warm-up and are not counted.
+//! The first rounds are a warm-up and are not counted. For context, the time to sign one order
+//! request by itself is printed too (`signing alone`, measured outside the engine).
 //!
 //! Run it with `cargo run --release -p arb-examples --example tick_to_order`.
 
@@ -316,6 +317,17 @@ async fn measure(credentials: Credentials) -> Result<Samples> {
     Ok(samples)
 }
 
+/// How long signing one order request takes by itself, in microseconds, for context.
+fn signing_alone(credentials: &Credentials) -> Result<Vec<u128>> {
+    (0..ROUNDS)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(credentials.headers_now("POST", ORDER_PATH)?);
+            Ok(start.elapsed().as_micros())
+        })
+        .collect()
+}
+
 /// `count median p90 p99 max` of microsecond samples.
 fn summary(samples: &mut [u128]) -> String {
     samples.sort_unstable();
@@ -353,8 +365,10 @@ async fn main() -> Result<()> {
     );
     for (name, pem) in keys {
         let credentials = Credentials::from_pem("measure-key", &pem)?;
+        let mut signing = signing_alone(&credentials)?;
         let mut samples = measure(credentials).await?;
         println!("\n{name} Kalshi key:");
+        println!("  signing alone:     {}", summary(&mut signing));
         println!(
             "  received → order:  {}",
             summary(&mut samples.from_received)
