@@ -36,6 +36,8 @@ use tokio::sync::watch;
 const PAIRS: usize = 1_000;
 /// How long the engine watches moving books.
 const WATCH: Duration = Duration::from_secs(10);
+/// How long a handle call or the engine's shutdown may take before the example gives up.
+const PATIENCE: Duration = Duration::from_secs(20);
 /// How often every book moves.
 const STEP: Duration = Duration::from_millis(250);
 
@@ -157,11 +159,18 @@ async fn main() -> Result<()> {
         maker.step()?;
         steps += 1;
     }
-    let status = handle.status().await?;
-    let opportunities = handle.opportunities(usize::MAX).await?.len();
     let (rss_running, hwm) = (status_kb("VmRSS")?, status_kb("VmHWM")?);
+    let status = tokio::time::timeout(PATIENCE, handle.status())
+        .await
+        .map_err(|_| "handle.status() did not answer in time")??;
+    let opportunities = tokio::time::timeout(PATIENCE, handle.opportunities(usize::MAX))
+        .await
+        .map_err(|_| "handle.opportunities() did not answer in time")??
+        .len();
     shutdown.send(true)?;
-    task.await??;
+    tokio::time::timeout(PATIENCE, task)
+        .await
+        .map_err(|_| "the engine did not stop in time")???;
 
     println!(
         "engine in {} mode, {} active pairs, {} markets on two simulated venues, \
