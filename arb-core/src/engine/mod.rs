@@ -84,6 +84,9 @@ pub struct EngineConfig {
     pub max_concurrent_executions: usize,
     /// How often positions are reconciled against the venues.
     pub reconcile_interval: Duration,
+    /// How often `run` re-syncs the venues' catalogues (new markets; a rules change pauses the
+    /// pair it belongs to until a person re-approves it).
+    pub catalogue_sync_interval: Duration,
     /// How often the store is re-read for pair changes and the kill switch made by other processes.
     pub control_poll_interval: Duration,
     /// Position differences with a venue above this many contracts raise an alert.
@@ -96,6 +99,7 @@ impl EngineConfig {
     /// cooldown, $500 daily loss limit, 5 consecutive venue errors, no balance reserve, the
     /// executor's defaults (sequential, 2% slippage, 30 s timeout), the matcher's defaults,
     /// polling every 5 s as a fallback, 4 concurrent executions, reconciliation every 30 s,
+    /// catalogue re-sync every hour,
     /// control re-read every 2 s and a 0.01-contract drift tolerance.
     #[must_use]
     pub fn new(mode: TradingMode) -> Self {
@@ -119,6 +123,7 @@ impl EngineConfig {
             poll_only: false,
             max_concurrent_executions: 4,
             reconcile_interval: Duration::from_secs(30),
+            catalogue_sync_interval: Duration::from_secs(3600),
             control_poll_interval: Duration::from_secs(2),
             drift_tolerance: crate::model::Qty::new(Decimal::new(1, 2))
                 .unwrap_or(crate::model::Qty::ZERO),

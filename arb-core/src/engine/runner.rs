@@ -91,6 +91,10 @@ impl Runner {
         let mut poll = tokio::time::interval(config.price_fetch_interval);
         let mut control = tokio::time::interval(config.control_poll_interval);
         let mut reconcile = tokio::time::interval(config.reconcile_interval);
+        let mut catalogue = tokio::time::interval_at(
+            tokio::time::Instant::now() + config.catalogue_sync_interval,
+            config.catalogue_sync_interval,
+        );
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         control.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         reconcile.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -118,6 +122,7 @@ impl Runner {
                 }
                 () = self.shared.pairs_changed.notified() => self.refresh_pairs(&feed_tx).await?,
                 _ = reconcile.tick() => self.reconcile().await?,
+                _ = catalogue.tick() => self.resync_catalogues().await?,
             }
         }
         tracing::info!(
@@ -536,6 +541,28 @@ impl Runner {
                     tracing::warn!(venue = %venue.venue(), error = %e, "balance fetch failed")
                 }
             }
+        }
+    }
+
+    /// Re-syncs the catalogues (rules changes pause their pairs) and re-reads the pairs. A venue
+    /// that cannot be listed is logged and retried at the next interval; a store failure stops the
+    /// engine (fail closed).
+    async fn resync_catalogues(&mut self) -> Result<(), EngineError> {
+        match super::EngineHandle::from_shared(Arc::clone(&self.shared))
+            .sync_markets()
+            .await
+        {
+            Ok(counts) => {
+                for (venue, n) in counts {
+                    tracing::info!(%venue, markets = n, "catalogue re-synced");
+                }
+                Ok(())
+            }
+            Err(EngineError::Exchange { venue, source }) => {
+                tracing::warn!(%venue, error = %source, "catalogue re-sync failed");
+                Ok(())
+            }
+            Err(e) => Err(e),
         }
     }
 
