@@ -365,3 +365,47 @@ async fn find_matches_suggests_the_equivalent_market_and_approval_uses_its_polar
         "paired markets are not suggested again"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_engine_notices_a_rules_change_at_the_next_catalogue_sync() {
+    let mut rig = rig(TradingMode::Monitor).await;
+    let pair = rig.approve().await;
+    // A fresh engine over the same venues and store, re-syncing every 100 ms.
+    let mut config = EngineConfig::new(TradingMode::Monitor);
+    config.catalogue_sync_interval = Duration::from_millis(100);
+    config.control_poll_interval = Duration::from_millis(50);
+    rig.engine = Arc::new(
+        Engine::new(EngineParts {
+            venues: vec![
+                Arc::new(rig.a.clone()) as Arc<dyn Exchange>,
+                Arc::new(rig.b.clone()),
+            ],
+            store: Arc::clone(&rig.store) as Arc<dyn Store>,
+            notifier: Arc::clone(&rig.notifier) as _,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(SequentialIds::default()),
+            config,
+        })
+        .unwrap(),
+    );
+    let (stop, task) = rig.start();
+    let mut market = rig.b.market(&"B1".into()).await.unwrap();
+    market.rules.push_str(" Measured at Orly airport.");
+    rig.b.add_market(market).unwrap();
+    let store = Arc::clone(&rig.store);
+    let pairs = eventually(
+        || store.pairs(Some(PairStatus::NeedsReapproval)),
+        |p| !p.is_empty(),
+    )
+    .await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert_eq!(
+        pairs.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![pair.id]
+    );
+    assert!(rig.notifier.received().iter().any(|n| matches!(
+        n,
+        Notification::Alert { message, .. } if message.contains("rules")
+    )));
+}
