@@ -1,6 +1,7 @@
 //! [`KalshiExchange`]: arb-core's [`Exchange`] over Kalshi's Trade API v2.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
 use std::sync::{Mutex, PoisonError};
 
 use arb_core::exchange::{BookStream, Exchange, ExchangeError};
@@ -50,11 +51,62 @@ fn next_cursor(cursor: Option<String>) -> Option<String> {
     cursor.filter(|c| !c.is_empty())
 }
 
+/// A page of a cursor-paginated listing.
+trait Paged: serde::de::DeserializeOwned {
+    /// Takes the cursor of the next page (`None` or `""` on the last page).
+    fn take_cursor(&mut self) -> Option<String>;
+}
+
+macro_rules! paged {
+    ($($page:ty),*) => {$(
+        impl Paged for $page {
+            fn take_cursor(&mut self) -> Option<String> {
+                self.cursor.take()
+            }
+        }
+    )*};
+}
+
+paged!(
+    PageOf,
+    EventsResponse,
+    OrdersResponse,
+    FillsResponse,
+    PositionsResponse
+);
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl KalshiExchange {
+    /// Reads a cursor-paginated listing: `query` on every page, plus the cursor after the first,
+    /// handing each page to `visit` until the last page or until `visit` breaks.
+    async fn for_each_page<P: Paged>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        access: Access,
+        mut visit: impl FnMut(P) -> Result<ControlFlow<()>, ExchangeError>,
+    ) -> Result<(), ExchangeError> {
+        let what = format!("GET {path}");
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut page_query = query.to_vec();
+            if let Some(c) = &cursor {
+                page_query.push(("cursor", c.clone()));
+            }
+            let mut page: P = self
+                .rest
+                .get(path, &page_query, access, cost::READ, &what)
+                .await?;
+            cursor = next_cursor(page.take_cursor());
+            if visit(page)?.is_break() || cursor.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
     /// An adapter for `config`. Without credentials only public market data works.
     pub fn new(config: KalshiConfig) -> Result<Self, ExchangeError> {
         let rest = RestClient::new(&config)?;
@@ -75,26 +127,12 @@ impl KalshiExchange {
     /// Every open, non-combo market (`status=open`, `mve_filter=exclude`), all pages, unmapped.
     pub async fn raw_open_markets(&self) -> Result<Vec<WireMarket>, ExchangeError> {
         let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut query = vec![
-                ("status", "open".to_owned()),
-                ("mve_filter", "exclude".to_owned()),
-                ("limit", MARKETS_PAGE.to_owned()),
-            ];
-            if let Some(c) = &cursor {
-                query.push(("cursor", c.clone()));
-            }
-            let page: PageOf = self
-                .rest
-                .get(
-                    "/markets",
-                    &query,
-                    Access::Public,
-                    cost::READ,
-                    "GET /markets",
-                )
-                .await?;
+        let query = [
+            ("status", "open".to_owned()),
+            ("mve_filter", "exclude".to_owned()),
+            ("limit", MARKETS_PAGE.to_owned()),
+        ];
+        self.for_each_page("/markets", &query, Access::Public, |page: PageOf| {
             let total = page.markets.len();
             let mut bad = 0usize;
             for value in page.markets {
@@ -112,11 +150,10 @@ impl KalshiExchange {
                     message: format!("no market of a page of {total} could be decoded"),
                 });
             }
-            cursor = next_cursor(page.cursor);
-            if cursor.is_none() {
-                return Ok(out);
-            }
-        }
+            Ok(ControlFlow::Continue(()))
+        })
+        .await?;
+        Ok(out)
     }
 
     async fn events(
@@ -125,22 +162,12 @@ impl KalshiExchange {
     ) -> Result<HashMap<String, EventData>, ExchangeError> {
         let mut out = HashMap::new();
         for chunk in tickers.chunks(EVENTS_PER_CALL) {
-            let mut cursor: Option<String> = None;
-            loop {
-                let mut query = vec![("tickers", chunk.join(",")), ("limit", "200".to_owned())];
-                if let Some(c) = &cursor {
-                    query.push(("cursor", c.clone()));
-                }
-                let page: EventsResponse = self
-                    .rest
-                    .get("/events", &query, Access::Public, cost::READ, "GET /events")
-                    .await?;
+            let query = [("tickers", chunk.join(",")), ("limit", "200".to_owned())];
+            self.for_each_page("/events", &query, Access::Public, |page: EventsResponse| {
                 out.extend(page.events.into_iter().map(|e| (e.event_ticker.clone(), e)));
-                cursor = next_cursor(page.cursor);
-                if cursor.is_none() {
-                    break;
-                }
-            }
+                Ok(ControlFlow::Continue(()))
+            })
+            .await?;
         }
         Ok(out)
     }
@@ -245,42 +272,37 @@ impl KalshiExchange {
         client_order_id: &ClientOrderId,
         market: Option<&MarketId>,
     ) -> Result<Option<Order>, ExchangeError> {
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut query = vec![("limit", "1000".to_owned())];
-            if let Some(m) = market {
-                query.push(("ticker", m.as_str().to_owned()));
-            }
-            if let Some(c) = &cursor {
-                query.push(("cursor", c.clone()));
-            }
-            let page: OrdersResponse = self
-                .rest
-                .get(
-                    "/portfolio/orders",
-                    &query,
-                    Access::Signed,
-                    cost::READ,
-                    "GET /portfolio/orders",
-                )
-                .await?;
-            if let Some(w) = page
-                .orders
-                .iter()
-                .find(|o| o.client_order_id.as_deref() == Some(client_order_id.as_str()))
-            {
-                let venue_id = VenueOrderId::new(&w.order_id);
-                let known = self.known_request(Some(client_order_id.as_str()), &venue_id);
-                if let Some(k) = &known {
-                    self.remember_sent(k, Some(&venue_id));
-                }
-                return convert::order(w, known.as_ref(), Utc::now()).map(Some);
-            }
-            cursor = next_cursor(page.cursor);
-            if cursor.is_none() {
-                return Ok(None);
-            }
+        let mut query = vec![("limit", "1000".to_owned())];
+        if let Some(m) = market {
+            query.push(("ticker", m.as_str().to_owned()));
         }
+        let mut found = None;
+        self.for_each_page(
+            "/portfolio/orders",
+            &query,
+            Access::Signed,
+            |page: OrdersResponse| {
+                found = page
+                    .orders
+                    .into_iter()
+                    .find(|o| o.client_order_id.as_deref() == Some(client_order_id.as_str()));
+                Ok(if found.is_some() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                })
+            },
+        )
+        .await?;
+        let Some(w) = found else {
+            return Ok(None);
+        };
+        let venue_id = VenueOrderId::new(&w.order_id);
+        let known = self.known_request(Some(client_order_id.as_str()), &venue_id);
+        if let Some(k) = &known {
+            self.remember_sent(k, Some(&venue_id));
+        }
+        convert::order(&w, known.as_ref(), Utc::now()).map(Some)
     }
 }
 
@@ -472,66 +494,46 @@ impl Exchange for KalshiExchange {
 
     async fn fills_since(&self, since: DateTime<Utc>) -> Result<Vec<Fill>, ExchangeError> {
         let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut query = vec![
-                ("min_ts", since.timestamp().to_string()),
-                ("limit", "1000".to_owned()),
-            ];
-            if let Some(c) = &cursor {
-                query.push(("cursor", c.clone()));
-            }
-            let page: FillsResponse = self
-                .rest
-                .get(
-                    "/portfolio/fills",
-                    &query,
-                    Access::Signed,
-                    cost::READ,
-                    "GET /portfolio/fills",
-                )
-                .await?;
-            for f in &page.fills {
-                let known = self.known_request(None, &VenueOrderId::new(&f.order_id));
-                out.push(convert::fill(f, known.as_ref())?);
-            }
-            cursor = next_cursor(page.cursor);
-            if cursor.is_none() {
-                return Ok(out);
-            }
-        }
+        let query = [
+            ("min_ts", since.timestamp().to_string()),
+            ("limit", "1000".to_owned()),
+        ];
+        self.for_each_page(
+            "/portfolio/fills",
+            &query,
+            Access::Signed,
+            |page: FillsResponse| {
+                for f in &page.fills {
+                    let known = self.known_request(None, &VenueOrderId::new(&f.order_id));
+                    out.push(convert::fill(f, known.as_ref())?);
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .await?;
+        Ok(out)
     }
 
     async fn positions(&self) -> Result<Vec<Position>, ExchangeError> {
         let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
         let now = Utc::now();
-        loop {
-            let mut query = vec![
-                ("limit", "1000".to_owned()),
-                ("count_filter", "position".to_owned()),
-            ];
-            if let Some(c) = &cursor {
-                query.push(("cursor", c.clone()));
-            }
-            let page: PositionsResponse = self
-                .rest
-                .get(
-                    "/portfolio/positions",
-                    &query,
-                    Access::Signed,
-                    cost::READ,
-                    "GET /portfolio/positions",
-                )
-                .await?;
-            for p in &page.market_positions {
-                out.extend(convert::position(p, now)?);
-            }
-            cursor = next_cursor(page.cursor);
-            if cursor.is_none() {
-                return Ok(out);
-            }
-        }
+        let query = [
+            ("limit", "1000".to_owned()),
+            ("count_filter", "position".to_owned()),
+        ];
+        self.for_each_page(
+            "/portfolio/positions",
+            &query,
+            Access::Signed,
+            |page: PositionsResponse| {
+                for p in &page.market_positions {
+                    out.extend(convert::position(p, now)?);
+                }
+                Ok(ControlFlow::Continue(()))
+            },
+        )
+        .await?;
+        Ok(out)
     }
 
     async fn balance(&self) -> Result<Balance, ExchangeError> {
