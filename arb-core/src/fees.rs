@@ -76,6 +76,11 @@ impl FeeRule {
     /// The trade fee of one fill, rounded up to the fill quantum.
     #[must_use]
     pub fn fill_fee(&self, fill: Level) -> Decimal {
+        self.rounded_fill_fee(fill).normalize()
+    }
+
+    /// [`FeeRule::fill_fee`] without normalising the scale.
+    fn rounded_fill_fee(&self, fill: Level) -> Decimal {
         round_up(
             fill.qty.value() * self.unit_fee(fill.price),
             self.fill_quantum,
@@ -85,14 +90,19 @@ impl FeeRule {
     /// The fee of one order made of `fills`: trade fees plus the cash rounding, if any.
     #[must_use]
     pub fn order_fee(&self, fills: &[Level]) -> Decimal {
-        let trade_fees: Decimal = fills.iter().map(|f| self.fill_fee(*f)).sum();
-        match self.cash_quantum {
-            None => trade_fees,
-            Some(quantum) => {
-                let cost: Decimal = fills.iter().map(|f| f.qty.notional(f.price)).sum();
-                round_up(cost + trade_fees, quantum) - cost
+        let mut trade_fees = Decimal::ZERO;
+        let mut cost = Decimal::ZERO;
+        for fill in fills {
+            trade_fees += self.rounded_fill_fee(*fill);
+            if self.cash_quantum.is_some() {
+                cost += fill.qty.notional(fill.price);
             }
         }
+        match self.cash_quantum {
+            None => trade_fees,
+            Some(quantum) => round_up(cost + trade_fees, quantum) - cost,
+        }
+        .normalize()
     }
 }
 
@@ -103,11 +113,9 @@ fn round_up(value: Decimal, quantum: Decimal) -> Decimal {
     }
     if quantum.mantissa() == 1 {
         // A power of ten (every venue quantum): the same value without a division.
-        return value
-            .round_dp_with_strategy(quantum.scale(), RoundingStrategy::ToPositiveInfinity)
-            .normalize();
+        return value.round_dp_with_strategy(quantum.scale(), RoundingStrategy::ToPositiveInfinity);
     }
-    ((value / quantum).ceil() * quantum).normalize()
+    (value / quantum).ceil() * quantum
 }
 
 /// A market's fee schedule as its venue publishes it. Serialisable, so it is stored with the market.
@@ -265,7 +273,7 @@ impl PolymarketFees {
 fn power(base: Decimal, exponent: Decimal) -> Decimal {
     use rust_decimal::MathematicalOps;
     use rust_decimal::prelude::ToPrimitive;
-    if exponent == Decimal::ONE && !base.is_zero() && base != Decimal::ONE {
+    if exponent.scale() == 0 && exponent.mantissa() == 1 && !base.is_zero() {
         // What `powi(1)` returns, without its dispatch.
         return base;
     }
@@ -427,7 +435,6 @@ mod tests {
                 let fast = round_up(v, quantum);
                 let slow = by_division(v, quantum);
                 assert_eq!(fast, slow, "{v} to {quantum}");
-                assert_eq!(fast.to_string(), slow.to_string(), "{v} to {quantum}");
             }
         }
         assert_eq!(round_up(dec!(0.17), dec!(0.05)), dec!(0.2));

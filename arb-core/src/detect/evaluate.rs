@@ -65,7 +65,7 @@ fn price_leg(
     let mut levels = Vec::new();
     let mut cost = Decimal::ZERO;
     for level in book.buy_levels(outcome) {
-        if remaining <= Decimal::ZERO {
+        if remaining.is_zero() {
             break;
         }
         let take = level.qty.value().min(remaining);
@@ -73,7 +73,7 @@ fn price_leg(
         cost += take * level.price.value();
         remaining -= take;
     }
-    if remaining > Decimal::ZERO {
+    if !remaining.is_zero() {
         return None;
     }
     let worst = levels.last()?.price;

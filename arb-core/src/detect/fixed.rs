@@ -18,6 +18,8 @@ pub(super) const UNIT_SCALE: u32 = 20;
 pub(super) const ONE_PRICE: i128 = 100_000_000;
 /// Converts `unit fee × atoms` (10⁻²⁶) to money (10⁻¹⁴).
 pub(super) const UNIT_X_QTY_PER_MONEY: i128 = 1_000_000_000_000;
+/// `UNIT_X_QTY_PER_MONEY` is 10 to this power.
+pub(super) const UNIT_X_QTY_PER_MONEY_ZEROS: u32 = 12;
 /// The most contracts a leg is sized to (10⁶): keeps every product far inside `i128`.
 pub(super) const MAX_ATOMS: i128 = 1_000_000_000_000;
 
@@ -53,7 +55,13 @@ pub(super) fn to_fixed(d: Decimal, scale: u32, round: Round) -> Option<i128> {
     let mantissa = d.mantissa();
     let from = d.scale();
     if from <= scale {
-        return mantissa.checked_mul(pow10(scale - from));
+        let widen = scale - from;
+        // A mantissa is below 2⁹⁶, so a factor up to 10⁹ < 2³¹ cannot overflow.
+        return if widen <= 9 {
+            Some(mantissa * pow10(widen))
+        } else {
+            mantissa.checked_mul(pow10(widen))
+        };
     }
     let div = pow10(from - scale);
     match round {
@@ -84,6 +92,20 @@ pub(super) fn floor_div_rem(n: i128, d: i128) -> (i128, i128) {
     let q = trunc_div(n, d);
     let r = n - q * d;
     if r < 0 { (q - 1, r + d) } else { (q, r) }
+}
+
+/// `v` as `(m, k)` with `v = m × 10^k`, stripping at most `limit` decimal zeros; only values
+/// that fit in 64 bits are stripped (others come back as `(v, 0)`, which is still exact).
+pub(super) fn strip_tens(v: i128, limit: u32) -> (i128, u32) {
+    let Ok(mut m) = u64::try_from(v) else {
+        return (v, 0);
+    };
+    let mut zeros = 0;
+    while zeros < limit && m != 0 && m % 10 == 0 {
+        m /= 10;
+        zeros += 1;
+    }
+    (i128::from(m), zeros)
 }
 
 /// Greatest common divisor of two positive integers.

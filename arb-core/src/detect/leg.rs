@@ -4,8 +4,8 @@
 use rust_decimal::Decimal;
 
 use super::fixed::{
-    MAX_ATOMS, MONEY_SCALE, ONE_PRICE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE,
-    UNIT_X_QTY_PER_MONEY, ceil_div, floor_div_rem, pow10, to_fixed,
+    MAX_ATOMS, MONEY_SCALE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE, UNIT_X_QTY_PER_MONEY,
+    UNIT_X_QTY_PER_MONEY_ZEROS, ceil_div, floor_div_rem, pow10, strip_tens, to_fixed,
 };
 use crate::fees::FeeRule;
 use crate::model::{Level, Price};
@@ -21,16 +21,41 @@ pub(super) enum LegError {
     FeeCoefficient,
 }
 
+/// The exponent of `p × (1 − p)`, classified once per rule.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Exponent {
+    /// 1 (Kalshi, most Polymarket schedules): exact in integers.
+    One,
+    /// 2: exact in integers.
+    Two,
+    /// Anything else: priced by the `Decimal` rule and rounded up.
+    Other,
+}
+
 /// The fee rule in fixed point.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct FixedRule {
     rule: FeeRule,
-    /// Fill quantum in 10⁻²⁶ dollars (unit fee × atoms).
-    fill_div: i128,
+    /// The coefficient's mantissa and decimal scale (0 when free).
+    coefficient: (i128, u32),
+    exponent: Exponent,
+    /// The fill quantum in 10⁻²⁶ dollars (unit fee × atoms) is `fill_div_mantissa × 10^fill_div_zeros`.
+    fill_div_mantissa: i128,
+    fill_div_zeros: u32,
     /// Fill quantum in money units.
     fill_quantum: i128,
     /// Cash quantum in money units (1: none).
     cash_quantum: i128,
+}
+
+/// One level's fee per contract: `per_contract` in 10⁻²⁰ dollars for the linear bounds, and the
+/// same fee per atom in fill quanta as the reduced fraction `num / den`, so that a fill of `x`
+/// atoms costs `⌈num·x / den⌉` quanta with operands small enough for 64-bit division in practice.
+#[derive(Clone, Copy, Debug)]
+struct UnitFee {
+    per_contract: i128,
+    num: i128,
+    den: i128,
 }
 
 impl FixedRule {
@@ -49,51 +74,86 @@ impl FixedRule {
                 .filter(|q| *q > 0)
                 .ok_or(LegError::FeeQuantum)?,
         };
+        // fill_quantum (money units, 10⁻¹⁴) × 10¹² = mantissa × 10^zeros in 10⁻²⁶ dollars.
+        let (fill_div_mantissa, zeros) = strip_tens(fill_quantum, u32::MAX);
+        let (c, c_zeros) = strip_tens(rule.coefficient.mantissa(), rule.coefficient.scale());
+        let exponent = if rule.exponent == Decimal::ONE {
+            Exponent::One
+        } else if rule.exponent == Decimal::TWO {
+            Exponent::Two
+        } else {
+            Exponent::Other
+        };
         Ok(Self {
             rule,
-            fill_div: fill_quantum
-                .checked_mul(UNIT_X_QTY_PER_MONEY)
-                .ok_or(LegError::FeeQuantum)?,
+            coefficient: (c, rule.coefficient.scale() - c_zeros),
+            exponent,
+            fill_div_mantissa,
+            fill_div_zeros: zeros + UNIT_X_QTY_PER_MONEY_ZEROS,
             fill_quantum,
             cash_quantum,
         })
     }
 
-    /// Fee per contract at `price` (price units) in 10⁻²⁰ dollars, rounded up when it has more
-    /// decimals (only non-integer exponents do).
-    fn unit_fee(&self, price: Price, p8: i128) -> Result<i128, LegError> {
-        let c = self.rule.coefficient;
-        if c.is_zero() {
-            return Ok(0);
+    /// The fee per contract at `price`, exact when the exponent is 1 or 2 and the fee has at most
+    /// 20 decimals, else rounded up to 10⁻²⁰ dollars.
+    fn unit_fee(&self, price: Price) -> Result<UnitFee, LegError> {
+        let (c, c_scale) = self.coefficient;
+        if c == 0 {
+            return Ok(UnitFee {
+                per_contract: 0,
+                num: 0,
+                den: 1,
+            });
         }
-        let pp = p8 * (ONE_PRICE - p8); // scale 16
-        let exponent = self.rule.exponent;
-        let (base, base_scale) = if exponent == Decimal::ONE {
-            (Some(pp), 2 * PRICE_SCALE)
-        } else if exponent == Decimal::TWO {
-            (pp.checked_mul(pp), 4 * PRICE_SCALE)
-        } else {
-            (None, 0)
-        };
-        let exact = base.and_then(|b| {
-            let product = b.checked_mul(c.mantissa())?;
-            let scale = base_scale + c.scale();
-            if scale <= UNIT_SCALE {
-                product.checked_mul(pow10(UNIT_SCALE - scale))
-            } else {
-                Some(ceil_div(product, pow10(scale - UNIT_SCALE)))
+        let p = price.value();
+        let (m, s) = (p.mantissa(), p.scale());
+        if s > PRICE_SCALE {
+            return Err(LegError::PricePrecision);
+        }
+        let pp = m * (pow10(s) - m); // p × (1 − p) at scale 2s, ≤ 0.25 × 10^16
+        let exact = match self.exponent {
+            Exponent::One => Some((pp, 2 * s)),
+            Exponent::Two => Some((pp * pp, 4 * s)),
+            Exponent::Other => None,
+        }
+        .and_then(|(base, scale)| Some((base.checked_mul(c)?, scale + c_scale)))
+        .filter(|(_, scale)| *scale <= UNIT_SCALE);
+        let Some((unit, scale)) = exact else {
+            let unit = match self.exponent {
+                Exponent::Other => to_fixed(self.rule.unit_fee(price), UNIT_SCALE, Round::Up),
+                _ => {
+                    let (base, scale) = if self.exponent == Exponent::One {
+                        (pp, 2 * s)
+                    } else {
+                        (pp * pp, 4 * s)
+                    };
+                    base.checked_mul(c)
+                        .map(|u| ceil_div(u, pow10(scale + c_scale - UNIT_SCALE)))
+                }
             }
-        });
-        match exact {
-            Some(u) => Ok(u),
-            None => to_fixed(self.rule.unit_fee(price), UNIT_SCALE, Round::Up)
-                .ok_or(LegError::FeeCoefficient),
-        }
+            .ok_or(LegError::FeeCoefficient)?;
+            return Ok(UnitFee {
+                per_contract: unit,
+                num: unit,
+                den: self.fill_div_mantissa * pow10(self.fill_div_zeros),
+            });
+        };
+        // unit × 10^up is the fee in 10⁻²⁰; cancel the powers of ten it shares with the quantum.
+        let up = UNIT_SCALE - scale;
+        let cancel = up.min(self.fill_div_zeros);
+        Ok(UnitFee {
+            per_contract: unit
+                .checked_mul(pow10(up))
+                .ok_or(LegError::FeeCoefficient)?,
+            num: unit * pow10(up - cancel),
+            den: self.fill_div_mantissa * pow10(self.fill_div_zeros - cancel),
+        })
     }
 
-    /// Trade fee in money units of a fill of `atoms` at unit fee `unit`.
-    fn fill_fee(&self, unit: i128, atoms: i128) -> i128 {
-        ceil_div(unit * atoms, self.fill_div) * self.fill_quantum
+    /// Trade fee in money units of a fill of `atoms` at `fee`.
+    fn fill_fee(&self, fee: &UnitFee, atoms: i128) -> i128 {
+        ceil_div(fee.num * atoms, fee.den) * self.fill_quantum
     }
 
     /// `x` rounded up to the cash quantum.
@@ -111,7 +171,7 @@ impl FixedRule {
 #[derive(Clone, Debug)]
 pub(super) struct Leg<'a> {
     levels: &'a [Level],
-    rule: FixedRule,
+    rule: &'a FixedRule,
     /// Index of the current level.
     index: usize,
     /// Cumulative atoms before the current level.
@@ -122,13 +182,13 @@ pub(super) struct Leg<'a> {
     pub(super) base: i128,
     /// Current level's price, price units.
     pub(super) price: i128,
-    /// Current level's fee per contract, 10⁻²⁰ dollars.
-    pub(super) unit: i128,
+    /// Current level's fee per contract.
+    fee: UnitFee,
 }
 
 impl<'a> Leg<'a> {
     /// A cursor on the first level; `Ok(None)` when there are no levels.
-    pub(super) fn new(levels: &'a [Level], rule: FixedRule) -> Result<Option<Self>, LegError> {
+    pub(super) fn new(levels: &'a [Level], rule: &'a FixedRule) -> Result<Option<Self>, LegError> {
         let mut leg = Self {
             levels,
             rule,
@@ -137,7 +197,11 @@ impl<'a> Leg<'a> {
             end: 0,
             base: 0,
             price: 0,
-            unit: 0,
+            fee: UnitFee {
+                per_contract: 0,
+                num: 0,
+                den: 1,
+            },
         };
         Ok(leg.load()?.then_some(leg))
     }
@@ -157,14 +221,14 @@ impl<'a> Leg<'a> {
         self.start = self.end;
         self.end = (self.start + atoms).min(MAX_ATOMS);
         self.price = price;
-        self.unit = self.rule.unit_fee(level.price, price)?;
+        self.fee = self.rule.unit_fee(level.price)?;
         Ok(true)
     }
 
     /// Moves to the next level; `false` when the book is exhausted.
     pub(super) fn advance(&mut self) -> Result<bool, LegError> {
         let atoms = self.end - self.start;
-        self.base += self.price * atoms + self.rule.fill_fee(self.unit, atoms);
+        self.base += self.price * atoms + self.rule.fill_fee(&self.fee, atoms);
         self.index += 1;
         self.load()
     }
@@ -173,7 +237,7 @@ impl<'a> Leg<'a> {
     /// cash rounding.
     fn gross(&self, q: i128) -> i128 {
         let x = q - self.start;
-        self.base + self.price * x + self.rule.fill_fee(self.unit, x)
+        self.base + self.price * x + self.rule.fill_fee(&self.fee, x)
     }
 
     /// The exact cash debit of buying `q` atoms (`start < q ≤ end`), money units.
@@ -182,29 +246,30 @@ impl<'a> Leg<'a> {
     }
 
     /// A lower bound of the debit, linear in `q` inside the level, in 10⁻²⁶ dollars:
-    /// `base + price × x + unit × x` without any rounding of the current fill.
+    /// `base + price × x + unit fee × x` without any rounding of the current fill.
     pub(super) fn linear_debit(&self, q: i128) -> i128 {
         let x = q - self.start;
-        (self.base + self.price * x) * UNIT_X_QTY_PER_MONEY + self.unit * x
+        (self.base + self.price * x) * UNIT_X_QTY_PER_MONEY + self.fee.per_contract * x
     }
 
     /// Slope of [`Leg::linear_debit`] per atom.
     pub(super) fn linear_slope(&self) -> i128 {
-        self.price * UNIT_X_QTY_PER_MONEY + self.unit
+        self.price * UNIT_X_QTY_PER_MONEY + self.fee.per_contract
     }
 
     /// A walker on grid step `g` starting at `q` (`start < q ≤ end`), moving down when
     /// `descending`, else up.
     pub(super) fn walker(&self, q: i128, g: i128, descending: bool) -> Walker {
-        let rule = &self.rule;
+        let rule = self.rule;
+        let UnitFee { num, den, .. } = self.fee;
         let x = q - self.start;
-        // unit·x = fills·fill_div − fill_rem, 0 ≤ fill_rem < fill_div.
-        let fills = ceil_div(self.unit * x, rule.fill_div);
-        let fill_rem = fills * rule.fill_div - self.unit * x;
+        // num·x = fills·den − fill_rem, 0 ≤ fill_rem < den.
+        let fills = ceil_div(num * x, den);
+        let fill_rem = fills * den - num * x;
         let gross = self.base + self.price * x + fills * rule.fill_quantum;
         let cash = rule.cash(gross);
         let cash_rem = cash - gross;
-        let (fill_q, fill_r) = floor_div_rem(self.unit * g, rule.fill_div);
+        let (fill_q, fill_r) = floor_div_rem(num * g, den);
         let split = |carry: i128| {
             let d = self.price * g + (fill_q + carry) * rule.fill_quantum;
             if rule.cash_quantum == 1 {
@@ -217,7 +282,7 @@ impl<'a> Leg<'a> {
         Walker {
             debit: cash,
             fill_rem,
-            fill_div: rule.fill_div,
+            fill_div: den,
             fill_step: fill_r,
             cash_rem,
             cash_quantum: rule.cash_quantum,
@@ -244,7 +309,7 @@ pub(super) struct Walker {
     pub(super) debit: i128,
     fill_rem: i128,
     fill_div: i128,
-    /// `unit·g mod fill_div`.
+    /// `num·g mod den` of the level's [`UnitFee`].
     fill_step: i128,
     cash_rem: i128,
     cash_quantum: i128,
@@ -338,7 +403,7 @@ mod tests {
         for schedule in &schedules {
             let rule = FixedRule::new(schedule.rule(Liquidity::Taker).unwrap()).unwrap();
             for g in [10_000, 30_000, 70_000] {
-                let mut leg = Leg::new(&levels, rule).unwrap().unwrap();
+                let mut leg = Leg::new(&levels, &rule).unwrap().unwrap();
                 loop {
                     let first = (leg.start / g + 1) * g;
                     let last = leg.end / g * g;

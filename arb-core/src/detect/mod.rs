@@ -199,15 +199,15 @@ pub fn best_opportunity(
         .rule(Liquidity::Taker)
         .ok_or_else(|| unsupported(venue_b, "fee model has no FeeRule"))?;
     let bounds = bounds(view, limits)?;
-    let rule_a = FixedRule::new(rule_a).map_err(|e| leg_error(venue_a, e));
-    let rule_b = FixedRule::new(rule_b).map_err(|e| leg_error(venue_b, e));
+    let rule_a = FixedRule::new(rule_a).map_err(|e| leg_error(venue_a, e))?;
+    let rule_b = FixedRule::new(rule_b).map_err(|e| leg_error(venue_b, e))?;
     let legs = |direction: Direction| -> Result<Option<(Leg<'_>, Leg<'_>)>, NoOpportunity> {
         let levels_a = view.book_a.buy_levels(direction.outcome_a());
         let levels_b = view
             .book_b
             .buy_levels(direction.outcome_b(view.pair.polarity));
-        let a = Leg::new(levels_a, rule_a.clone()?).map_err(|e| leg_error(venue_a, e))?;
-        let b = Leg::new(levels_b, rule_b.clone()?).map_err(|e| leg_error(venue_b, e))?;
+        let a = Leg::new(levels_a, &rule_a).map_err(|e| leg_error(venue_a, e))?;
+        let b = Leg::new(levels_b, &rule_b).map_err(|e| leg_error(venue_b, e))?;
         Ok(a.zip(b))
     };
     // Both directions' legs, priced once: `None` when a side the direction needs is empty.

@@ -94,10 +94,26 @@ pub(super) struct Best {
     pub(super) profit: i128,
 }
 
+/// A segment kept for the exact scan: both legs positioned on it, its grid range within the
+/// limits, and the largest value of `S` on that range.
+struct Candidate<'a> {
+    a: Leg<'a>,
+    b: Leg<'a>,
+    lo: i128,
+    hi: i128,
+    bound: i128,
+}
+
 /// The best quantity of this direction that beats `incumbent`, if any.
-pub(super) fn search(
-    mut a: Leg<'_>,
-    mut b: Leg<'_>,
+///
+/// Two passes: the first walks the segments once, prices each one's last quantity within the
+/// limits exactly (a real candidate, which raises the bar early) and keeps the segments whose
+/// bound `S` can still beat the bar; the second scans the kept segments best bound first and
+/// stops at the first one that cannot beat the best found. The deepest profitable segment
+/// usually wins by more than any rounding, so most segments are never scanned.
+pub(super) fn search<'a>(
+    mut a: Leg<'a>,
+    mut b: Leg<'a>,
     bounds: &Bounds,
     incumbent: Option<Best>,
 ) -> Result<Option<Best>, (Venue, LegError)> {
@@ -107,6 +123,7 @@ pub(super) fn search(
         best: None,
     };
     let g = bounds.grid;
+    let mut candidates: Vec<Candidate<'a>> = Vec::with_capacity(8);
     loop {
         let q0 = a.start.max(b.start);
         let q1 = a.end.min(b.end);
@@ -114,14 +131,26 @@ pub(super) fn search(
         let hi = floor_div_rem(q1, g).0 * g;
         let mut capped = false;
         if lo <= hi {
-            let top = if scan.fits(&a, &b, hi) {
-                hi
-            } else {
-                capped = true;
-                scan.largest_fitting(&a, &b, lo, hi)
+            let top = match scan.debits_within_limits(&a, &b, hi) {
+                Some(debits) => Some((hi, debits)),
+                None => {
+                    capped = true;
+                    scan.largest_within_limits(&a, &b, lo, hi)
+                }
             };
-            if lo <= top {
-                scan.segment(&a, &b, q0, lo, top);
+            if let Some((top, (da, db))) = top {
+                scan.consider(top, da, db);
+                let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
+                let bound = upper_bound(&a, &b, if slope > 0 { top } else { lo });
+                if bound >= scan.bar * UNIT_X_QTY_PER_MONEY {
+                    candidates.push(Candidate {
+                        a: a.clone(),
+                        b: b.clone(),
+                        lo,
+                        hi: top,
+                        bound,
+                    });
+                }
             }
         }
         if capped {
@@ -140,6 +169,16 @@ pub(super) fn search(
             break;
         }
     }
+    // Best bound first, without moving the candidates around; a scanned one is marked spent.
+    const SPENT: i128 = i128::MIN;
+    while let Some(i) = (0..candidates.len()).max_by_key(|&i| candidates[i].bound) {
+        let c = &candidates[i];
+        if c.bound == SPENT || c.bound < scan.bar * UNIT_X_QTY_PER_MONEY {
+            break;
+        }
+        scan.segment(&c.a, &c.b, c.lo, c.hi);
+        candidates[i].bound = SPENT;
+    }
     Ok(scan.best)
 }
 
@@ -156,49 +195,78 @@ struct Scan<'b> {
 }
 
 impl Scan<'_> {
-    fn fits(&self, a: &Leg<'_>, b: &Leg<'_>, q: i128) -> bool {
+    /// Both legs' debits at `q`, if they are within the limits.
+    fn debits_within_limits(&self, a: &Leg<'_>, b: &Leg<'_>, q: i128) -> Option<(i128, i128)> {
         let da = a.debit(q);
         let db = b.debit(q);
-        da <= self.bounds.cap_a && db <= self.bounds.cap_b && da + db <= self.bounds.cap_total
+        (da <= self.bounds.cap_a && db <= self.bounds.cap_b && da + db <= self.bounds.cap_total)
+            .then_some((da, db))
     }
 
-    /// Largest grid point in `[lo, hi]` within the limits, knowing `hi` is not; `lo − grid` if none.
-    fn largest_fitting(&self, a: &Leg<'_>, b: &Leg<'_>, lo: i128, hi: i128) -> i128 {
+    /// The largest grid point in `[lo, hi]` within the limits, knowing `hi` is not, with its
+    /// debits.
+    fn largest_within_limits(
+        &self,
+        a: &Leg<'_>,
+        b: &Leg<'_>,
+        lo: i128,
+        hi: i128,
+    ) -> Option<(i128, (i128, i128))> {
         let g = self.bounds.grid;
-        if !self.fits(a, b, lo) {
-            return lo - g;
-        }
-        let (mut ok, mut bad) = (lo, hi);
-        while bad - ok > g {
-            let mid = ok + (bad - ok) / g / 2 * g;
-            if self.fits(a, b, mid) {
-                ok = mid;
-            } else {
-                bad = mid;
+        let mut ok = (lo, self.debits_within_limits(a, b, lo)?);
+        let mut bad = hi;
+        while bad - ok.0 > g {
+            let mid = ok.0 + (bad - ok.0) / g / 2 * g;
+            match self.debits_within_limits(a, b, mid) {
+                Some(debits) => ok = (mid, debits),
+                None => bad = mid,
             }
         }
-        ok
+        Some(ok)
     }
 
-    /// Evaluates the grid points of `[lo, hi]` (inside the segment starting after `q0`) that can
-    /// beat the best so far.
-    fn segment(&mut self, a: &Leg<'_>, b: &Leg<'_>, q0: i128, lo: i128, hi: i128) {
+    /// Takes quantity `q` with debits `da`, `db` as the best if it beats the bar and meets the
+    /// profit fraction.
+    fn consider(&mut self, q: i128, da: i128, db: i128) {
+        let profit = q * ONE_PRICE - da - db;
+        if profit >= self.bar
+            && self
+                .bounds
+                .fraction
+                .is_none_or(|f| f.holds(profit, da + db))
+        {
+            self.best = Some(Best { qty: q, profit });
+            self.bar = profit + 1;
+        }
+    }
+
+    /// Evaluates the grid points of `[lo, hi]` (inside the current segment) that can beat the
+    /// best so far.
+    fn segment(&mut self, a: &Leg<'_>, b: &Leg<'_>, lo: i128, hi: i128) {
         let g = self.bounds.grid;
-        let s0 = upper_bound(a, b, q0);
         let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
-        let Some((mut lo, mut hi)) =
-            clip(lo, hi, g, q0, s0, slope, self.bar * UNIT_X_QTY_PER_MONEY)
-        else {
+        // `S` is linear, so it is largest at the end the scan starts from (the scan stops where
+        // `S` drops below the bar, which bounds it at the other end).
+        let top = if slope > 0 { hi } else { lo };
+        if upper_bound(a, b, top) < self.bar * UNIT_X_QTY_PER_MONEY {
             return;
-        };
+        }
+        let (mut lo, mut hi) = (lo, hi);
         if let Some(f) = self.bounds.fraction.filter(|f| f.prune > 0) {
-            // q ≥ (1 + f)·debit and debit ≥ q − S  ⇒  (1 + f)·S − f·q ≥ 0.
+            // q ≥ (1 + f)·debit and debit ≥ q − S  ⇒  R(q) = (1 + f)·S − f·q ≥ 0, linear in q.
             let k = FRACTION_PRUNE_SCALE + f.prune;
-            let r0 = k * s0 - f.prune * q0 * PAYOUT_PER_ATOM_26;
-            let r_slope = k * slope - f.prune * PAYOUT_PER_ATOM_26;
-            match clip(lo, hi, g, q0, r0, r_slope, 0) {
-                Some(range) => (lo, hi) = range,
-                None => return,
+            let r = |q: i128| k * upper_bound(a, b, q) - f.prune * q * PAYOUT_PER_ATOM_26;
+            let (r_lo, r_hi) = (r(lo), r(hi));
+            match (r_lo >= 0, r_hi >= 0) {
+                (true, true) => {}
+                (false, false) => return,
+                _ => {
+                    let r_slope = k * slope - f.prune * PAYOUT_PER_ATOM_26;
+                    match clip(lo, hi, g, r_lo, r_slope) {
+                        Some(range) => (lo, hi) = range,
+                        None => return,
+                    }
+                }
             }
         }
         let descending = slope > 0;
@@ -213,18 +281,8 @@ impl Scan<'_> {
             if s < bar26 {
                 break;
             }
-            let (da, db) = (wa.debit, wb.debit);
-            let profit = q * ONE_PRICE - da - db;
-            if profit >= self.bar
-                && self
-                    .bounds
-                    .fraction
-                    .is_none_or(|f| f.holds(profit, da + db))
-            {
-                self.best = Some(Best { qty: q, profit });
-                self.bar = profit + 1;
-                bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
-            }
+            self.consider(q, wa.debit, wb.debit);
+            bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
             q += step;
             if q < lo || q > hi {
                 break;
@@ -236,24 +294,16 @@ impl Scan<'_> {
     }
 }
 
-/// The grid points of `[lo, hi]` where `v0 + slope·(q − q0) ≥ threshold`, as a range.
-fn clip(
-    lo: i128,
-    hi: i128,
-    g: i128,
-    q0: i128,
-    v0: i128,
-    slope: i128,
-    threshold: i128,
-) -> Option<(i128, i128)> {
+/// The grid points of `[lo, hi]` where `v_lo + slope·(q − lo) ≥ 0`, as a range.
+fn clip(lo: i128, hi: i128, g: i128, v_lo: i128, slope: i128) -> Option<(i128, i128)> {
     let (lo, hi) = match slope.signum() {
-        0 => (v0 >= threshold).then_some((lo, hi))?,
+        0 => (v_lo >= 0).then_some((lo, hi))?,
         1 => {
-            let first = q0 + super::fixed::ceil_div(threshold - v0, slope);
+            let first = lo + super::fixed::ceil_div(-v_lo, slope);
             (lo.max(super::fixed::ceil_div(first, g) * g), hi)
         }
         _ => {
-            let last = q0 + floor_div_rem(v0 - threshold, -slope).0;
+            let last = lo + floor_div_rem(v_lo, -slope).0;
             (lo, hi.min(floor_div_rem(last, g).0 * g))
         }
     };

@@ -115,7 +115,7 @@ impl Market {
                 price: price.value(),
             });
         }
-        if !(qty.value() % self.size_step.value()).is_zero() {
+        if !super::price::is_multiple(qty.value(), self.size_step.value()) {
             return Err(ModelError::OffSizeStep {
                 qty: qty.value(),
                 step: self.size_step.value(),

@@ -50,7 +50,35 @@ impl Price {
     /// Whether the price is an exact multiple of `tick`.
     #[must_use]
     pub fn is_multiple_of(self, tick: Decimal) -> bool {
-        tick > Decimal::ZERO && (self.0 % tick).is_zero()
+        tick > Decimal::ZERO && is_multiple(self.0, tick)
+    }
+}
+
+/// Whether `value` is an exact multiple of `step` (> 0). Exact in integers on the mantissas for
+/// every price and size a venue publishes; `Decimal`'s remainder otherwise. Grid and size checks
+/// run on every detected opportunity, so this avoids the general division.
+#[must_use]
+pub(crate) fn is_multiple(value: Decimal, step: Decimal) -> bool {
+    if step.is_zero() {
+        return false;
+    }
+    let (vs, ss) = (value.scale(), step.scale());
+    let scale = vs.max(ss);
+    let widen = |d: Decimal, from: u32| {
+        let factor = 10u64.checked_pow(scale - from)?;
+        i128::try_from(
+            d.mantissa()
+                .unsigned_abs()
+                .checked_mul(u128::from(factor))?,
+        )
+        .ok()
+    };
+    match (widen(value, vs), widen(step, ss)) {
+        (Some(v), Some(st)) if st != 0 => match (u64::try_from(v), u64::try_from(st)) {
+            (Ok(v), Ok(st)) => v % st == 0,
+            _ => v % st == 0,
+        },
+        _ => (value % step).is_zero(),
     }
 }
 
@@ -289,13 +317,16 @@ impl PriceGrid {
         let p = price.value();
         self.bands
             .iter()
-            .any(|b| p >= b.start && p <= b.end && ((p - b.start) % b.step).is_zero())
+            .any(|b| p >= b.start && p <= b.end && is_multiple(p - b.start, b.step))
     }
 
     /// The nearest valid grid price in the given direction, or `None` when there is none
     /// (e.g. rounding up above the highest valid price).
     #[must_use]
     pub fn snap(&self, price: Price, rounding: Rounding) -> Option<Price> {
+        if self.contains(price) {
+            return Some(price);
+        }
         let p = price.value();
         let mut below: Option<Decimal> = None;
         let mut above: Option<Decimal> = None;
@@ -331,6 +362,30 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
+
+    #[test]
+    fn is_multiple_agrees_with_the_decimal_remainder() {
+        let values = [
+            dec!(0.45),
+            dec!(0.4500),
+            dec!(0.455),
+            dec!(0.0001),
+            dec!(-0.02),
+            dec!(12345678901234567890.12),
+            dec!(0),
+        ];
+        let steps = [dec!(0.01), dec!(0.005), dec!(0.0001), dec!(0.03), dec!(1)];
+        for v in values {
+            for step in steps {
+                assert_eq!(
+                    is_multiple(v, step),
+                    (v % step).is_zero(),
+                    "{v} multiple of {step}"
+                );
+            }
+        }
+        assert!(!is_multiple(dec!(0.5), Decimal::ZERO));
+    }
 
     #[test]
     fn price_rejects_values_outside_unit_interval() {
