@@ -14,6 +14,7 @@
 pub mod clock;
 pub mod detect;
 pub mod engine;
+mod exact;
 pub mod exchange;
 pub mod execute;
 pub mod fees;

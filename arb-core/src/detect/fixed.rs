@@ -25,19 +25,8 @@ pub(super) const MAX_ATOMS: i128 = 1_000_000_000_000;
 
 /// 10^n for n ≤ 38.
 pub(super) const fn pow10(n: u32) -> i128 {
-    POW10[n as usize]
+    crate::exact::POW10[n as usize]
 }
-
-/// 10^0 ..= 10^38.
-const POW10: [i128; 39] = {
-    let mut table = [1i128; 39];
-    let mut i = 1;
-    while i < table.len() {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
 
 /// Direction to round a value that has more decimals than the fixed-point scale.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

@@ -1,0 +1,181 @@
+//! Exact decimal arithmetic on 128-bit mantissas: the fast path of per-order fee sums, which
+//! `Decimal` computes several times slower. Every operation is checked and exact; `None` means
+//! "too large or too precise for this path", and the caller falls back to `Decimal`.
+
+use rust_decimal::Decimal;
+
+/// `Decimal`'s largest scale.
+const MAX_SCALE: u32 = 28;
+/// One past `Decimal`'s largest mantissa (2⁹⁶): results stay below it, so every value this path
+/// produces is one `Decimal` would have computed exactly too.
+const MANTISSA_LIMIT: u128 = 1 << 96;
+
+/// The exact value `mantissa × 10^-scale`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Exact {
+    mantissa: i128,
+    scale: u32,
+}
+
+impl Exact {
+    /// Zero.
+    pub(crate) const ZERO: Self = Self {
+        mantissa: 0,
+        scale: 0,
+    };
+
+    /// `Some(self)` when `Decimal` can hold the mantissa.
+    fn checked(self) -> Option<Self> {
+        (self.mantissa.unsigned_abs() < MANTISSA_LIMIT).then_some(self)
+    }
+
+    /// The same value as `d`.
+    pub(crate) fn of(d: Decimal) -> Self {
+        Self {
+            mantissa: d.mantissa(),
+            scale: d.scale(),
+        }
+    }
+
+    /// The mantissa at the larger scale `scale`.
+    fn mantissa_at(self, scale: u32) -> Option<i128> {
+        match scale.checked_sub(self.scale)? {
+            0 => Some(self.mantissa),
+            widen => product(self.mantissa, pow10(widen)?),
+        }
+    }
+
+    /// `self + other`.
+    pub(crate) fn add(self, other: Self) -> Option<Self> {
+        let scale = self.scale.max(other.scale);
+        Self {
+            mantissa: self
+                .mantissa_at(scale)?
+                .checked_add(other.mantissa_at(scale)?)?,
+            scale,
+        }
+        .checked()
+    }
+
+    /// `self − other`.
+    pub(crate) fn sub(self, other: Self) -> Option<Self> {
+        self.add(Self {
+            mantissa: other.mantissa.checked_neg()?,
+            scale: other.scale,
+        })
+    }
+
+    /// `self × other`.
+    pub(crate) fn mul(self, other: Self) -> Option<Self> {
+        let scale = self.scale + other.scale;
+        (scale <= MAX_SCALE).then_some(())?;
+        Self {
+            mantissa: product(self.mantissa, other.mantissa)?,
+            scale,
+        }
+        .checked()
+    }
+
+    /// Rounded up (towards +∞) to a multiple of `quantum`, which must be a power of ten
+    /// (`10^-k`); `None` for any other quantum.
+    pub(crate) fn ceil_to(self, quantum: Decimal) -> Option<Self> {
+        if quantum.mantissa() != 1 {
+            return None;
+        }
+        let places = quantum.scale();
+        if self.scale <= places {
+            return Some(self);
+        }
+        let divisor = pow10(self.scale - places)?;
+        let (floor, rest) = match (u64::try_from(self.mantissa), u64::try_from(divisor)) {
+            // The common case, in one 64-bit division.
+            (Ok(m), Ok(d)) => (i128::from(m / d), m % d),
+            _ => (
+                self.mantissa.div_euclid(divisor),
+                u64::from(self.mantissa.rem_euclid(divisor) != 0),
+            ),
+        };
+        Some(Self {
+            mantissa: floor + i128::from(rest != 0),
+            scale: places,
+        })
+    }
+
+    /// The value as a `Decimal`, if it fits one.
+    pub(crate) fn to_decimal(self) -> Option<Decimal> {
+        Decimal::try_from_i128_with_scale(self.mantissa, self.scale).ok()
+    }
+}
+
+/// 10^0 ..= 10^38, the powers of ten that fit in `i128`.
+pub(crate) const POW10: [i128; 39] = {
+    let mut table = [1i128; 39];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// 10^n, if it fits in `i128`.
+fn pow10(n: u32) -> Option<i128> {
+    POW10.get(usize::try_from(n).ok()?).copied()
+}
+
+/// `a × b`, if it fits: one plain multiplication when both fit in 63 bits (the product then fits
+/// in 126), the overflow-checked one otherwise.
+fn product(a: i128, b: i128) -> Option<i128> {
+    const SMALL: u128 = 1 << 63;
+    if a.unsigned_abs() < SMALL && b.unsigned_abs() < SMALL {
+        Some(a * b)
+    } else {
+        a.checked_mul(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    #[test]
+    fn arithmetic_is_exact_and_matches_decimal() {
+        let values = [
+            dec!(0.44),
+            dec!(0.0175),
+            dec!(-3.5),
+            dec!(120),
+            dec!(0.00001),
+            dec!(0),
+        ];
+        for a in values {
+            for b in values {
+                let (x, y) = (Exact::of(a), Exact::of(b));
+                assert_eq!(x.add(y).and_then(Exact::to_decimal), Some(a + b));
+                assert_eq!(x.sub(y).and_then(Exact::to_decimal), Some(a - b));
+                assert_eq!(x.mul(y).and_then(Exact::to_decimal), Some(a * b));
+            }
+        }
+        let up = |v: Decimal, q: Decimal| Exact::of(v).ceil_to(q).and_then(Exact::to_decimal);
+        assert_eq!(up(dec!(0.01091475), dec!(0.0001)), Some(dec!(0.011)));
+        assert_eq!(up(dec!(-0.0049), dec!(0.01)), Some(dec!(0)));
+        assert_eq!(up(dec!(0.17), dec!(0.01)), Some(dec!(0.17)));
+        assert_eq!(up(dec!(0.17), dec!(0.05)), None);
+    }
+
+    #[test]
+    fn overflow_is_refused_not_wrapped() {
+        let big = Exact::of(Decimal::MAX);
+        assert_eq!(big.mul(big), None);
+        assert_eq!(big.add(big), None);
+        assert_eq!(big.sub(Exact::of(Decimal::MIN)), None);
+        assert_eq!(big.add(Exact::of(Decimal::MIN)), Some(Exact::ZERO));
+        let fine = Exact {
+            mantissa: 1,
+            scale: 20,
+        };
+        assert_eq!(fine.mul(fine), None);
+    }
+}
