@@ -125,7 +125,7 @@ fn pow10(n: u32) -> Option<i128> {
 
 /// `a × b`, if it fits: one plain multiplication when both fit in 63 bits (the product then fits
 /// in 126), the overflow-checked one otherwise.
-fn product(a: i128, b: i128) -> Option<i128> {
+pub(crate) fn product(a: i128, b: i128) -> Option<i128> {
     const SMALL: u128 = 1 << 63;
     if a.unsigned_abs() < SMALL && b.unsigned_abs() < SMALL {
         Some(a * b)

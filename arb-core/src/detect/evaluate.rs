@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::{DetectLimits, Direction, PairView};
+use crate::exact::Exact;
 use crate::fees::FeeModel;
 use crate::model::{
     BinaryBook, Level, Liquidity, Market, Opportunity, OpportunityLeg, Outcome, Qty, Rounding,
@@ -61,21 +62,25 @@ fn price_leg(
     qty: Qty,
     fees: &dyn FeeModel,
 ) -> Option<OpportunityLeg> {
+    let book_levels = book.buy_levels(outcome);
     let mut remaining = qty.value();
-    let mut levels = Vec::new();
-    let mut cost = Decimal::ZERO;
-    for level in book.buy_levels(outcome) {
+    let mut levels = Vec::with_capacity(book_levels.len());
+    for level in book_levels {
         if remaining.is_zero() {
             break;
         }
-        let take = level.qty.value().min(remaining);
-        levels.push(Level::new(level.price, Qty::new(take).ok()?));
-        cost += take * level.price.value();
-        remaining -= take;
+        let take = if level.qty.value() <= remaining {
+            level.qty
+        } else {
+            Qty::new(remaining).ok()?
+        };
+        levels.push(Level::new(level.price, take));
+        remaining -= take.value();
     }
     if !remaining.is_zero() {
         return None;
     }
+    let cost = cost_of(&levels);
     let worst = levels.last()?.price;
     let limit_price = market.snap_price(worst, Rounding::Up)?;
     let fee = fees.order_fee(&levels, Liquidity::Taker);
@@ -88,6 +93,17 @@ fn price_leg(
         fee,
         levels,
     })
+}
+
+/// `Σ qty × price` of `levels`, exactly (in 128-bit integers when the values allow).
+fn cost_of(levels: &[Level]) -> Decimal {
+    levels
+        .iter()
+        .try_fold(Exact::ZERO, |sum, l| {
+            sum.add(Exact::of(l.qty.value()).mul(Exact::of(l.price.value()))?)
+        })
+        .and_then(Exact::to_decimal)
+        .unwrap_or_else(|| levels.iter().map(|l| l.qty.notional(l.price)).sum())
 }
 
 /// Why a recomputed opportunity may not be reported, if it may not.

@@ -7,6 +7,7 @@ use super::fixed::{
     MAX_ATOMS, MONEY_SCALE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE, UNIT_X_QTY_PER_MONEY,
     UNIT_X_QTY_PER_MONEY_ZEROS, ceil_div, floor_div_rem, pow10, strip_tens, to_fixed,
 };
+use crate::exact::product;
 use crate::fees::FeeRule;
 use crate::model::{Level, Price};
 
@@ -117,7 +118,7 @@ impl FixedRule {
             Exponent::Two => Some((pp * pp, 4 * s)),
             Exponent::Other => None,
         }
-        .and_then(|(base, scale)| Some((base.checked_mul(c)?, scale + c_scale)))
+        .and_then(|(base, scale)| Some((product(base, c)?, scale + c_scale)))
         .filter(|(_, scale)| *scale <= UNIT_SCALE);
         let Some((unit, scale)) = exact else {
             let unit = match self.exponent {
@@ -128,8 +129,7 @@ impl FixedRule {
                     } else {
                         (pp * pp, 4 * s)
                     };
-                    base.checked_mul(c)
-                        .map(|u| ceil_div(u, pow10(scale + c_scale - UNIT_SCALE)))
+                    product(base, c).map(|u| ceil_div(u, pow10(scale + c_scale - UNIT_SCALE)))
                 }
             }
             .ok_or(LegError::FeeCoefficient)?;
@@ -143,9 +143,7 @@ impl FixedRule {
         let up = UNIT_SCALE - scale;
         let cancel = up.min(self.fill_div_zeros);
         Ok(UnitFee {
-            per_contract: unit
-                .checked_mul(pow10(up))
-                .ok_or(LegError::FeeCoefficient)?,
+            per_contract: product(unit, pow10(up)).ok_or(LegError::FeeCoefficient)?,
             num: unit * pow10(up - cancel),
             den: self.fill_div_mantissa * pow10(self.fill_div_zeros - cancel),
         })

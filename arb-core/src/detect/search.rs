@@ -20,6 +20,7 @@
 
 use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY, floor_div_rem};
 use super::leg::{Leg, LegError};
+use crate::exact::product;
 
 /// $1 of payout per atom in 10⁻²⁶ dollars.
 const PAYOUT_PER_ATOM_26: i128 = ONE_PRICE * UNIT_X_QTY_PER_MONEY;
@@ -50,7 +51,7 @@ impl Fraction {
     }
 
     fn holds(self, profit: i128, debit: i128) -> bool {
-        match (profit.checked_mul(self.den), self.num.checked_mul(debit)) {
+        match (product(profit, self.den), product(self.num, debit)) {
             (Some(lhs), Some(rhs)) => lhs >= rhs,
             _ => false,
         }
