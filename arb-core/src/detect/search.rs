@@ -123,6 +123,10 @@ pub(super) fn search<'a>(
         bar: incumbent.map_or(bounds.min_profit, |i| bounds.min_profit.max(i.profit + 1)),
         best: None,
     };
+    // Asks only get dearer: if the best ones already cost $1 together, no quantity can profit.
+    if a.price + b.price >= ONE_PRICE {
+        return Ok(None);
+    }
     let g = bounds.grid;
     let mut candidates: Vec<Candidate<'a>> = Vec::with_capacity(8);
     loop {
