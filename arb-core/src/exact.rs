@@ -119,7 +119,7 @@ pub(crate) const POW10: [i128; 39] = {
 };
 
 /// 10^n, if it fits in `i128`.
-fn pow10(n: u32) -> Option<i128> {
+pub(crate) fn pow10(n: u32) -> Option<i128> {
     POW10.get(usize::try_from(n).ok()?).copied()
 }
 

@@ -7,7 +7,7 @@ use super::fixed::{
     MAX_ATOMS, MONEY_SCALE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE, UNIT_X_QTY_PER_MONEY,
     UNIT_X_QTY_PER_MONEY_ZEROS, ceil_div, floor_div_rem, pow10, strip_tens, to_fixed,
 };
-use crate::exact::product;
+use crate::exact::{self, product};
 use crate::fees::FeeRule;
 use crate::model::{Level, Price};
 
@@ -77,6 +77,9 @@ impl FixedRule {
         };
         // fill_quantum (money units, 10⁻¹⁴) × 10¹² = mantissa × 10^zeros in 10⁻²⁶ dollars.
         let (fill_div_mantissa, zeros) = strip_tens(fill_quantum, u32::MAX);
+        let fill_div_zeros = zeros + UNIT_X_QTY_PER_MONEY_ZEROS;
+        // Every fraction's denominator divides this one, so all of them fit.
+        product(fill_div_mantissa, pow10(fill_div_zeros)).ok_or(LegError::FeeQuantum)?;
         let (c, c_zeros) = strip_tens(rule.coefficient.mantissa(), rule.coefficient.scale());
         let exponent = if rule.exponent == Decimal::ONE {
             Exponent::One
@@ -90,7 +93,7 @@ impl FixedRule {
             coefficient: (c, rule.coefficient.scale() - c_zeros),
             exponent,
             fill_div_mantissa,
-            fill_div_zeros: zeros + UNIT_X_QTY_PER_MONEY_ZEROS,
+            fill_div_zeros,
             fill_quantum,
             cash_quantum,
         })
@@ -129,7 +132,8 @@ impl FixedRule {
                     } else {
                         (pp * pp, 4 * s)
                     };
-                    product(base, c).map(|u| ceil_div(u, pow10(scale + c_scale - UNIT_SCALE)))
+                    let divisor = exact::pow10(scale + c_scale - UNIT_SCALE);
+                    product(base, c).zip(divisor).map(|(u, d)| ceil_div(u, d))
                 }
             }
             .ok_or(LegError::FeeCoefficient)?;
@@ -370,6 +374,29 @@ mod tests {
 
     fn level(price: Decimal, qty: Decimal) -> Level {
         Level::new(Price::new(price).unwrap(), Qty::new(qty).unwrap())
+    }
+
+    /// Absurd fee rules are refused with an error, never a panic or a wrapped integer.
+    #[test]
+    fn extreme_fee_rules_are_errors_not_panics() {
+        let huge_quantum = FeeRule {
+            fill_quantum: dec!(100000000000000000000),
+            ..FeeRule::FREE
+        };
+        assert_eq!(
+            FixedRule::new(huge_quantum).map(|_| ()),
+            Err(LegError::FeeQuantum)
+        );
+        let fine_coefficient = FeeRule {
+            coefficient: Decimal::new(7, 28),
+            exponent: Decimal::TWO,
+            fill_quantum: dec!(0.0001),
+            cash_quantum: None,
+        };
+        let rule = FixedRule::new(fine_coefficient).unwrap();
+        let levels = [level(dec!(0.12345678), dec!(5))];
+        let leg = Leg::new(&levels, &rule);
+        assert!(matches!(leg, Ok(Some(_)) | Err(LegError::FeeCoefficient)));
     }
 
     /// Walking every grid point of every level, down and up, gives the same debit as pricing
