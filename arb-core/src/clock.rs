@@ -122,6 +122,22 @@ impl IdSource for UniqueIds {
     }
 }
 
+/// When a [`UniqueIds`] id was minted: the milliseconds since the epoch it carries; `None` for
+/// ids of any other shape. Venues without client order ids derive their signed order fields from
+/// it, so the same request always makes the same order and a restarted process can rebuild it.
+#[must_use]
+pub fn minted_at_ms(id: &str) -> Option<u64> {
+    let mut parts = id.rsplitn(4, '-');
+    parts.next()?.parse::<u64>().ok()?;
+    let tag = parts.next()?;
+    if tag.len() != 8 || !tag.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let ms = parts.next()?.parse::<u64>().ok()?;
+    parts.next()?;
+    (ms > 0).then_some(ms)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -144,5 +160,24 @@ mod tests {
         let unique = UniqueIds::new();
         let ids: HashSet<_> = (0..1000).map(|_| unique.next_id("x")).collect();
         assert_eq!(ids.len(), 1000);
+    }
+
+    #[test]
+    fn unique_ids_say_when_they_were_minted() {
+        let before = u64::try_from(Utc::now().timestamp_millis()).unwrap();
+        let id = UniqueIds::new().next_id("ord-leg");
+        let after = u64::try_from(Utc::now().timestamp_millis()).unwrap();
+        let minted = minted_at_ms(&id).unwrap();
+        assert!((before..=after).contains(&minted), "{id}: {minted}");
+        for other in [
+            "ord-1",
+            "",
+            "x-12-zz-1",
+            "12-0000abcd-1",
+            "x-0-0000abcd-1",
+            "x-5-0000abcd-",
+        ] {
+            assert_eq!(minted_at_ms(other), None, "{other}");
+        }
     }
 }

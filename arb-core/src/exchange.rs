@@ -158,6 +158,17 @@ pub trait Exchange: Send + Sync {
         client_order_id: &ClientOrderId,
     ) -> Result<Option<Order>, ExchangeError>;
 
+    /// An order by the request that created it; `None` if the venue never received it. Venues
+    /// without client order ids override this to rebuild the venue's id from the request
+    /// (Polymarket signs deterministic orders); the default asks
+    /// [`Exchange::order_by_client_id`]. Wrappers must forward it.
+    async fn order_by_request(
+        &self,
+        request: &OrderRequest,
+    ) -> Result<Option<Order>, ExchangeError> {
+        self.order_by_client_id(&request.client_order_id).await
+    }
+
     /// Our fills since `since`.
     async fn fills_since(&self, since: DateTime<Utc>) -> Result<Vec<Fill>, ExchangeError>;
 

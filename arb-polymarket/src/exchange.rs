@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use arb_core::clock::minted_at_ms;
 use arb_core::exchange::{BookStream, Exchange, ExchangeError};
 use arb_core::fees::FeeModel;
 use arb_core::model::{
@@ -153,6 +154,25 @@ impl PolymarketExchange {
         )?)
     }
 
+    /// The salt and creation time (ms) signed for `request`. When the client order id carries
+    /// its mint time ([`minted_at_ms`], as the engine's ids do) both derive from the id alone:
+    /// the same request always signs to the same order, so a resend can never become a second
+    /// order and a restarted process can rebuild the order id ([`Exchange::order_by_request`]).
+    /// Other ids get a salt mixed with the current time, and the current time.
+    fn order_identity(request: &OrderRequest) -> (u64, u64) {
+        let id = &request.client_order_id;
+        match minted_at_ms(id.as_str()) {
+            Some(ms) => (Self::salt_for(id, 0), ms),
+            None => {
+                let now = unix_now();
+                (
+                    Self::salt_for(id, now.as_nanos()),
+                    u64::try_from(now.as_millis()).unwrap_or(u64::MAX),
+                )
+            }
+        }
+    }
+
     fn salt_for(client_order_id: &ClientOrderId, nanos: u128) -> u64 {
         let digest = Sha256::new()
             .chain_update(client_order_id.as_str().as_bytes())
@@ -221,6 +241,15 @@ impl PolymarketExchange {
             qty,
             time_in_force: time_in_force(&w.order_type),
         })
+    }
+
+    /// The order with this id, or `None` when the venue never received it.
+    async fn order_if_received(&self, id: &VenueOrderId) -> Result<Option<Order>, ExchangeError> {
+        match self.fetch_order(id).await {
+            Ok(o) => Ok(Some(o)),
+            Err(ExchangeError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn fetch_order(&self, id: &VenueOrderId) -> Result<Order, ExchangeError> {
@@ -498,9 +527,7 @@ impl Exchange for PolymarketExchange {
                 request.market, info.market.status
             )));
         }
-        let now = unix_now();
-        let ts_ms = u64::try_from(now.as_millis()).unwrap_or(u64::MAX);
-        let salt = Self::salt_for(&request.client_order_id, now.as_nanos());
+        let (salt, ts_ms) = Self::order_identity(request);
         let signed = self.build_order(&info, request, salt, ts_ms)?;
         let creds = self.client.api_creds().await?;
         let order_id = signed.order_id();
@@ -558,16 +585,38 @@ impl Exchange for PolymarketExchange {
             .get(client_order_id)
             .cloned();
         let Some(venue_id) = venue_id else {
-            // Polymarket has no client order ids: only orders signed by this process are known.
+            // Polymarket has no client order ids: without the request, only orders signed by this
+            // process are known (`order_by_request` rebuilds the others).
             return Err(ExchangeError::Unsupported(format!(
                 "order {client_order_id} was not sent by this process (Polymarket has no client order ids)"
             )));
         };
-        match self.fetch_order(&venue_id).await {
-            Ok(o) => Ok(Some(o)),
-            Err(ExchangeError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
+        self.order_if_received(&venue_id).await
+    }
+
+    async fn order_by_request(
+        &self,
+        request: &OrderRequest,
+    ) -> Result<Option<Order>, ExchangeError> {
+        let id = &request.client_order_id;
+        let known = sent_lock(&self.sent).by_client.get(id).cloned();
+        if let Some(venue_id) = known {
+            return self.order_if_received(&venue_id).await;
         }
+        if minted_at_ms(id.as_str()).is_none() {
+            return self.order_by_client_id(id).await;
+        }
+        // Sign the request again exactly as `place_order` did: same salt, same time, same hash.
+        Self::check_venue(&request.market)?;
+        let info = self.client.market_info(&request.market.market).await?;
+        let (salt, ts_ms) = Self::order_identity(request);
+        let venue_id = VenueOrderId::new(self.build_order(&info, request, salt, ts_ms)?.order_id());
+        {
+            let mut sent = sent_lock(&self.sent);
+            sent.by_client.insert(id.clone(), venue_id.clone());
+            sent.requests.insert(venue_id.clone(), request.clone());
+        }
+        self.order_if_received(&venue_id).await
     }
 
     async fn fills_since(&self, since: DateTime<Utc>) -> Result<Vec<Fill>, ExchangeError> {

@@ -5,8 +5,11 @@
 
 mod common;
 
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use arb_core::clock::{IdSource, UniqueIds};
 use arb_core::exchange::{Exchange, ExchangeError};
 use arb_core::fees::{FeeSchedule, PolymarketFees};
 use arb_core::model::{
@@ -385,6 +388,78 @@ async fn matched_order_is_looked_up_and_found_by_client_id() {
     {
         assert_l2_signed(r, &creds());
     }
+}
+
+/// The crash window between sending an order and storing the answer: a new process (nothing in
+/// memory) rebuilds the order id from the stored request, finds the order if the venue has it and
+/// answers "never received" if not; sending the same request again makes the very same order.
+#[tokio::test]
+async fn a_restarted_process_finds_an_order_by_its_request() {
+    let server = MockServer::start().await;
+    mount_markets(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/order"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"success": true, "errorMsg": "", "orderID": "", "status": "live"}),
+        ))
+        .mount(&server)
+        .await;
+    let posted: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let known = Arc::clone(&posted);
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            "^/data/order/0x[0-9a-f]{64}$",
+        ))
+        .respond_with(move |req: &Request| {
+            let id = req.url.path().trim_start_matches("/data/order/").to_owned();
+            if known.lock().unwrap().contains(&id) {
+                ResponseTemplate::new(200).set_body_json(wire_order(&id, "LIVE", "0"))
+            } else {
+                ResponseTemplate::new(200).set_body_json(Value::Null)
+            }
+        })
+        .mount(&server)
+        .await;
+    let ids = UniqueIds::new();
+    let minted = |_| OrderRequest {
+        client_order_id: ClientOrderId::new(ids.next_id("ord")),
+        ..request(dec!(0.5), dec!(10), TimeInForce::Gtc)
+    };
+    let (req, never_sent) = (minted(()), minted(()));
+
+    let sent = exchange(&server, true).place_order(&req).await.unwrap();
+    let venue_id = sent.venue_order_id.clone().unwrap();
+    posted.lock().unwrap().insert(venue_id.as_str().to_owned());
+
+    let restarted = exchange(&server, true);
+    let found = restarted.order_by_request(&req).await.unwrap().unwrap();
+    assert_eq!(found.venue_order_id, Some(venue_id.clone()));
+    assert_eq!(found.status, OrderStatus::Open);
+    assert_eq!(found.request, req);
+    assert_eq!(restarted.order_by_request(&never_sent).await.unwrap(), None);
+    // Ids without a mint time cannot be rebuilt: said plainly, never a false "not found".
+    assert!(matches!(
+        restarted
+            .order_by_request(&request(dec!(0.5), dec!(10), TimeInForce::Gtc))
+            .await,
+        Err(ExchangeError::Unsupported(_))
+    ));
+
+    let resent = exchange(&server, true).place_order(&req).await.unwrap();
+    assert_eq!(resent.venue_order_id, Some(venue_id));
+    let bodies: Vec<Vec<u8>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && r.url.path() == "/order")
+        .map(|r| r.body)
+        .collect();
+    assert_eq!(bodies.len(), 2);
+    assert_eq!(
+        bodies[0], bodies[1],
+        "the same request signs to the same order"
+    );
 }
 
 #[tokio::test]

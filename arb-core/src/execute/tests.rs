@@ -137,9 +137,9 @@ async fn a_timed_out_send_is_looked_up_by_client_id_and_never_resent() {
     a.expect_place_order()
         .times(1)
         .returning(|_| Err(ExchangeError::Timeout(Duration::from_secs(2))));
-    a.expect_order_by_client_id().times(1).returning(|id| {
+    a.expect_order_by_request().times(1).returning(|sent| {
         let request = OrderRequest {
-            client_order_id: id.clone(),
+            client_order_id: sent.client_order_id.clone(),
             market: MarketKey::new("a", "M"),
             outcome: Outcome::Yes,
             side: crate::model::Side::Buy,
@@ -210,7 +210,7 @@ async fn an_order_that_never_resolves_stays_open_pauses_the_pair_and_alerts() {
         o.venue_order_id = None;
         Ok(o)
     });
-    a.expect_order_by_client_id()
+    a.expect_order_by_request()
         .returning(|_| Err(ExchangeError::Network("connection reset".into())));
     let mut b = venue("b");
     b.expect_place_order().times(0);

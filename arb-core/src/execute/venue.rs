@@ -77,10 +77,7 @@ impl VenueCalls<'_> {
     }
 
     async fn by_client_id(&self, request: &OrderRequest) -> Lookup {
-        let result = self
-            .exchange
-            .order_by_client_id(&request.client_order_id)
-            .await;
+        let result = self.exchange.order_by_request(request).await;
         self.note(&result);
         match result {
             Ok(Some(order)) => Lookup::Found(order),

@@ -129,6 +129,13 @@ impl Exchange for Instrumented {
         self.inner.order_by_client_id(client_order_id).await
     }
 
+    async fn order_by_request(
+        &self,
+        request: &OrderRequest,
+    ) -> Result<Option<Order>, ExchangeError> {
+        self.inner.order_by_request(request).await
+    }
+
     async fn fills_since(&self, since: DateTime<Utc>) -> Result<Vec<Fill>, ExchangeError> {
         self.inner.fills_since(since).await
     }
