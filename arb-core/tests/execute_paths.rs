@@ -12,7 +12,8 @@ use std::time::Duration;
 use arb_core::exchange::Exchange;
 use arb_core::execute::{ExecuteError, ExecutionConfig, ExecutionContext, FirstLegRule};
 use arb_core::model::{
-    ExecutionMode, ExecutionState, OrderRole, OrderStatus, Outcome, PairAction, PairStatus,
+    ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, MarketKey, Opportunity,
+    OpportunityLeg, OrderRole, OrderStatus, Outcome, PairAction, PairId, PairStatus,
 };
 use arb_core::notify::Severity;
 use arb_core::risk::{RiskLimits, RiskManager};
@@ -343,6 +344,29 @@ async fn a_venue_down_mid_hedge_leaves_the_execution_open_until_recovery_finishe
         }
     });
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
+    // An older open execution of another pair on a venue this process no longer has: it cannot
+    // be reconciled, but it must not keep the others from being finished.
+    let orphan = ExecutionRecord {
+        id: ExecutionId::new("exec-orphan"),
+        pair_id: PairId(999),
+        opportunity_id: None,
+        plan: Opportunity {
+            pair_id: PairId(999),
+            leg_a: OpportunityLeg {
+                market: MarketKey::new("ghost", "M"),
+                ..opp.leg_a.clone()
+            },
+            ..opp.clone()
+        },
+        first_leg: MarketKey::new("ghost", "M"),
+        mode: ExecutionMode::Sequential,
+        state: ExecutionState::FirstLegSent,
+        hedge_attempts: 0,
+        note: None,
+        created_at: opp.detected_at,
+        updated_at: opp.detected_at,
+    };
+    h.store.save_execution(&orphan, &[]).await.unwrap();
     let err = h
         .executor(Harness::config())
         .execute(&h.pair, h.markets(), &opp)
@@ -350,20 +374,27 @@ async fn a_venue_down_mid_hedge_leaves_the_execution_open_until_recovery_finishe
         .unwrap_err();
     assert!(matches!(err, ExecuteError::Unresolved { .. }), "{err}");
     let open = h.store.open_executions().await.unwrap();
-    assert_eq!(open.len(), 1);
-    assert_eq!(open[0].state, ExecutionState::SecondLegSent);
+    assert_eq!(open.len(), 2);
+    assert_eq!(open[0].id, orphan.id, "the orphan is reconciled first");
+    assert_eq!(open[1].state, ExecutionState::SecondLegSent);
     assert_eq!(pair_status(&h).await, PairStatus::Paused);
     assert_eq!(h.alerts(Severity::Critical).len(), 1);
     // Restart: the venue answers again; the hedge is found by its client order id.
-    let recovered = h
+    let err = h
         .executor_on(h.store.clone(), Harness::config(), 1000)
         .recover()
         .await
-        .unwrap();
-    assert_eq!(recovered.len(), 1);
-    assert_eq!(recovered[0].state, ExecutionState::Hedged);
+        .unwrap_err();
+    assert!(
+        matches!(err, ExecuteError::UnknownVenue(ref v) if v.as_str() == "ghost"),
+        "{err}"
+    );
+    let recovered = h.store.execution(&open[1].id).await.unwrap().unwrap();
+    assert_eq!(recovered.state, ExecutionState::Hedged);
     assert_eq!(h.b.sent().len(), 1);
-    assert!(h.store.open_executions().await.unwrap().is_empty());
+    let still_open = h.store.open_executions().await.unwrap();
+    assert_eq!(still_open.len(), 1);
+    assert_eq!(still_open[0].id, orphan.id);
     // Still paused: a person resumes it.
     assert_eq!(pair_status(&h).await, PairStatus::Paused);
     h.assert_books_agree().await;

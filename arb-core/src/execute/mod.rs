@@ -183,29 +183,50 @@ impl Executor {
     /// At start-up: reconciles every non-terminal execution in the store with the venues and
     /// resumes or closes it. Returns the executions as they ended (an execution whose orders are
     /// still unresolved is returned in its non-terminal state, its pair paused and an alert raised).
+    ///
+    /// An execution that cannot be reconciled at all (its venue is not configured, its market
+    /// cannot be loaded, the store fails) does not stop the others: every execution is tried, and
+    /// then the first such error is returned, so a caller that fails closed still starts from as
+    /// reconciled a state as the venues allow.
     pub async fn recover(&self) -> Result<Vec<ExecutionRecord>, ExecuteError> {
         self.config.validate()?;
         let mut out = Vec::new();
+        let mut first_error = None;
         for record in self.store.open_executions().await? {
-            let orders = self.store.execution_orders(&record.id).await?;
-            let keys = [
-                record.plan.leg_a.market.clone(),
-                record.plan.leg_b.market.clone(),
-            ];
-            let venues = [self.venue(&keys[0].venue)?, self.venue(&keys[1].venue)?];
-            let markets = [
-                self.load_market(&keys[0], &venues[0]).await?,
-                self.load_market(&keys[1], &venues[1]).await?,
-            ];
-            let mut run = Run::resume(self, markets, venues, record, orders);
-            let outcome = run.recover().await;
-            match run.settle_outcome(outcome).await {
+            let id = record.id.clone();
+            match self.recover_one(record).await {
                 Ok(record) => out.push(record),
-                Err(ExecuteError::Unresolved { .. }) => out.push(run.record().clone()),
-                Err(e) => return Err(e),
+                Err(e) => {
+                    tracing::error!(execution = %id, error = %e, "cannot reconcile execution; carrying on with the others");
+                    first_error.get_or_insert(e);
+                }
             }
         }
-        Ok(out)
+        match first_error {
+            Some(e) => Err(e),
+            None => Ok(out),
+        }
+    }
+
+    /// Reconciles one stored execution (see [`Executor::recover`]).
+    async fn recover_one(&self, record: ExecutionRecord) -> Result<ExecutionRecord, ExecuteError> {
+        let orders = self.store.execution_orders(&record.id).await?;
+        let keys = [
+            record.plan.leg_a.market.clone(),
+            record.plan.leg_b.market.clone(),
+        ];
+        let venues = [self.venue(&keys[0].venue)?, self.venue(&keys[1].venue)?];
+        let markets = [
+            self.load_market(&keys[0], &venues[0]).await?,
+            self.load_market(&keys[1], &venues[1]).await?,
+        ];
+        let mut run = Run::resume(self, markets, venues, record, orders);
+        let outcome = run.recover().await;
+        match run.settle_outcome(outcome).await {
+            Ok(record) => Ok(record),
+            Err(ExecuteError::Unresolved { .. }) => Ok(run.record().clone()),
+            Err(e) => Err(e),
+        }
     }
 
     fn venue(&self, venue: &VenueId) -> Result<Arc<dyn Exchange>, ExecuteError> {
