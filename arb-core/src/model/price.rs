@@ -7,6 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
+use crate::exact::{pow10, product};
 
 /// A price in dollars per contract paying $1, i.e. a probability in [0, 1].
 ///
@@ -62,23 +63,31 @@ pub(crate) fn is_multiple(value: Decimal, step: Decimal) -> bool {
     if step.is_zero() {
         return false;
     }
-    let (vs, ss) = (value.scale(), step.scale());
-    let scale = vs.max(ss);
-    let widen = |d: Decimal, from: u32| {
-        let factor = 10u64.checked_pow(scale - from)?;
-        i128::try_from(
-            d.mantissa()
-                .unsigned_abs()
-                .checked_mul(u128::from(factor))?,
-        )
-        .ok()
-    };
-    match (widen(value, vs), widen(step, ss)) {
-        (Some(v), Some(st)) if st != 0 => match (u64::try_from(v), u64::try_from(st)) {
-            (Ok(v), Ok(st)) => v % st == 0,
-            _ => v % st == 0,
-        },
-        _ => (value % step).is_zero(),
+    match common_mantissas([value, step]) {
+        Some([v, st]) => divides(st, v),
+        None => (value % step).is_zero(),
+    }
+}
+
+/// The mantissas of `values` at their largest scale, if they all fit in `i128`.
+fn common_mantissas<const N: usize>(values: [Decimal; N]) -> Option<[i128; N]> {
+    let scale = values.iter().map(Decimal::scale).max()?;
+    let mut mantissas = [0; N];
+    for (m, d) in mantissas.iter_mut().zip(values) {
+        *m = match scale - d.scale() {
+            0 => d.mantissa(),
+            widen => product(d.mantissa(), pow10(widen)?)?,
+        };
+    }
+    Some(mantissas)
+}
+
+/// Whether `step` (≠ 0) divides `v`, in one 64-bit division when both fit.
+fn divides(step: i128, v: i128) -> bool {
+    let (v, step) = (v.unsigned_abs(), step.unsigned_abs());
+    match (u64::try_from(v), u64::try_from(step)) {
+        (Ok(v), Ok(step)) => v % step == 0,
+        _ => v % step == 0,
     }
 }
 
@@ -243,6 +252,19 @@ pub struct PriceBand {
     pub step: Decimal,
 }
 
+/// Whether `p` lies on `band`: in integers on the mantissas at a common scale when they fit (every
+/// grid a venue publishes), in `Decimal` otherwise.
+fn band_contains(band: &PriceBand, p: Decimal) -> bool {
+    let fast =
+        common_mantissas([p, band.start, band.end, band.step]).and_then(|[p, start, end, step]| {
+            let offset = p.checked_sub(start)?;
+            Some(offset >= 0 && p <= end && step != 0 && divides(step, offset))
+        });
+    fast.unwrap_or_else(|| {
+        p >= band.start && p <= band.end && is_multiple(p - band.start, band.step)
+    })
+}
+
 /// The prices a market accepts: one or more bands (Kalshi's `price_ranges`, a Polymarket tick size).
 ///
 /// Orders must be placed on the grid; the detector snaps limit prices onto it.
@@ -315,9 +337,7 @@ impl PriceGrid {
     #[must_use]
     pub fn contains(&self, price: Price) -> bool {
         let p = price.value();
-        self.bands
-            .iter()
-            .any(|b| p >= b.start && p <= b.end && is_multiple(p - b.start, b.step))
+        self.bands.iter().any(|b| band_contains(b, p))
     }
 
     /// The nearest valid grid price in the given direction, or `None` when there is none
