@@ -211,7 +211,8 @@ pub fn best_opportunity(
         Ok(a.zip(b))
     };
     // Both directions' legs, priced once: `None` when a side the direction needs is empty.
-    let both = Direction::BOTH.map(legs);
+    // Built element by element: `array::map` moves the large results through a drain.
+    let both = [legs(Direction::YesOnA), legs(Direction::NoOnA)];
     if both.iter().all(|l| matches!(l, Ok(None))) {
         return Err(empty_side(view));
     }
