@@ -201,26 +201,35 @@ pub fn best_opportunity(
     let bounds = bounds(view, limits)?;
     let rule_a = FixedRule::new(rule_a).map_err(|e| leg_error(venue_a, e))?;
     let rule_b = FixedRule::new(rule_b).map_err(|e| leg_error(venue_b, e))?;
-    let legs = |direction: Direction| -> Result<Option<(Leg<'_>, Leg<'_>)>, NoOpportunity> {
+    let legs = |direction: Direction| -> Result<Legs<'_>, NoOpportunity> {
         let levels_a = view.book_a.buy_levels(direction.outcome_a());
         let levels_b = view
             .book_b
             .buy_levels(direction.outcome_b(view.pair.polarity));
+        let (Some(best_a), Some(best_b)) = (levels_a.first(), levels_b.first()) else {
+            return Ok(Legs::Empty);
+        };
+        // Asks only get dearer: if the best ones already cost $1 together, no quantity profits.
+        if best_a.price >= best_b.price.complement() {
+            return Ok(Legs::Dear);
+        }
         let a = Leg::new(levels_a, &rule_a).map_err(|e| leg_error(venue_a, e))?;
         let b = Leg::new(levels_b, &rule_b).map_err(|e| leg_error(venue_b, e))?;
-        Ok(a.zip(b))
+        Ok(a.zip(b).map_or(Legs::Empty, |(a, b)| Legs::Priced(a, b)))
     };
-    // Both directions' legs, priced once: `None` when a side the direction needs is empty.
-    // Built element by element: `array::map` moves the large results through a drain.
+    // Both directions' legs, priced once. Built element by element: `array::map` moves the
+    // large results through a drain.
     let both = [legs(Direction::YesOnA), legs(Direction::NoOnA)];
-    if both.iter().all(|l| matches!(l, Ok(None))) {
+    if both.iter().all(|l| matches!(l, Ok(Legs::Empty))) {
         return Err(empty_side(view));
     }
     let run = |bounds: &Bounds| -> Result<Option<(Direction, Best)>, NoOpportunity> {
         let mut found: Option<(Direction, Best)> = None;
         for (direction, legs) in Direction::BOTH.into_iter().zip(&both) {
-            let Some((a, b)) = legs.clone()? else {
-                continue;
+            let (a, b) = match legs {
+                Ok(Legs::Priced(a, b)) => (a.clone(), b.clone()),
+                Ok(Legs::Empty | Legs::Dear) => continue,
+                Err(e) => return Err(e.clone()),
             };
             let better = search(a, b, bounds, found.map(|(_, best)| best)).map_err(
                 |(venue, e)| match venue {
@@ -275,6 +284,20 @@ pub fn best_opportunity(
         }),
         None => Err(NoOpportunity::NoEdge),
     }
+}
+
+/// One direction's legs on their best asks, or why it has none.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "two short-lived values per detection; boxing would allocate on the hot path"
+)]
+enum Legs<'a> {
+    /// A side the direction needs has no asks.
+    Empty,
+    /// The best asks already cost $1 together, so no quantity can profit.
+    Dear,
+    /// Both legs, ready to search.
+    Priced(Leg<'a>, Leg<'a>),
 }
 
 /// Pair and market status, book age and crossing.
