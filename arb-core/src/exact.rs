@@ -123,14 +123,12 @@ pub(crate) fn pow10(n: u32) -> Option<i128> {
     POW10.get(usize::try_from(n).ok()?).copied()
 }
 
-/// `a × b`, if it fits: one plain multiplication when both fit in 63 bits (the product then fits
-/// in 126), the overflow-checked one otherwise.
+/// `a × b`, if it fits: one widening 64 × 64-bit multiplication when both fit in `i64` (the
+/// product then fits in 127 bits), the overflow-checked 128-bit one otherwise.
 pub(crate) fn product(a: i128, b: i128) -> Option<i128> {
-    const SMALL: u128 = 1 << 63;
-    if a.unsigned_abs() < SMALL && b.unsigned_abs() < SMALL {
-        Some(a * b)
-    } else {
-        a.checked_mul(b)
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(i128::from(a) * i128::from(b)),
+        _ => a.checked_mul(b),
     }
 }
 
