@@ -60,26 +60,29 @@ pub(super) fn to_fixed(d: Decimal, scale: u32, round: Round) -> Option<i128> {
     }
 }
 
-/// `n / d` rounded towards zero, for `d > 0`: one 64-bit division when both fit (the common
-/// case), else the 128-bit one.
+/// `(n / d, n % d)` rounded towards zero, for `d > 0`: one 64-bit division when both fit (the
+/// common case), else one 128-bit division and a multiplication.
 #[inline]
-fn trunc_div(n: i128, d: i128) -> i128 {
+fn trunc_div_rem(n: i128, d: i128) -> (i128, i128) {
     match (u64::try_from(n), u64::try_from(d)) {
-        (Ok(n), Ok(d)) => i128::from(n / d),
-        _ => n / d,
+        (Ok(n), Ok(d)) => (i128::from(n / d), i128::from(n % d)),
+        _ => {
+            let q = n / d;
+            (q, n - q * d)
+        }
     }
 }
 
 /// `n / d` rounded towards +∞, for `d > 0`.
 pub(super) fn ceil_div(n: i128, d: i128) -> i128 {
-    let q = trunc_div(n, d);
-    if q * d < n { q + 1 } else { q }
+    let (q, r) = trunc_div_rem(n, d);
+    // The remainder has the sign of `n`: a positive one means the quotient was rounded down.
+    if r > 0 { q + 1 } else { q }
 }
 
 /// `(⌊n / d⌋, n − d·⌊n / d⌋)` for `d > 0`, with one division.
 pub(super) fn floor_div_rem(n: i128, d: i128) -> (i128, i128) {
-    let q = trunc_div(n, d);
-    let r = n - q * d;
+    let (q, r) = trunc_div_rem(n, d);
     if r < 0 { (q - 1, r + d) } else { (q, r) }
 }
 
