@@ -92,10 +92,16 @@ pub(super) fn strip_tens(v: i128, limit: u32) -> (i128, u32) {
     let Ok(mut m) = u64::try_from(v) else {
         return (v, 0);
     };
+    if m == 0 {
+        return (0, 0);
+    }
+    // Eight, four, two zeros at a time, then one: a few divisions for any count.
     let mut zeros = 0;
-    while zeros < limit && m != 0 && m % 10 == 0 {
-        m /= 10;
-        zeros += 1;
+    for (k, power) in [(8, 100_000_000), (4, 10_000), (2, 100), (1, 10)] {
+        while zeros + k <= limit && m % power == 0 {
+            m /= power;
+            zeros += k;
+        }
     }
     (i128::from(m), zeros)
 }
@@ -145,5 +151,17 @@ mod tests {
         assert_eq!(floor_div_rem(-(1 << 80), 3), (-(1 << 80) / 3 - 1, 2));
         assert_eq!(gcd(12, 18), 6);
         assert_eq!(to_decimal(12_500, 6), dec!(0.0125));
+    }
+
+    #[test]
+    fn strip_tens_strips_every_zero_up_to_the_limit() {
+        assert_eq!(strip_tens(1_000_000_000_000, u32::MAX), (1, 12));
+        assert_eq!(strip_tens(10_000_000_000_000_000_000, u32::MAX), (1, 19));
+        assert_eq!(strip_tens(120_000_000_000, 9), (120, 9));
+        assert_eq!(strip_tens(4_500_000, u32::MAX), (45, 5));
+        assert_eq!(strip_tens(12_300, 1), (1_230, 1));
+        assert_eq!(strip_tens(7, 3), (7, 0));
+        assert_eq!(strip_tens(0, 5), (0, 0));
+        assert_eq!(strip_tens(-100, 5), (-100, 0));
     }
 }
