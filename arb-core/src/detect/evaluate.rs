@@ -62,24 +62,7 @@ fn price_leg(
     qty: Qty,
     fees: &dyn FeeModel,
 ) -> Option<OpportunityLeg> {
-    let book_levels = book.buy_levels(outcome);
-    let mut remaining = qty.value();
-    let mut levels = Vec::with_capacity(book_levels.len());
-    for level in book_levels {
-        if remaining.is_zero() {
-            break;
-        }
-        let take = if level.qty.value() <= remaining {
-            level.qty
-        } else {
-            Qty::new(remaining).ok()?
-        };
-        levels.push(Level::new(level.price, take));
-        remaining -= take.value();
-    }
-    if !remaining.is_zero() {
-        return None;
-    }
+    let levels = fill(book.buy_levels(outcome), qty)?;
     let cost = cost_of(&levels);
     let worst = levels.last()?.price;
     let limit_price = market.snap_price(worst, Rounding::Up)?;
@@ -93,6 +76,23 @@ fn price_leg(
         fee,
         levels,
     })
+}
+
+/// The fills of buying `qty` (> 0) from the best ask down: whole levels, then the rest of `qty`
+/// at the level that completes it; `None` when the book is too shallow.
+fn fill(book_levels: &[Level], qty: Qty) -> Option<Vec<Level>> {
+    let mut remaining = qty.value();
+    let mut levels = Vec::with_capacity(book_levels.len());
+    for level in book_levels {
+        if level.qty.value() < remaining {
+            levels.push(*level);
+            remaining -= level.qty.value();
+        } else {
+            levels.push(Level::new(level.price, Qty::new(remaining).ok()?));
+            return Some(levels);
+        }
+    }
+    None
 }
 
 /// `Σ qty × price` of `levels`, exactly (in 128-bit integers when the values allow).
