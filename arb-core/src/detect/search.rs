@@ -231,18 +231,19 @@ impl Scan<'_> {
     }
 
     /// Takes quantity `q` with debits `da`, `db` as the best if it beats the bar and meets the
-    /// profit fraction.
-    fn consider(&mut self, q: i128, da: i128, db: i128) {
+    /// profit fraction; `true` when it does (the bar moved).
+    fn consider(&mut self, q: i128, da: i128, db: i128) -> bool {
         let profit = q * ONE_PRICE - da - db;
-        if profit >= self.bar
+        let better = profit >= self.bar
             && self
                 .bounds
                 .fraction
-                .is_none_or(|f| f.holds(profit, da + db))
-        {
+                .is_none_or(|f| f.holds(profit, da + db));
+        if better {
             self.best = Some(Best { qty: q, profit });
             self.bar = profit + 1;
         }
+        better
     }
 
     /// Evaluates the grid points of `[lo, hi]` (inside the current segment) that can beat the
@@ -286,8 +287,9 @@ impl Scan<'_> {
             if s < bar26 {
                 break;
             }
-            self.consider(q, wa.debit, wb.debit);
-            bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
+            if self.consider(q, wa.debit, wb.debit) {
+                bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
+            }
             q += step;
             if q < lo || q > hi {
                 break;
