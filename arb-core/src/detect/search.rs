@@ -181,7 +181,7 @@ pub(super) fn search<'a>(
         if c.bound == SPENT || c.bound < scan.bar * UNIT_X_QTY_PER_MONEY {
             break;
         }
-        scan.segment(&c.a, &c.b, c.lo, c.hi);
+        scan.segment(&c.a, &c.b, c.lo, c.hi, c.bound);
         candidates[i].bound = SPENT;
     }
     Ok(scan.best)
@@ -248,20 +248,20 @@ impl Scan<'_> {
 
     /// Evaluates the grid points of `[lo, hi]` (inside the current segment) that can beat the
     /// best so far.
-    fn segment(&mut self, a: &Leg<'_>, b: &Leg<'_>, lo: i128, hi: i128) {
+    ///
+    /// `bound` is `S` at the end the scan starts from (`hi` when `S` rises, else `lo`): `S` is
+    /// linear, so it is largest there (the scan stops where `S` drops below the bar, which bounds
+    /// it at the other end), and every other value of `S` follows exactly from it and the slope.
+    fn segment(&mut self, a: &Leg<'_>, b: &Leg<'_>, lo: i128, hi: i128, bound: i128) {
         let g = self.bounds.grid;
         let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
-        // `S` is linear, so it is largest at the end the scan starts from (the scan stops where
-        // `S` drops below the bar, which bounds it at the other end).
         let top = if slope > 0 { hi } else { lo };
-        if upper_bound(a, b, top) < self.bar * UNIT_X_QTY_PER_MONEY {
-            return;
-        }
+        let s_at = |q: i128| bound + slope * (q - top);
         let (mut lo, mut hi) = (lo, hi);
         if let Some(f) = self.bounds.fraction.filter(|f| f.prune > 0) {
             // q ≥ (1 + f)·debit and debit ≥ q − S  ⇒  R(q) = (1 + f)·S − f·q ≥ 0, linear in q.
             let k = FRACTION_PRUNE_SCALE + f.prune;
-            let r = |q: i128| k * upper_bound(a, b, q) - f.prune * q * PAYOUT_PER_ATOM_26;
+            let r = |q: i128| k * s_at(q) - f.prune * q * PAYOUT_PER_ATOM_26;
             let (r_lo, r_hi) = (r(lo), r(hi));
             match (r_lo >= 0, r_hi >= 0) {
                 (true, true) => {}
@@ -280,7 +280,7 @@ impl Scan<'_> {
         let mut q = if descending { hi } else { lo };
         let mut wa = a.walker(q, g, descending);
         let mut wb = b.walker(q, g, descending);
-        let mut s = upper_bound(a, b, q);
+        let mut s = s_at(q);
         let s_step = slope * step;
         let mut bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
         loop {
