@@ -134,6 +134,9 @@ pub(super) fn search<'a>(
         let q1 = a.end.min(b.end);
         let lo = (floor_div_rem(q0, g).0 * g + g).max(bounds.min_qty);
         let hi = floor_div_rem(q1, g).0 * g;
+        // `S` is exactly linear inside the segment: every value follows from the one at its end.
+        let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
+        let s_end = upper_bound(&a, &b, q1);
         let mut capped = false;
         if lo <= hi {
             let top = match scan.debits_within_limits(&a, &b, hi) {
@@ -145,8 +148,8 @@ pub(super) fn search<'a>(
             };
             if let Some((top, (da, db))) = top {
                 scan.consider(top, da, db);
-                let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
-                let bound = upper_bound(&a, &b, if slope > 0 { top } else { lo });
+                let start = if slope > 0 { top } else { lo };
+                let bound = s_end + slope * (start - q1);
                 if bound >= scan.bar * UNIT_X_QTY_PER_MONEY {
                     candidates.push(Candidate {
                         a: a.clone(),
@@ -161,7 +164,6 @@ pub(super) fn search<'a>(
         if capped {
             break;
         }
-        let s_end = upper_bound(&a, &b, q1);
         let a_done = q1 == a.end;
         let b_done = q1 == b.end;
         if a_done && !a.advance().map_err(|e| (Venue::A, e))? {
