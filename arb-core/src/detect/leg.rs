@@ -99,9 +99,9 @@ impl FixedRule {
         })
     }
 
-    /// The fee per contract at `price`, exact when the exponent is 1 or 2 and the fee has at most
-    /// 20 decimals, else rounded up to 10⁻²⁰ dollars.
-    fn unit_fee(&self, price: Price) -> Result<UnitFee, LegError> {
+    /// The fee per contract at `price` (`m × 10^-s`, `s ≤ 8`), exact when the exponent is 1 or 2
+    /// and the fee has at most 20 decimals, else rounded up to 10⁻²⁰ dollars.
+    fn unit_fee(&self, price: Price, m: i128, s: u32) -> Result<UnitFee, LegError> {
         let (c, c_scale) = self.coefficient;
         if c == 0 {
             return Ok(UnitFee {
@@ -109,11 +109,6 @@ impl FixedRule {
                 num: 0,
                 den: 1,
             });
-        }
-        let p = price.value();
-        let (m, s) = (p.mantissa(), p.scale());
-        if s > PRICE_SCALE {
-            return Err(LegError::PricePrecision);
         }
         let pp = m * (pow10(s) - m); // p × (1 − p) at scale 2s, ≤ 0.25 × 10^16
         let exact = match self.exponent {
@@ -216,14 +211,16 @@ impl<'a> Leg<'a> {
         if self.end >= MAX_ATOMS {
             return Ok(false);
         }
-        let price = to_fixed(level.price.value(), PRICE_SCALE, Round::Exact)
-            .ok_or(LegError::PricePrecision)?;
+        let p = level.price.value();
+        let (m, s) = (p.mantissa(), p.scale());
+        // Prices are normalized: more decimals than 8 is never a whole number of price units.
+        let widen = PRICE_SCALE.checked_sub(s).ok_or(LegError::PricePrecision)?;
         // Depth beyond 10⁻⁶ contracts is ignored (never over-states what can be bought).
         let atoms = to_fixed(level.qty.value(), QTY_SCALE, Round::Down).unwrap_or(MAX_ATOMS);
         self.start = self.end;
         self.end = (self.start + atoms).min(MAX_ATOMS);
-        self.price = price;
-        self.fee = self.rule.unit_fee(level.price)?;
+        self.price = m * pow10(widen);
+        self.fee = self.rule.unit_fee(level.price, m, s)?;
         Ok(true)
     }
 
