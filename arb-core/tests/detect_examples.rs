@@ -158,6 +158,16 @@ fn limits_bind_the_quantity() {
     );
 }
 
+/// A venue's absurd minimum order (10²⁵ contracts, beyond what a `Decimal` holds in 10⁻⁶
+/// contracts) is an answer, never a panic: no book is that deep.
+#[test]
+fn an_absurd_minimum_order_is_an_answer_not_a_panic() {
+    let mut f = five_cent_edge();
+    f.market_a.min_order_qty = Qty::new(dec!(10000000000000000000000000)).unwrap();
+    let found = best_opportunity(&f.view(), &unlimited(), t0());
+    assert_eq!(found, Err(NoOpportunity::NoEdge));
+}
+
 #[test]
 fn thresholds_and_no_edge_are_reported() {
     let f = five_cent_edge();

@@ -116,9 +116,11 @@ pub(super) fn gcd(mut a: i128, mut b: i128) -> i128 {
     a
 }
 
-/// A fixed-point integer back to a `Decimal`.
-pub(super) fn to_decimal(v: i128, scale: u32) -> Decimal {
-    Decimal::from_i128_with_scale(v, scale).normalize()
+/// A fixed-point integer back to a `Decimal`; `None` beyond `Decimal`'s 96-bit mantissa.
+pub(super) fn to_decimal(v: i128, scale: u32) -> Option<Decimal> {
+    Decimal::try_from_i128_with_scale(v, scale)
+        .ok()
+        .map(|d| d.normalize())
 }
 
 #[cfg(test)]
@@ -150,7 +152,8 @@ mod tests {
         assert_eq!(floor_div_rem(-6, 3), (-2, 0));
         assert_eq!(floor_div_rem(-(1 << 80), 3), (-(1 << 80) / 3 - 1, 2));
         assert_eq!(gcd(12, 18), 6);
-        assert_eq!(to_decimal(12_500, 6), dec!(0.0125));
+        assert_eq!(to_decimal(12_500, 6), Some(dec!(0.0125)));
+        assert_eq!(to_decimal(i128::MAX, 6), None);
     }
 
     #[test]

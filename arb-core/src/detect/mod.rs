@@ -401,9 +401,10 @@ fn empty_side(view: &PairView<'_>) -> NoOpportunity {
 }
 
 fn atoms_to_qty(atoms: i128) -> Result<Qty, NoOpportunity> {
-    Qty::new(to_decimal(atoms, QTY_SCALE)).map_err(|e| NoOpportunity::Unverified {
-        reason: e.to_string(),
-    })
+    let unverified = |reason: String| NoOpportunity::Unverified { reason };
+    let qty = to_decimal(atoms, QTY_SCALE)
+        .ok_or_else(|| unverified(format!("{atoms} × 10⁻⁶ contracts is out of range")))?;
+    Qty::new(qty).map_err(|e| unverified(e.to_string()))
 }
 
 fn unsupported(venue: &VenueId, reason: &'static str) -> NoOpportunity {
