@@ -102,6 +102,8 @@ struct Candidate<'a> {
     b: Leg<'a>,
     lo: i128,
     hi: i128,
+    /// `S` per atom on the segment.
+    slope: i128,
     bound: i128,
 }
 
@@ -123,10 +125,6 @@ pub(super) fn search<'a>(
         bar: incumbent.map_or(bounds.min_profit, |i| bounds.min_profit.max(i.profit + 1)),
         best: None,
     };
-    // Asks only get dearer: if the best ones already cost $1 together, no quantity can profit.
-    if a.price + b.price >= ONE_PRICE {
-        return Ok(None);
-    }
     let g = bounds.grid;
     let mut candidates: Vec<Candidate<'a>> = Vec::with_capacity(8);
     loop {
@@ -156,6 +154,7 @@ pub(super) fn search<'a>(
                         b: b.clone(),
                         lo,
                         hi: top,
+                        slope,
                         bound,
                     });
                 }
@@ -183,7 +182,7 @@ pub(super) fn search<'a>(
         if c.bound == SPENT || c.bound < scan.bar * UNIT_X_QTY_PER_MONEY {
             break;
         }
-        scan.segment(&c.a, &c.b, c.lo, c.hi, c.bound);
+        scan.segment(c);
         candidates[i].bound = SPENT;
     }
     Ok(scan.best)
@@ -248,18 +247,18 @@ impl Scan<'_> {
         better
     }
 
-    /// Evaluates the grid points of `[lo, hi]` (inside the current segment) that can beat the
-    /// best so far.
+    /// Evaluates the grid points of the candidate's `[lo, hi]` that can beat the best so far.
     ///
     /// `bound` is `S` at the end the scan starts from (`hi` when `S` rises, else `lo`): `S` is
     /// linear, so it is largest there (the scan stops where `S` drops below the bar, which bounds
     /// it at the other end), and every other value of `S` follows exactly from it and the slope.
-    fn segment(&mut self, a: &Leg<'_>, b: &Leg<'_>, lo: i128, hi: i128, bound: i128) {
+    fn segment(&mut self, candidate: &Candidate<'_>) {
+        let (a, b) = (&candidate.a, &candidate.b);
+        let (mut lo, mut hi) = (candidate.lo, candidate.hi);
+        let (slope, bound) = (candidate.slope, candidate.bound);
         let g = self.bounds.grid;
-        let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
         let top = if slope > 0 { hi } else { lo };
         let s_at = |q: i128| bound + slope * (q - top);
-        let (mut lo, mut hi) = (lo, hi);
         if let Some(f) = self.bounds.fraction.filter(|f| f.prune > 0) {
             // q ≥ (1 + f)·debit and debit ≥ q − S  ⇒  R(q) = (1 + f)·S − f·q ≥ 0, linear in q.
             let k = FRACTION_PRUNE_SCALE + f.prune;
