@@ -100,7 +100,7 @@ impl FeeRule {
     /// `Decimal`. It computes exactly what the `Decimal` version does, several times faster (the
     /// detector re-checks every opportunity with it).
     fn exact_order_fee(&self, fills: &[Level]) -> Option<Decimal> {
-        if self.exponent.scale() != 0 || self.exponent.mantissa() != 1 {
+        if !is_plain_one(self.exponent) {
             return None;
         }
         let coefficient = Exact::of(self.coefficient);
@@ -310,11 +310,17 @@ impl PolymarketFees {
     }
 }
 
+/// Whether `d` is 1 written without decimals (how every schedule writes it): a bit test, not a
+/// `Decimal` comparison. `1.0` is not, and simply takes the general path.
+fn is_plain_one(d: Decimal) -> bool {
+    d.scale() == 0 && d.mantissa() == 1
+}
+
 /// `base^exponent` for a base in [0, 0.25]: exact for whole exponents, `powd` otherwise.
 fn power(base: Decimal, exponent: Decimal) -> Decimal {
     use rust_decimal::MathematicalOps;
     use rust_decimal::prelude::ToPrimitive;
-    if exponent.scale() == 0 && exponent.mantissa() == 1 && !base.is_zero() {
+    if is_plain_one(exponent) && !base.is_zero() {
         // What `powi(1)` returns, without its dispatch.
         return base;
     }
