@@ -243,6 +243,15 @@ impl PolymarketExchange {
         })
     }
 
+    /// Records that `request` signs to the venue order `venue_id`, so that look-ups by our id
+    /// and answers about that order both find the request.
+    fn remember(&self, request: &OrderRequest, venue_id: &VenueOrderId) {
+        let mut sent = sent_lock(&self.sent);
+        sent.by_client
+            .insert(request.client_order_id.clone(), venue_id.clone());
+        sent.requests.insert(venue_id.clone(), request.clone());
+    }
+
     /// The order with this id, or `None` when the venue never received it.
     async fn order_if_received(&self, id: &VenueOrderId) -> Result<Option<Order>, ExchangeError> {
         match self.fetch_order(id).await {
@@ -532,12 +541,7 @@ impl Exchange for PolymarketExchange {
         let creds = self.client.api_creds().await?;
         let order_id = signed.order_id();
         let venue_id = VenueOrderId::new(&order_id);
-        {
-            let mut sent = sent_lock(&self.sent);
-            sent.by_client
-                .insert(request.client_order_id.clone(), venue_id.clone());
-            sent.requests.insert(venue_id, request.clone());
-        }
+        self.remember(request, &venue_id);
         let call = Call::with_body(Method::POST, "/order", signed.body(&creds.api_key));
         // Never retried here: on a transport error the order may exist (look it up by id).
         let body = match self.client.send(Host::Clob, Auth::L2, &call).await {
@@ -611,11 +615,7 @@ impl Exchange for PolymarketExchange {
         let info = self.client.market_info(&request.market.market).await?;
         let (salt, ts_ms) = Self::order_identity(request);
         let venue_id = VenueOrderId::new(self.build_order(&info, request, salt, ts_ms)?.order_id());
-        {
-            let mut sent = sent_lock(&self.sent);
-            sent.by_client.insert(id.clone(), venue_id.clone());
-            sent.requests.insert(venue_id.clone(), request.clone());
-        }
+        self.remember(request, &venue_id);
         self.order_if_received(&venue_id).await
     }
 
