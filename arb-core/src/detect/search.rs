@@ -19,7 +19,7 @@
 //!   deeper quantity can win (asks only get dearer), and the walk stops.
 
 use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY, floor_div_rem};
-use super::leg::{Leg, LegError};
+use super::leg::{Leg, LegError, WalkInt};
 use crate::exact::product;
 
 /// $1 of payout per atom in 10⁻²⁶ dollars.
@@ -145,7 +145,7 @@ pub(super) fn search<'a>(
                 }
             };
             if let Some((top, (da, db))) = top {
-                scan.consider(top, da, db);
+                scan.consider(top, top * ONE_PRICE - da - db);
                 let start = if slope > 0 { top } else { lo };
                 let bound = s_end + slope * (start - q1);
                 if bound >= scan.bar * UNIT_X_QTY_PER_MONEY {
@@ -231,15 +231,14 @@ impl Scan<'_> {
         Some(ok)
     }
 
-    /// Takes quantity `q` with debits `da`, `db` as the best if it beats the bar and meets the
-    /// profit fraction; `true` when it does (the bar moved).
-    fn consider(&mut self, q: i128, da: i128, db: i128) -> bool {
-        let profit = q * ONE_PRICE - da - db;
+    /// Takes quantity `q` with `profit` as the best if it beats the bar and meets the profit
+    /// fraction; `true` when it does (the bar moved).
+    fn consider(&mut self, q: i128, profit: i128) -> bool {
         let better = profit >= self.bar
             && self
                 .bounds
                 .fraction
-                .is_none_or(|f| f.holds(profit, da + db));
+                .is_none_or(|f| f.holds(profit, q * ONE_PRICE - profit));
         if better {
             self.best = Some(Best { qty: q, profit });
             self.bar = profit + 1;
@@ -276,29 +275,74 @@ impl Scan<'_> {
                 }
             }
         }
-        let descending = slope > 0;
-        let step = if descending { -g } else { g };
-        let mut q = if descending { hi } else { lo };
-        let mut wa = a.walker(q, g, descending);
-        let mut wb = b.walker(q, g, descending);
-        let mut s = s_at(q);
-        let s_step = slope * step;
+        let s_start = s_at(if slope > 0 { hi } else { lo });
+        // `S` never rises along the walk: it goes down where `S` rises, else up.
+        let s_step = -slope.abs() * g;
+        let walked = if slope > 0 {
+            self.walk::<i64, true>(a, b, lo, hi, s_start, s_step)
+                .or_else(|| self.walk::<i128, true>(a, b, lo, hi, s_start, s_step))
+        } else {
+            self.walk::<i64, false>(a, b, lo, hi, s_start, s_step)
+                .or_else(|| self.walk::<i128, false>(a, b, lo, hi, s_start, s_step))
+        };
+        debug_assert!(walked.is_some(), "an i128 walk always fits");
+    }
+
+    /// Evaluates the grid points of `[lo, hi]` from `hi` down (when `DOWN`, else from `lo` up)
+    /// while `S`, `s_start` at the first point and moving by `s_step` ≤ 0 per point, can beat the
+    /// bar; `None`, having evaluated nothing, when the walk's values do not fit in `T`.
+    ///
+    /// The profit is tracked as its change since the first point, in `T`: each step adds the
+    /// payout step and subtracts both legs' debit steps, and only a point whose change reaches
+    /// the bar is priced in full.
+    fn walk<T: WalkInt, const DOWN: bool>(
+        &mut self,
+        a: &Leg<'_>,
+        b: &Leg<'_>,
+        lo: i128,
+        hi: i128,
+        s_start: i128,
+        s_step: i128,
+    ) -> Option<()> {
+        let g = self.bounds.grid;
+        let first = if DOWN { hi } else { lo };
+        let (da, mut wa) = a.walker::<T, DOWN>(first, g)?;
+        let (db, mut wb) = b.walker::<T, DOWN>(first, g)?;
+        let steps = (hi - lo) / g;
+        let pay = g * ONE_PRICE;
+        // Every profit change of the walk is within ±reach, which must fit.
+        let reach = (pay + wa.largest_step.into() + wb.largest_step.into()).checked_mul(steps + 1)?;
+        T::try_from(reach + 1).ok()?;
+        let pay = T::try_from(if DOWN { -pay } else { pay }).ok()?;
+        let profit_at_first = first * ONE_PRICE - da - db;
+        // The change a point needs to reach the bar, clamped to what the walk can reach.
+        let need_for = |bar: i128| {
+            T::try_from(bar.saturating_sub(profit_at_first).clamp(-reach - 1, reach + 1)).ok()
+        };
+        let mut need = need_for(self.bar)?;
+        let mut change = T::ZERO;
+        let mut s = s_start;
         let mut bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
-        loop {
-            if s < bar26 {
+        let mut q = first;
+        let step = if DOWN { -g } else { g };
+        let mut left = steps;
+        while s >= bar26 {
+            if change >= need {
+                let profit = profit_at_first + change.into();
+                if self.consider(q, profit) {
+                    bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
+                    need = need_for(self.bar)?;
+                }
+            }
+            if left == 0 {
                 break;
             }
-            if self.consider(q, wa.debit, wb.debit) {
-                bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
-            }
+            left -= 1;
             q += step;
-            if q < lo || q > hi {
-                break;
-            }
-            wa.step();
-            wb.step();
+            change = change + pay - wa.step() - wb.step();
             s += s_step;
         }
+        Some(())
     }
 }
 
