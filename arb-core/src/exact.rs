@@ -76,13 +76,23 @@ impl Exact {
         .checked()
     }
 
+    /// `1 − self`, for a value in [0, 1] (a price's complement).
+    pub(crate) fn complement(self) -> Option<Self> {
+        Self {
+            mantissa: pow10(self.scale)? - self.mantissa,
+            scale: self.scale,
+        }
+        .checked()
+    }
+
     /// Rounded up (towards +∞) to a multiple of `quantum`, which must be a power of ten
     /// (`10^-k`); `None` for any other quantum.
     pub(crate) fn ceil_to(self, quantum: Decimal) -> Option<Self> {
-        if quantum.mantissa() != 1 {
-            return None;
-        }
-        let places = quantum.scale();
+        self.ceil_to_places(decimal_places_of(quantum)?)
+    }
+
+    /// Rounded up (towards +∞) to `places` decimals; a value with fewer keeps its scale.
+    pub(crate) fn ceil_to_places(self, places: u32) -> Option<Self> {
         if self.scale <= places {
             return Some(self);
         }
@@ -105,6 +115,11 @@ impl Exact {
     pub(crate) fn to_decimal(self) -> Option<Decimal> {
         Decimal::try_from_i128_with_scale(self.mantissa, self.scale).ok()
     }
+}
+
+/// `k` when `quantum` is `10^-k` (a power of ten: every venue quantum), else `None`.
+pub(crate) fn decimal_places_of(quantum: Decimal) -> Option<u32> {
+    (quantum.mantissa() == 1).then(|| quantum.scale())
 }
 
 /// 10^0 ..= 10^38, the powers of ten that fit in `i128`.

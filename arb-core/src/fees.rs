@@ -9,7 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::exact::Exact;
+use crate::exact::{Exact, decimal_places_of};
 use crate::model::{Level, Liquidity, Price};
 
 /// The fee a venue charges for one order.
@@ -104,22 +104,27 @@ impl FeeRule {
             return None;
         }
         let coefficient = Exact::of(self.coefficient);
-        let one = Exact::of(Decimal::ONE);
+        // `None`: fill fees are not rounded.
+        let fill_places = if self.fill_quantum.is_zero() {
+            None
+        } else {
+            Some(decimal_places_of(self.fill_quantum)?)
+        };
         let mut trade_fees = Exact::ZERO;
         let mut cost = Exact::ZERO;
         for fill in fills {
             let price = Exact::of(fill.price.value());
-            let qty = Exact::of(fill.qty.value());
-            let unit = coefficient.mul(price.mul(one.sub(price)?)?)?;
-            let fee = qty.mul(unit)?;
-            let fee = if self.fill_quantum.is_zero() {
-                fee
-            } else {
-                fee.ceil_to(self.fill_quantum)?
+            let notional = Exact::of(fill.qty.value()).mul(price)?;
+            // The `Decimal` path's qty × (c × p × (1 − p)), multiplied in another order: each of
+            // its partial products divides this one, so this one fitting means they all fit.
+            let fee = notional.mul(coefficient)?.mul(price.complement()?)?;
+            let fee = match fill_places {
+                None => fee,
+                Some(places) => fee.ceil_to_places(places)?,
             };
             trade_fees = trade_fees.add(fee)?;
             if self.cash_quantum.is_some() {
-                cost = cost.add(qty.mul(price)?)?;
+                cost = cost.add(notional)?;
             }
         }
         let fee = match self.cash_quantum {

@@ -81,12 +81,13 @@ impl FixedRule {
         // Every fraction's denominator divides this one, so all of them fit.
         product(fill_div_mantissa, pow10(fill_div_zeros)).ok_or(LegError::FeeQuantum)?;
         let (c, c_zeros) = strip_tens(rule.coefficient.mantissa(), rule.coefficient.scale());
-        let exponent = if rule.exponent == Decimal::ONE {
-            Exponent::One
-        } else if rule.exponent == Decimal::TWO {
-            Exponent::Two
-        } else {
-            Exponent::Other
+        // Whole exponents usually come with scale 0: compared on the mantissa before `Decimal`.
+        let exponent = match (rule.exponent.mantissa(), rule.exponent.scale()) {
+            (1, 0) => Exponent::One,
+            (2, 0) => Exponent::Two,
+            _ if rule.exponent == Decimal::ONE => Exponent::One,
+            _ if rule.exponent == Decimal::TWO => Exponent::Two,
+            _ => Exponent::Other,
         };
         Ok(Self {
             rule,

@@ -27,7 +27,7 @@ use self::leg::{FixedRule, Leg, LegError};
 use self::search::{Best, Bounds, Fraction, Venue, search};
 use crate::fees::FeeModel;
 use crate::model::{
-    BinaryBook, Liquidity, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
+    BinaryBook, Level, Liquidity, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
     PairStatus, Polarity, Qty, VenueId, VerifiedPair,
 };
 
@@ -201,35 +201,28 @@ pub fn best_opportunity(
     let bounds = bounds(view, limits)?;
     let rule_a = FixedRule::new(rule_a).map_err(|e| leg_error(venue_a, e))?;
     let rule_b = FixedRule::new(rule_b).map_err(|e| leg_error(venue_b, e))?;
-    let legs = |direction: Direction| -> Result<Legs<'_>, NoOpportunity> {
-        let levels_a = view.book_a.buy_levels(direction.outcome_a());
-        let levels_b = view
-            .book_b
-            .buy_levels(direction.outcome_b(view.pair.polarity));
-        let (Some(best_a), Some(best_b)) = (levels_a.first(), levels_b.first()) else {
-            return Ok(Legs::Empty);
-        };
-        // Asks only get dearer: if the best ones already cost $1 together, no quantity profits.
-        if best_a.price >= best_b.price.complement() {
-            return Ok(Legs::Dear);
-        }
-        let a = Leg::new(levels_a, &rule_a).map_err(|e| leg_error(venue_a, e))?;
-        let b = Leg::new(levels_b, &rule_b).map_err(|e| leg_error(venue_b, e))?;
-        Ok(a.zip(b).map_or(Legs::Empty, |(a, b)| Legs::Priced(a, b)))
-    };
-    // Both directions' legs, priced once. Built element by element: `array::map` moves the
-    // large results through a drain.
-    let both = [legs(Direction::YesOnA), legs(Direction::NoOnA)];
-    if both.iter().all(|l| matches!(l, Ok(Legs::Empty))) {
+    if Direction::BOTH.iter().all(|d| sides(view, *d).is_none()) {
         return Err(empty_side(view));
     }
+    // Each run prices the legs again: cheaper than keeping both directions' cursors around.
     let run = |bounds: &Bounds| -> Result<Option<(Direction, Best)>, NoOpportunity> {
         let mut found: Option<(Direction, Best)> = None;
-        for (direction, legs) in Direction::BOTH.into_iter().zip(&both) {
-            let (a, b) = match legs {
-                Ok(Legs::Priced(a, b)) => (a.clone(), b.clone()),
-                Ok(Legs::Empty | Legs::Dear) => continue,
-                Err(e) => return Err(e.clone()),
+        for direction in Direction::BOTH {
+            let Some((levels_a, levels_b)) = sides(view, direction) else {
+                continue;
+            };
+            // Asks only get dearer: if the best ones already cost $1 together, no quantity
+            // profits.
+            let (Some(best_a), Some(best_b)) = (levels_a.first(), levels_b.first()) else {
+                continue;
+            };
+            if best_a.price >= best_b.price.complement() {
+                continue;
+            }
+            let a = Leg::new(levels_a, &rule_a).map_err(|e| leg_error(venue_a, e))?;
+            let b = Leg::new(levels_b, &rule_b).map_err(|e| leg_error(venue_b, e))?;
+            let (Some(a), Some(b)) = (a, b) else {
+                continue;
             };
             let better = search(a, b, bounds, found.map(|(_, best)| best)).map_err(
                 |(venue, e)| match venue {
@@ -286,18 +279,13 @@ pub fn best_opportunity(
     }
 }
 
-/// One direction's legs on their best asks, or why it has none.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "two short-lived values per detection; boxing would allocate on the hot path"
-)]
-enum Legs<'a> {
-    /// A side the direction needs has no asks.
-    Empty,
-    /// The best asks already cost $1 together, so no quantity can profit.
-    Dear,
-    /// Both legs, ready to search.
-    Priced(Leg<'a>, Leg<'a>),
+/// The ask levels a direction buys on A and on B, when neither side is empty.
+fn sides<'a>(view: &PairView<'a>, direction: Direction) -> Option<(&'a [Level], &'a [Level])> {
+    let levels_a = view.book_a.buy_levels(direction.outcome_a());
+    let levels_b = view
+        .book_b
+        .buy_levels(direction.outcome_b(view.pair.polarity));
+    (!levels_a.is_empty() && !levels_b.is_empty()).then_some((levels_a, levels_b))
 }
 
 /// Pair and market status, book age and crossing.
@@ -369,8 +357,10 @@ fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpport
     Ok(Bounds {
         grid,
         min_qty,
-        cap_a: cap(limits.remaining_exposure_a_usd.min(limits.balance_a_usd)),
-        cap_b: cap(limits.remaining_exposure_b_usd.min(limits.balance_b_usd)),
+        // Rounding down commutes with `min`: two integer conversions are cheaper than a
+        // `Decimal` comparison.
+        cap_a: cap(limits.remaining_exposure_a_usd).min(cap(limits.balance_a_usd)),
+        cap_b: cap(limits.remaining_exposure_b_usd).min(cap(limits.balance_b_usd)),
         cap_total: cap(limits.max_trade_usd),
         min_profit: to_fixed(limits.min_profit_usd, MONEY_SCALE, Round::Up)
             .unwrap_or(i128::MAX)

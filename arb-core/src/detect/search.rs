@@ -311,13 +311,18 @@ impl Scan<'_> {
         let steps = (hi - lo) / g;
         let pay = g * ONE_PRICE;
         // Every profit change of the walk is within ±reach, which must fit.
-        let reach = (pay + wa.largest_step.into() + wb.largest_step.into()).checked_mul(steps + 1)?;
+        let reach =
+            (pay + wa.largest_step.into() + wb.largest_step.into()).checked_mul(steps + 1)?;
         T::try_from(reach + 1).ok()?;
         let pay = T::try_from(if DOWN { -pay } else { pay }).ok()?;
         let profit_at_first = first * ONE_PRICE - da - db;
         // The change a point needs to reach the bar, clamped to what the walk can reach.
         let need_for = |bar: i128| {
-            T::try_from(bar.saturating_sub(profit_at_first).clamp(-reach - 1, reach + 1)).ok()
+            T::try_from(
+                bar.saturating_sub(profit_at_first)
+                    .clamp(-reach - 1, reach + 1),
+            )
+            .ok()
         };
         let mut need = need_for(self.bar)?;
         let mut change = T::ZERO;
