@@ -2,6 +2,8 @@
 //! `Decimal` computes several times slower. Every operation is checked and exact; `None` means
 //! "too large or too precise for this path", and the caller falls back to `Decimal`.
 
+use std::cmp::Ordering;
+
 use rust_decimal::Decimal;
 
 /// `Decimal`'s largest scale.
@@ -111,10 +113,49 @@ impl Exact {
         })
     }
 
+    /// Whether the value is below zero.
+    pub(crate) const fn is_negative(self) -> bool {
+        self.mantissa < 0
+    }
+
+    /// The exact order of two values; `None` when their mantissas do not align in 128 bits.
+    pub(crate) fn try_cmp(self, other: Self) -> Option<Ordering> {
+        let scale = self.scale.max(other.scale);
+        Some(self.mantissa_at(scale)?.cmp(&other.mantissa_at(scale)?))
+    }
+
+    /// The value as a `Decimal` without trailing zeros (what `Decimal::normalize` gives), if it
+    /// fits: the zeros are stripped in 64-bit integers, one division for a value that has none.
+    pub(crate) fn to_normalized_decimal(self) -> Option<Decimal> {
+        let (mut mantissa, mut scale) = (self.mantissa, self.scale);
+        if let Ok(mut m) = u64::try_from(mantissa.unsigned_abs()) {
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            let m = i128::from(m);
+            mantissa = if self.mantissa < 0 { -m } else { m };
+        } else {
+            return Some(Self { mantissa, scale }.to_decimal()?.normalize());
+        }
+        if mantissa == 0 {
+            scale = 0;
+        }
+        Self { mantissa, scale }.to_decimal()
+    }
+
     /// The value as a `Decimal`, if it fits one.
     pub(crate) fn to_decimal(self) -> Option<Decimal> {
         Decimal::try_from_i128_with_scale(self.mantissa, self.scale).ok()
     }
+}
+
+/// `a` compared with `b`: in integers when their mantissas align in 128 bits (every price, size
+/// and dollar amount in practice, several times faster), by `Decimal` otherwise.
+pub(crate) fn cmp(a: Decimal, b: Decimal) -> Ordering {
+    Exact::of(a)
+        .try_cmp(Exact::of(b))
+        .unwrap_or_else(|| a.cmp(&b))
 }
 
 /// `k` when `quantum` is `10^-k` (a power of ten: every venue quantum), else `None`.
@@ -176,6 +217,37 @@ mod tests {
         assert_eq!(up(dec!(-0.0049), dec!(0.01)), Some(dec!(0)));
         assert_eq!(up(dec!(0.17), dec!(0.01)), Some(dec!(0.17)));
         assert_eq!(up(dec!(0.17), dec!(0.05)), None);
+    }
+
+    /// The integer comparison and normalisation give exactly what `Decimal`'s do, including
+    /// values whose mantissas cannot be aligned in 128 bits.
+    #[test]
+    fn comparison_and_normalisation_match_decimal() {
+        let values = [
+            dec!(0.44),
+            dec!(0.4400),
+            dec!(120),
+            dec!(120.000),
+            dec!(-3.50),
+            dec!(0),
+            dec!(0.000),
+            dec!(0.0000000000000000000000000001),
+            dec!(18446744073709551616.5),
+            Decimal::MAX,
+            Decimal::MIN,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(cmp(a, b), a.cmp(&b), "{a} vs {b}");
+            }
+            let normalized = Exact::of(a).to_normalized_decimal().unwrap();
+            let expected = a.normalize();
+            assert_eq!(
+                (normalized.mantissa(), normalized.scale()),
+                (expected.mantissa(), expected.scale()),
+                "{a}"
+            );
+        }
     }
 
     #[test]

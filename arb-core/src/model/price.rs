@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
-use crate::exact::{pow10, product};
+use crate::exact::{Exact, pow10, product};
 
 /// A price in dollars per contract paying $1, i.e. a probability in [0, 1].
 ///
@@ -146,6 +146,15 @@ impl Qty {
     #[must_use]
     pub const fn value(self) -> Decimal {
         self.0
+    }
+
+    /// A quantity from an exact value, normalised in integers; `None` when it is negative or
+    /// does not fit a `Decimal`.
+    pub(crate) fn from_exact(value: Exact) -> Option<Self> {
+        if value.is_negative() {
+            return None;
+        }
+        value.to_normalized_decimal().map(Self)
     }
 
     /// Whether this is zero.
