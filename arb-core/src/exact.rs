@@ -31,6 +31,11 @@ impl Exact {
         (self.mantissa.unsigned_abs() < MANTISSA_LIMIT).then_some(self)
     }
 
+    /// The value `mantissa × 10^-scale`.
+    pub(crate) const fn new(mantissa: i128, scale: u32) -> Self {
+        Self { mantissa, scale }
+    }
+
     /// The same value as `d`.
     pub(crate) fn of(d: Decimal) -> Self {
         Self {

@@ -131,7 +131,7 @@ impl FeeRule {
             None => trade_fees,
             Some(quantum) => cost.add(trade_fees)?.ceil_to(quantum)?.sub(cost)?,
         };
-        Some(fee.to_decimal()?.normalize())
+        fee.to_normalized_decimal()
     }
 
     /// [`FeeRule::order_fee`] in `Decimal`: every schedule.

@@ -92,8 +92,9 @@ pub(super) fn strip_tens(v: i128, limit: u32) -> (i128, u32) {
     let Ok(mut m) = u64::try_from(v) else {
         return (v, 0);
     };
-    if m == 0 {
-        return (0, 0);
+    // Most values have no zero to strip: one division tells.
+    if m == 0 || m % 10 != 0 {
+        return (i128::from(m), 0);
     }
     // Eight, four, two zeros at a time, then one: a few divisions for any count.
     let mut zeros = 0;
@@ -114,13 +115,6 @@ pub(super) fn gcd(mut a: i128, mut b: i128) -> i128 {
         b = r;
     }
     a
-}
-
-/// A fixed-point integer back to a `Decimal`; `None` beyond `Decimal`'s 96-bit mantissa.
-pub(super) fn to_decimal(v: i128, scale: u32) -> Option<Decimal> {
-    Decimal::try_from_i128_with_scale(v, scale)
-        .ok()
-        .map(|d| d.normalize())
 }
 
 #[cfg(test)]
@@ -152,8 +146,6 @@ mod tests {
         assert_eq!(floor_div_rem(-6, 3), (-2, 0));
         assert_eq!(floor_div_rem(-(1 << 80), 3), (-(1 << 80) / 3 - 1, 2));
         assert_eq!(gcd(12, 18), 6);
-        assert_eq!(to_decimal(12_500, 6), Some(dec!(0.0125)));
-        assert_eq!(to_decimal(i128::MAX, 6), None);
     }
 
     #[test]

@@ -22,9 +22,10 @@ use rust_decimal::Decimal;
 
 pub use evaluate::evaluate;
 
-use self::fixed::{MONEY_SCALE, QTY_SCALE, Round, gcd, to_decimal, to_fixed};
+use self::fixed::{MONEY_SCALE, QTY_SCALE, Round, gcd, to_fixed};
 use self::leg::{FixedRule, Leg, LegError};
 use self::search::{Best, Bounds, Fraction, Venue, search};
+use crate::exact::Exact;
 use crate::fees::FeeModel;
 use crate::model::{
     BinaryBook, Level, Liquidity, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
@@ -308,12 +309,18 @@ fn check_inputs(
             });
         }
     }
+    // `age > max` is `as_of < now − max`: one date subtraction for both books. When `now − max`
+    // is out of range, every book is too old (negative max) or none is.
+    let oldest_fresh = now.checked_sub_signed(limits.max_book_age);
+    let stale = |as_of: DateTime<Utc>| match oldest_fresh {
+        Some(oldest) => as_of < oldest,
+        None => limits.max_book_age < chrono::Duration::zero(),
+    };
     for (market, book) in [(view.market_a, view.book_a), (view.market_b, view.book_b)] {
-        let age = now - book.as_of;
-        if age > limits.max_book_age {
+        if stale(book.as_of) {
             return Err(NoOpportunity::StaleBook {
                 venue: market.key.venue.clone(),
-                age,
+                age: now - book.as_of,
             });
         }
         if book.is_crossed() {
@@ -391,10 +398,9 @@ fn empty_side(view: &PairView<'_>) -> NoOpportunity {
 }
 
 fn atoms_to_qty(atoms: i128) -> Result<Qty, NoOpportunity> {
-    let unverified = |reason: String| NoOpportunity::Unverified { reason };
-    let qty = to_decimal(atoms, QTY_SCALE)
-        .ok_or_else(|| unverified(format!("{atoms} × 10⁻⁶ contracts is out of range")))?;
-    Qty::new(qty).map_err(|e| unverified(e.to_string()))
+    Qty::from_exact(Exact::new(atoms, QTY_SCALE)).ok_or_else(|| NoOpportunity::Unverified {
+        reason: format!("{atoms} × 10⁻⁶ contracts is not a valid quantity"),
+    })
 }
 
 fn unsupported(venue: &VenueId, reason: &'static str) -> NoOpportunity {

@@ -308,7 +308,7 @@ impl Scan<'_> {
         let first = if DOWN { hi } else { lo };
         let (da, mut wa) = a.walker::<T, DOWN>(first, g)?;
         let (db, mut wb) = b.walker::<T, DOWN>(first, g)?;
-        let steps = (hi - lo) / g;
+        let steps = floor_div_rem(hi - lo, g).0;
         let pay = g * ONE_PRICE;
         // Every profit change of the walk is within ±reach, which must fit.
         let reach =
