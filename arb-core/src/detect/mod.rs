@@ -29,7 +29,7 @@ use crate::exact::Exact;
 use crate::fees::FeeModel;
 use crate::model::{
     BinaryBook, Level, Liquidity, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
-    PairStatus, Polarity, Qty, VenueId, VerifiedPair,
+    PairStatus, Polarity, Price, Qty, VenueId, VerifiedPair,
 };
 
 /// Limits and thresholds an opportunity must respect. Money in dollars.
@@ -217,7 +217,7 @@ pub fn best_opportunity(
             let (Some(best_a), Some(best_b)) = (levels_a.first(), levels_b.first()) else {
                 continue;
             };
-            if best_a.price >= best_b.price.complement() {
+            if costs_a_dollar(best_a.price, best_b.price) {
                 continue;
             }
             let a = Leg::new(levels_a, &rule_a).map_err(|e| leg_error(venue_a, e))?;
@@ -287,6 +287,17 @@ fn sides<'a>(view: &PairView<'a>, direction: Direction) -> Option<(&'a [Level], 
         .book_b
         .buy_levels(direction.outcome_b(view.pair.polarity));
     (!levels_a.is_empty() && !levels_b.is_empty()).then_some((levels_a, levels_b))
+}
+
+/// Whether two prices add up to $1 or more, compared exactly in integers.
+fn costs_a_dollar(a: Price, b: Price) -> bool {
+    Exact::of(a.value())
+        .add(Exact::of(b.value()))
+        .and_then(|sum| sum.try_cmp(Exact::of(Decimal::ONE)))
+        .map_or_else(
+            || a >= b.complement(),
+            |order| order != std::cmp::Ordering::Less,
+        )
 }
 
 /// Pair and market status, book age and crossing.
