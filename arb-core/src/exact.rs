@@ -31,9 +31,9 @@ impl Exact {
         (self.mantissa.unsigned_abs() < MANTISSA_LIMIT).then_some(self)
     }
 
-    /// The value `mantissa × 10^-scale`.
-    pub(crate) const fn new(mantissa: i128, scale: u32) -> Self {
-        Self { mantissa, scale }
+    /// The value `mantissa × 10^-scale`, if `Decimal` can hold the mantissa.
+    pub(crate) fn new(mantissa: i128, scale: u32) -> Option<Self> {
+        Self { mantissa, scale }.checked()
     }
 
     /// The same value as `d`.
@@ -54,6 +54,15 @@ impl Exact {
 
     /// `self + other`.
     pub(crate) fn add(self, other: Self) -> Option<Self> {
+        if self.scale == other.scale {
+            // The usual case (sums of like values): both mantissas are below 2⁹⁶, so is their
+            // sum below 2⁹⁷, well inside `i128`.
+            return Self {
+                mantissa: self.mantissa + other.mantissa,
+                scale: self.scale,
+            }
+            .checked();
+        }
         let scale = self.scale.max(other.scale);
         Self {
             mantissa: self

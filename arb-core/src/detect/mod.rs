@@ -409,9 +409,11 @@ fn empty_side(view: &PairView<'_>) -> NoOpportunity {
 }
 
 fn atoms_to_qty(atoms: i128) -> Result<Qty, NoOpportunity> {
-    Qty::from_exact(Exact::new(atoms, QTY_SCALE)).ok_or_else(|| NoOpportunity::Unverified {
-        reason: format!("{atoms} × 10⁻⁶ contracts is not a valid quantity"),
-    })
+    Exact::new(atoms, QTY_SCALE)
+        .and_then(Qty::from_exact)
+        .ok_or_else(|| NoOpportunity::Unverified {
+            reason: format!("{atoms} × 10⁻⁶ contracts is not a valid quantity"),
+        })
 }
 
 fn unsupported(venue: &VenueId, reason: &'static str) -> NoOpportunity {
