@@ -18,6 +18,8 @@
 //! * once both legs' next prices sum to ≥ $1 and `S` at the segment end is below the best, no
 //!   deeper quantity can win (asks only get dearer), and the walk stops.
 
+use smallvec::SmallVec;
+
 use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY, floor_div_rem};
 use super::leg::{Leg, LegError, WalkInt};
 use crate::exact::product;
@@ -126,7 +128,8 @@ pub(super) fn search<'a>(
         best: None,
     };
     let g = bounds.grid;
-    let mut candidates: Vec<Candidate<'a>> = Vec::with_capacity(8);
+    // Books rarely give more than a few candidate segments: kept on the stack, no allocation.
+    let mut candidates: SmallVec<[Candidate<'a>; 8]> = SmallVec::new();
     loop {
         let q0 = a.start.max(b.start);
         let q1 = a.end.min(b.end);
