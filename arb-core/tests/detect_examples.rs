@@ -168,6 +168,23 @@ fn an_absurd_minimum_order_is_an_answer_not_a_panic() {
     assert_eq!(found, Err(NoOpportunity::NoEdge));
 }
 
+/// Absurd thresholds (a minimum profit of `Decimal::MAX` dollars, or of a fraction no trade can
+/// reach) are answers, never a panic or a wrapped integer.
+#[test]
+fn absurd_thresholds_are_answers_not_panics() {
+    let f = five_cent_edge();
+    let below = |l: &arb_core::detect::DetectLimits| {
+        matches!(
+            best_opportunity(&f.view(), l, t0()),
+            Err(NoOpportunity::BelowThreshold { .. })
+        )
+    };
+    assert!(below(&DetectLimitsExt::min_usd(arb_core::Decimal::MAX)));
+    let mut l = unlimited();
+    l.min_profit_fraction = arb_core::Decimal::MAX;
+    assert!(below(&l));
+}
+
 #[test]
 fn thresholds_and_no_edge_are_reported() {
     let f = five_cent_edge();

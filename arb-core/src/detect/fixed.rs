@@ -22,6 +22,8 @@ pub(super) const UNIT_X_QTY_PER_MONEY: i128 = 1_000_000_000_000;
 pub(super) const UNIT_X_QTY_PER_MONEY_ZEROS: u32 = 12;
 /// The most contracts a leg is sized to (10⁶): keeps every product far inside `i128`.
 pub(super) const MAX_ATOMS: i128 = 1_000_000_000_000;
+/// More than any quantity can make (the payout of `MAX_ATOMS`), money units.
+pub(super) const MAX_PROFIT: i128 = MAX_ATOMS * ONE_PRICE;
 
 /// 10^n for n ≤ 38.
 pub(super) const fn pow10(n: u32) -> i128 {

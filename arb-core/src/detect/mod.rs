@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 
 pub use evaluate::evaluate;
 
-use self::fixed::{MONEY_SCALE, QTY_SCALE, Round, gcd, to_fixed};
+use self::fixed::{MAX_PROFIT, MONEY_SCALE, QTY_SCALE, Round, gcd, to_fixed};
 use self::leg::{FixedRule, Leg, LegError};
 use self::search::{Best, Bounds, Fraction, Venue, search};
 use crate::exact::Exact;
@@ -380,9 +380,11 @@ fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpport
         cap_a: cap(limits.remaining_exposure_a_usd).min(cap(limits.balance_a_usd)),
         cap_b: cap(limits.remaining_exposure_b_usd).min(cap(limits.balance_b_usd)),
         cap_total: cap(limits.max_trade_usd),
+        // Above the most any quantity can make, every minimum is alike: clamped there, it keeps
+        // the search's products inside `i128`.
         min_profit: to_fixed(limits.min_profit_usd, MONEY_SCALE, Round::Up)
             .unwrap_or(i128::MAX)
-            .max(1),
+            .clamp(1, MAX_PROFIT + 1),
         fraction,
     })
 }

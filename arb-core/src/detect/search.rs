@@ -316,18 +316,18 @@ impl Scan<'_> {
         // Every profit change of the walk is within ±reach, which must fit.
         let reach =
             (pay + wa.largest_step.into() + wb.largest_step.into()).checked_mul(steps + 1)?;
-        T::try_from(reach + 1).ok()?;
+        let out_of_reach = T::try_from(reach + 1).ok()?;
         let pay = T::try_from(if DOWN { -pay } else { pay }).ok()?;
         let profit_at_first = first * ONE_PRICE - da - db;
-        // The change a point needs to reach the bar, clamped to what the walk can reach.
+        // The change a point needs to reach the bar, clamped to what the walk can reach (so it
+        // fits `T`).
         let need_for = |bar: i128| {
-            T::try_from(
-                bar.saturating_sub(profit_at_first)
-                    .clamp(-reach - 1, reach + 1),
-            )
-            .ok()
+            let need = bar
+                .saturating_sub(profit_at_first)
+                .clamp(-reach - 1, reach + 1);
+            T::try_from(need).unwrap_or(out_of_reach)
         };
-        let mut need = need_for(self.bar)?;
+        let mut need = need_for(self.bar);
         let mut change = T::ZERO;
         let mut s = s_start;
         let mut bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
@@ -339,7 +339,7 @@ impl Scan<'_> {
                 let profit = profit_at_first + change.into();
                 if self.consider(q, profit) {
                     bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
-                    need = need_for(self.bar)?;
+                    need = need_for(self.bar);
                 }
             }
             if left == 0 {
