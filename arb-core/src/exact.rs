@@ -27,16 +27,19 @@ impl Exact {
     };
 
     /// `Some(self)` when `Decimal` can hold the mantissa.
+    #[inline]
     fn checked(self) -> Option<Self> {
         (self.mantissa.unsigned_abs() < MANTISSA_LIMIT).then_some(self)
     }
 
     /// The value `mantissa × 10^-scale`, if `Decimal` can hold the mantissa.
+    #[inline]
     pub(crate) fn new(mantissa: i128, scale: u32) -> Option<Self> {
         Self { mantissa, scale }.checked()
     }
 
     /// The same value as `d`.
+    #[inline]
     pub(crate) fn of(d: Decimal) -> Self {
         Self {
             mantissa: d.mantissa(),
@@ -45,6 +48,7 @@ impl Exact {
     }
 
     /// The mantissa at the larger scale `scale`.
+    #[inline]
     fn mantissa_at(self, scale: u32) -> Option<i128> {
         match scale.checked_sub(self.scale)? {
             0 => Some(self.mantissa),
@@ -53,6 +57,7 @@ impl Exact {
     }
 
     /// `self + other`.
+    #[inline]
     pub(crate) fn add(self, other: Self) -> Option<Self> {
         if self.scale == other.scale {
             // The usual case (sums of like values): both mantissas are below 2⁹⁶, so is their
@@ -74,6 +79,7 @@ impl Exact {
     }
 
     /// `self − other`.
+    #[inline]
     pub(crate) fn sub(self, other: Self) -> Option<Self> {
         self.add(Self {
             mantissa: other.mantissa.checked_neg()?,
@@ -82,6 +88,7 @@ impl Exact {
     }
 
     /// `self × other`.
+    #[inline]
     pub(crate) fn mul(self, other: Self) -> Option<Self> {
         let scale = self.scale + other.scale;
         (scale <= MAX_SCALE).then_some(())?;
@@ -93,6 +100,7 @@ impl Exact {
     }
 
     /// `1 − self`, for a value in [0, 1] (a price's complement).
+    #[inline]
     pub(crate) fn complement(self) -> Option<Self> {
         Self {
             mantissa: pow10(self.scale)? - self.mantissa,
@@ -103,11 +111,13 @@ impl Exact {
 
     /// Rounded up (towards +∞) to a multiple of `quantum`, which must be a power of ten
     /// (`10^-k`); `None` for any other quantum.
+    #[inline]
     pub(crate) fn ceil_to(self, quantum: Decimal) -> Option<Self> {
         self.ceil_to_places(decimal_places_of(quantum)?)
     }
 
     /// Rounded up (towards +∞) to `places` decimals; a value with fewer keeps its scale.
+    #[inline]
     pub(crate) fn ceil_to_places(self, places: u32) -> Option<Self> {
         if self.scale <= places {
             return Some(self);
@@ -128,11 +138,13 @@ impl Exact {
     }
 
     /// Whether the value is below zero.
+    #[inline]
     pub(crate) const fn is_negative(self) -> bool {
         self.mantissa < 0
     }
 
     /// The exact order of two values; `None` when their mantissas do not align in 128 bits.
+    #[inline]
     pub(crate) fn try_cmp(self, other: Self) -> Option<Ordering> {
         let scale = self.scale.max(other.scale);
         Some(self.mantissa_at(scale)?.cmp(&other.mantissa_at(scale)?))
@@ -159,6 +171,7 @@ impl Exact {
     }
 
     /// The value as a `Decimal`, if it fits one.
+    #[inline]
     pub(crate) fn to_decimal(self) -> Option<Decimal> {
         Decimal::try_from_i128_with_scale(self.mantissa, self.scale).ok()
     }
@@ -166,6 +179,7 @@ impl Exact {
 
 /// `a` compared with `b`: in integers when their mantissas align in 128 bits (every price, size
 /// and dollar amount in practice, several times faster), by `Decimal` otherwise.
+#[inline]
 pub(crate) fn cmp(a: Decimal, b: Decimal) -> Ordering {
     Exact::of(a)
         .try_cmp(Exact::of(b))
@@ -189,12 +203,14 @@ pub(crate) const POW10: [i128; 39] = {
 };
 
 /// 10^n, if it fits in `i128`.
+#[inline]
 pub(crate) fn pow10(n: u32) -> Option<i128> {
     POW10.get(usize::try_from(n).ok()?).copied()
 }
 
 /// `a × b`, if it fits: one widening 64 × 64-bit multiplication when both fit in `i64` (the
 /// product then fits in 127 bits), the overflow-checked 128-bit one otherwise.
+#[inline]
 pub(crate) fn product(a: i128, b: i128) -> Option<i128> {
     match (i64::try_from(a), i64::try_from(b)) {
         (Ok(a), Ok(b)) => Some(i128::from(a) * i128::from(b)),

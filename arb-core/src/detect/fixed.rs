@@ -42,6 +42,7 @@ pub(super) enum Round {
 }
 
 /// `d` as an integer count of 10^-scale, rounded as asked; `None` on overflow or inexactness.
+#[inline]
 pub(super) fn to_fixed(d: Decimal, scale: u32, round: Round) -> Option<i128> {
     let mantissa = d.mantissa();
     let from = d.scale();
@@ -76,6 +77,7 @@ fn trunc_div_rem(n: i128, d: i128) -> (i128, i128) {
 }
 
 /// `n / d` rounded towards +∞, for `d > 0`.
+#[inline]
 pub(super) fn ceil_div(n: i128, d: i128) -> i128 {
     let (q, r) = trunc_div_rem(n, d);
     // The remainder has the sign of `n`: a positive one means the quotient was rounded down.
@@ -83,6 +85,7 @@ pub(super) fn ceil_div(n: i128, d: i128) -> i128 {
 }
 
 /// `(⌊n / d⌋, n − d·⌊n / d⌋)` for `d > 0`, with one division.
+#[inline]
 pub(super) fn floor_div_rem(n: i128, d: i128) -> (i128, i128) {
     let (q, r) = trunc_div_rem(n, d);
     if r < 0 { (q - 1, r + d) } else { (q, r) }

@@ -150,11 +150,13 @@ impl FixedRule {
     }
 
     /// Trade fee in money units of a fill of `atoms` at `fee`.
+    #[inline]
     fn fill_fee(&self, fee: &UnitFee, atoms: i128) -> i128 {
         ceil_div(fee.num * atoms, fee.den) * self.fill_quantum
     }
 
     /// `x` rounded up to the cash quantum.
+    #[inline]
     fn cash(&self, x: i128) -> i128 {
         if self.cash_quantum == 1 {
             x
@@ -235,24 +237,28 @@ impl<'a> Leg<'a> {
 
     /// Cost plus trade fees of buying `q` atoms (`start < q ≤ end`), money units, before the
     /// cash rounding.
+    #[inline]
     fn gross(&self, q: i128) -> i128 {
         let x = q - self.start;
         self.base + self.price * x + self.rule.fill_fee(&self.fee, x)
     }
 
     /// The exact cash debit of buying `q` atoms (`start < q ≤ end`), money units.
+    #[inline]
     pub(super) fn debit(&self, q: i128) -> i128 {
         self.rule.cash(self.gross(q))
     }
 
     /// A lower bound of the debit, linear in `q` inside the level, in 10⁻²⁶ dollars:
     /// `base + price × x + unit fee × x` without any rounding of the current fill.
+    #[inline]
     pub(super) fn linear_debit(&self, q: i128) -> i128 {
         let x = q - self.start;
         (self.base + self.price * x) * UNIT_X_QTY_PER_MONEY + self.fee.per_contract * x
     }
 
     /// Slope of [`Leg::linear_debit`] per atom.
+    #[inline]
     pub(super) fn linear_slope(&self) -> i128 {
         self.price * UNIT_X_QTY_PER_MONEY + self.fee.per_contract
     }
