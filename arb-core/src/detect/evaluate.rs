@@ -1,5 +1,5 @@
-//! The independent recomputation of an opportunity in `Decimal` from the book levels and the fee
-//! models: the detector's final guard, and the brute-force oracle of its tests.
+//! The independent recomputation of an opportunity in exact decimal arithmetic from the book
+//! levels and the fee models: the detector's final guard, and the brute-force oracle of its tests.
 
 use std::cmp::Ordering;
 

@@ -8,9 +8,10 @@
 //! quantity, it is not "fill while the next level pays": the search (see `search.rs`) is exact
 //! over the size grid, and the property tests prove it against a brute force.
 //!
-//! The search runs in fixed-point integers without allocating; the winner is then recomputed
-//! independently in `Decimal` by [`evaluate`] from the consumed levels and the fee models, and is
-//! reported only if that recomputation passes every limit and threshold.
+//! The search runs in fixed-point integers, on the stack for usual books; the winner is then
+//! recomputed independently, in exact decimal arithmetic, by [`evaluate`] from the consumed
+//! levels and the fee models, and is reported only if that recomputation passes every limit and
+//! threshold.
 
 mod evaluate;
 mod fixed;
