@@ -112,41 +112,40 @@ impl FixedRule {
             });
         }
         let pp = m * (pow10(s) - m); // p × (1 − p) at scale 2s, ≤ 0.25 × 10^16
-        let exact = match self.exponent {
-            Exponent::One => Some((pp, 2 * s)),
-            Exponent::Two => Some((pp * pp, 4 * s)),
-            Exponent::Other => None,
-        }
-        .and_then(|(base, scale)| Some((product(base, c)?, scale + c_scale)))
-        .filter(|(_, scale)| *scale <= UNIT_SCALE);
-        let Some((unit, scale)) = exact else {
-            let unit = match self.exponent {
-                Exponent::Other => to_fixed(self.rule.unit_fee(price), UNIT_SCALE, Round::Up),
-                _ => {
-                    let (base, scale) = if self.exponent == Exponent::One {
-                        (pp, 2 * s)
-                    } else {
-                        (pp * pp, 4 * s)
-                    };
-                    let divisor = exact::pow10(scale + c_scale - UNIT_SCALE);
-                    product(base, c).zip(divisor).map(|(u, d)| ceil_div(u, d))
-                }
+        let (base, base_scale) = match self.exponent {
+            Exponent::One => (pp, 2 * s),
+            Exponent::Two => (pp * pp, 4 * s),
+            Exponent::Other => {
+                let unit = to_fixed(self.rule.unit_fee(price), UNIT_SCALE, Round::Up)
+                    .ok_or(LegError::FeeCoefficient)?;
+                return Ok(self.rounded_unit_fee(unit));
             }
-            .ok_or(LegError::FeeCoefficient)?;
-            return Ok(UnitFee {
-                per_contract: unit,
-                num: unit,
-                den: self.fill_div_mantissa * pow10(self.fill_div_zeros),
-            });
+        };
+        let unit = product(base, c).ok_or(LegError::FeeCoefficient)?;
+        let scale = base_scale + c_scale;
+        let Some(up) = UNIT_SCALE.checked_sub(scale) else {
+            // More than 20 decimals: rounded up to 10⁻²⁰.
+            let divisor = exact::pow10(scale - UNIT_SCALE).ok_or(LegError::FeeCoefficient)?;
+            return Ok(self.rounded_unit_fee(ceil_div(unit, divisor)));
         };
         // unit × 10^up is the fee in 10⁻²⁰; cancel the powers of ten it shares with the quantum.
-        let up = UNIT_SCALE - scale;
         let cancel = up.min(self.fill_div_zeros);
+        let per_contract = product(unit, pow10(up)).ok_or(LegError::FeeCoefficient)?;
         Ok(UnitFee {
-            per_contract: product(unit, pow10(up)).ok_or(LegError::FeeCoefficient)?,
+            per_contract,
+            // At most `per_contract`, which fits.
             num: unit * pow10(up - cancel),
             den: self.fill_div_mantissa * pow10(self.fill_div_zeros - cancel),
         })
+    }
+
+    /// The unit fee of a fee per contract already in whole 10⁻²⁰ dollars (`unit`).
+    fn rounded_unit_fee(&self, unit: i128) -> UnitFee {
+        UnitFee {
+            per_contract: unit,
+            num: unit,
+            den: self.fill_div_mantissa * pow10(self.fill_div_zeros),
+        }
     }
 
     /// Trade fee in money units of a fill of `atoms` at `fee`.
@@ -291,9 +290,9 @@ impl<'a> Leg<'a> {
         let (no_carry, carry) = (split(0), split(1));
         let narrow = |v: i128| T::try_from(v).ok();
         // Remainders stay below twice their divisor, and one step is at most `carry.0 + C`.
-        narrow(2 * den)?;
-        narrow(2 * rule.cash_quantum)?;
-        let largest_step = carry.0 + rule.cash_quantum;
+        narrow(den.checked_mul(2)?)?;
+        narrow(rule.cash_quantum.checked_mul(2)?)?;
+        let largest_step = carry.0.checked_add(rule.cash_quantum)?;
         let walker = Walker {
             fill_rem: narrow(fill_rem)?,
             fill_div: narrow(den)?,

@@ -316,7 +316,7 @@ impl Scan<'_> {
         // Every profit change of the walk is within ±reach, which must fit.
         let reach =
             (pay + wa.largest_step.into() + wb.largest_step.into()).checked_mul(steps + 1)?;
-        let out_of_reach = T::try_from(reach + 1).ok()?;
+        let out_of_reach = T::try_from(reach.checked_add(1)?).ok()?;
         let pay = T::try_from(if DOWN { -pay } else { pay }).ok()?;
         let profit_at_first = first * ONE_PRICE - da - db;
         // The change a point needs to reach the bar, clamped to what the walk can reach (so it
