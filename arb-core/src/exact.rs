@@ -1,6 +1,7 @@
-//! Exact decimal arithmetic on 128-bit mantissas: the fast path of per-order fee sums, which
-//! `Decimal` computes several times slower. Every operation is checked and exact; `None` means
-//! "too large or too precise for this path", and the caller falls back to `Decimal`.
+//! Exact decimal arithmetic on 128-bit mantissas, several times faster than `Decimal`: per-order
+//! fee sums and the detector's re-check of an opportunity. Every operation is checked and exact;
+//! `None` means "too large or too precise for this path", and the caller either falls back to
+//! `Decimal` or, where no venue value can get there, declines the input.
 
 use std::cmp::Ordering;
 
@@ -47,9 +48,9 @@ impl Exact {
         }
     }
 
-    /// The mantissa at the larger scale `scale`.
+    /// The mantissa at the larger scale `scale`, if it fits in `i128`.
     #[inline]
-    fn mantissa_at(self, scale: u32) -> Option<i128> {
+    pub(crate) fn mantissa_at(self, scale: u32) -> Option<i128> {
         match scale.checked_sub(self.scale)? {
             0 => Some(self.mantissa),
             widen => product(self.mantissa, pow10(widen)?),
@@ -153,20 +154,16 @@ impl Exact {
     /// The value as a `Decimal` without trailing zeros (what `Decimal::normalize` gives), if it
     /// fits: the zeros are stripped in 64-bit integers, one division for a value that has none.
     pub(crate) fn to_normalized_decimal(self) -> Option<Decimal> {
-        let (mut mantissa, mut scale) = (self.mantissa, self.scale);
-        if let Ok(mut m) = u64::try_from(mantissa.unsigned_abs()) {
-            while scale > 0 && m % 10 == 0 {
-                m /= 10;
-                scale -= 1;
-            }
-            let m = i128::from(m);
-            mantissa = if self.mantissa < 0 { -m } else { m };
-        } else {
-            return Some(Self { mantissa, scale }.to_decimal()?.normalize());
+        let Ok(mut m) = u64::try_from(self.mantissa.unsigned_abs()) else {
+            return Some(self.to_decimal()?.normalize());
+        };
+        let mut scale = self.scale;
+        while scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
         }
-        if mantissa == 0 {
-            scale = 0;
-        }
+        let m = i128::from(m);
+        let mantissa = if self.mantissa < 0 { -m } else { m };
         Self { mantissa, scale }.to_decimal()
     }
 

@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
-use crate::exact::{Exact, pow10, product};
+use crate::exact::Exact;
 
 /// A price in dollars per contract paying $1, i.e. a probability in [0, 1].
 ///
@@ -74,10 +74,7 @@ fn common_mantissas<const N: usize>(values: [Decimal; N]) -> Option<[i128; N]> {
     let scale = values.iter().map(Decimal::scale).max()?;
     let mut mantissas = [0; N];
     for (m, d) in mantissas.iter_mut().zip(values) {
-        *m = match scale - d.scale() {
-            0 => d.mantissa(),
-            widen => product(d.mantissa(), pow10(widen)?)?,
-        };
+        *m = Exact::of(d).mantissa_at(scale)?;
     }
     Some(mantissas)
 }
