@@ -521,6 +521,12 @@ mod tests {
                 let fast = round_up(v, quantum);
                 let slow = by_division(v, quantum);
                 assert_eq!(fast, slow, "{v} to {quantum}");
+                // Callers normalise; then the two read the same too.
+                assert_eq!(
+                    fast.normalize().to_string(),
+                    slow.to_string(),
+                    "{v} to {quantum}"
+                );
             }
         }
         assert_eq!(round_up(dec!(0.17), dec!(0.05)), dec!(0.2));
