@@ -117,8 +117,9 @@ pub(super) fn violation(
     limits: &DetectLimits,
 ) -> Option<String> {
     let o = opportunity;
+    // Each limit price is on its grid by construction (`snap_price` returns only grid prices).
     for (leg, market) in [(&o.leg_a, view.market_a), (&o.leg_b, view.market_b)] {
-        if let Err(e) = market.validate_order(leg.limit_price, leg.qty) {
+        if let Err(e) = market.validate_qty(leg.qty) {
             return Some(format!("{}: {e}", market.key));
         }
     }

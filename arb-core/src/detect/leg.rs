@@ -148,12 +148,6 @@ impl FixedRule {
         }
     }
 
-    /// Trade fee in money units of a fill of `atoms` at `fee`.
-    #[inline]
-    fn fill_fee(&self, fee: &UnitFee, atoms: i128) -> i128 {
-        ceil_div(fee.num * atoms, fee.den) * self.fill_quantum
-    }
-
     /// `x` rounded up to the cash quantum.
     #[inline]
     fn cash(&self, x: i128) -> i128 {
@@ -170,19 +164,30 @@ impl FixedRule {
 #[derive(Clone, Debug)]
 pub(super) struct Leg<'a> {
     levels: &'a [Level],
-    rule: &'a FixedRule,
     /// Index of the current level.
     index: usize,
-    /// Cumulative atoms before the current level.
-    pub(super) start: i128,
     /// Cumulative atoms at the end of the current level.
     pub(super) end: i128,
+    /// The current level's fee per contract in 10⁻²⁰ dollars, for the linear bounds.
+    per_contract: i128,
+    /// The leg positioned on the current level.
+    pub(super) at: LegAt<'a>,
+}
+
+/// A leg positioned on one level: all the exact debit of a quantity ending in that level needs.
+/// Small and `Copy`, so the search keeps one per candidate segment cheaply.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LegAt<'a> {
+    rule: &'a FixedRule,
+    /// Cumulative atoms before the level.
+    pub(super) start: i128,
     /// Cost plus trade fees of all earlier levels, money units.
-    pub(super) base: i128,
-    /// Current level's price, price units.
+    base: i128,
+    /// The level's price, price units.
     pub(super) price: i128,
-    /// Current level's fee per contract.
-    fee: UnitFee,
+    /// The level's fill fee per atom, `num / den` fill quanta (see [`UnitFee`]).
+    num: i128,
+    den: i128,
 }
 
 impl<'a> Leg<'a> {
@@ -190,14 +195,14 @@ impl<'a> Leg<'a> {
     pub(super) fn new(levels: &'a [Level], rule: &'a FixedRule) -> Result<Option<Self>, LegError> {
         let mut leg = Self {
             levels,
-            rule,
             index: 0,
-            start: 0,
             end: 0,
-            base: 0,
-            price: 0,
-            fee: UnitFee {
-                per_contract: 0,
+            per_contract: 0,
+            at: LegAt {
+                rule,
+                start: 0,
+                base: 0,
+                price: 0,
                 num: 0,
                 den: 1,
             },
@@ -219,50 +224,77 @@ impl<'a> Leg<'a> {
         let widen = PRICE_SCALE.checked_sub(s).ok_or(LegError::PricePrecision)?;
         // Depth beyond 10⁻⁶ contracts is ignored (never over-states what can be bought).
         let atoms = to_fixed(level.qty.value(), QTY_SCALE, Round::Down).unwrap_or(MAX_ATOMS);
-        self.start = self.end;
-        self.end = (self.start + atoms).min(MAX_ATOMS);
-        self.price = m * pow10(widen);
-        self.fee = self.rule.unit_fee(level.price, m, s)?;
+        let fee = self.at.rule.unit_fee(level.price, m, s)?;
+        self.at.start = self.end;
+        self.end = (self.end + atoms).min(MAX_ATOMS);
+        self.at.price = m * pow10(widen);
+        self.per_contract = fee.per_contract;
+        self.at.num = fee.num;
+        self.at.den = fee.den;
         Ok(true)
+    }
+
+    /// The price of the level after the current one, price units, without loading it; `None`
+    /// when there is none or it cannot be priced (loading it tells which).
+    #[inline]
+    pub(super) fn next_price(&self) -> Option<i128> {
+        let p = self.levels.get(self.index + 1)?.price.value();
+        Some(p.mantissa() * pow10(PRICE_SCALE.checked_sub(p.scale())?))
     }
 
     /// Moves to the next level; `false` when the book is exhausted.
     pub(super) fn advance(&mut self) -> Result<bool, LegError> {
-        let atoms = self.end - self.start;
-        self.base += self.price * atoms + self.rule.fill_fee(&self.fee, atoms);
+        let at = &mut self.at;
+        let atoms = self.end - at.start;
+        at.base += at.price * atoms + at.fill_fee(atoms);
         self.index += 1;
         self.load()
-    }
-
-    /// Cost plus trade fees of buying `q` atoms (`start < q ≤ end`), money units, before the
-    /// cash rounding.
-    #[inline]
-    fn gross(&self, q: i128) -> i128 {
-        let x = q - self.start;
-        self.base + self.price * x + self.rule.fill_fee(&self.fee, x)
     }
 
     /// The exact cash debit of buying `q` atoms (`start < q ≤ end`), money units.
     #[inline]
     pub(super) fn debit(&self, q: i128) -> i128 {
-        self.rule.cash(self.gross(q))
+        self.at.debit(q)
     }
 
     /// A lower bound of the debit, linear in `q` inside the level, in 10⁻²⁶ dollars:
     /// `base + price × x + unit fee × x` without any rounding of the current fill.
     #[inline]
     pub(super) fn linear_debit(&self, q: i128) -> i128 {
-        let x = q - self.start;
-        (self.base + self.price * x) * UNIT_X_QTY_PER_MONEY + self.fee.per_contract * x
+        let at = &self.at;
+        let x = q - at.start;
+        (at.base + at.price * x) * UNIT_X_QTY_PER_MONEY + self.per_contract * x
     }
 
     /// Slope of [`Leg::linear_debit`] per atom.
     #[inline]
     pub(super) fn linear_slope(&self) -> i128 {
-        self.price * UNIT_X_QTY_PER_MONEY + self.fee.per_contract
+        self.at.price * UNIT_X_QTY_PER_MONEY + self.per_contract
+    }
+}
+
+impl LegAt<'_> {
+    /// Trade fee in money units of a fill of `atoms` at this level.
+    #[inline]
+    fn fill_fee(&self, atoms: i128) -> i128 {
+        ceil_div(self.num * atoms, self.den) * self.rule.fill_quantum
     }
 
-    /// The exact debit at `q` (`start < q ≤ end`) and a walker from there on grid step `g`,
+    /// Cost plus trade fees of buying `q` atoms (`start < q`, within the level), money units,
+    /// before the cash rounding.
+    #[inline]
+    fn gross(&self, q: i128) -> i128 {
+        let x = q - self.start;
+        self.base + self.price * x + self.fill_fee(x)
+    }
+
+    /// The exact cash debit of buying `q` atoms (`start < q`, within the level), money units.
+    #[inline]
+    pub(super) fn debit(&self, q: i128) -> i128 {
+        self.rule.cash(self.gross(q))
+    }
+
+    /// The exact debit at `q` (within the level) and a walker from there on grid step `g`,
     /// moving down when `DOWN`, else up; `None` when its remainders or steps do not fit in `T`.
     pub(super) fn walker<T: WalkInt, const DOWN: bool>(
         &self,
@@ -270,7 +302,7 @@ impl<'a> Leg<'a> {
         g: i128,
     ) -> Option<(i128, Walker<T, DOWN>)> {
         let rule = self.rule;
-        let UnitFee { num, den, .. } = self.fee;
+        let (num, den) = (self.num, self.den);
         let x = q - self.start;
         // num·x = fills·den − fill_rem, 0 ≤ fill_rem < den.
         let fills = ceil_div(num * x, den);
@@ -422,8 +454,8 @@ mod tests {
     /// Walks `[first, last]` down and up on grid `g`, checking the debit at every point against
     /// [`Leg::debit`]; returns how many points it checked, `None` when the walk does not fit `T`.
     fn walk<T: WalkInt>(leg: &Leg<'_>, first: i128, last: i128, g: i128) -> Option<usize> {
-        let (mut down_debit, mut down) = leg.walker::<T, true>(last, g)?;
-        let (mut up_debit, mut up) = leg.walker::<T, false>(first, g)?;
+        let (mut down_debit, mut down) = leg.at.walker::<T, true>(last, g)?;
+        let (mut up_debit, mut up) = leg.at.walker::<T, false>(first, g)?;
         let (mut q_down, mut q_up) = (last, first);
         let mut checked = 0;
         while q_down >= first {
@@ -471,7 +503,7 @@ mod tests {
             for g in [10_000, 30_000, 70_000] {
                 let mut leg = Leg::new(&levels, &rule).unwrap().unwrap();
                 loop {
-                    let first = (leg.start / g + 1) * g;
+                    let first = (leg.at.start / g + 1) * g;
                     let last = leg.end / g * g;
                     if first <= last {
                         narrow += walk::<i64>(&leg, first, last, g).unwrap_or(0);

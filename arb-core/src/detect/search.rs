@@ -21,7 +21,7 @@
 use smallvec::SmallVec;
 
 use super::fixed::{ONE_PRICE, UNIT_X_QTY_PER_MONEY, floor_div_rem};
-use super::leg::{Leg, LegError, WalkInt};
+use super::leg::{Leg, LegAt, LegError, WalkInt};
 use crate::exact::product;
 
 /// $1 of payout per atom in 10⁻²⁶ dollars.
@@ -100,8 +100,8 @@ pub(super) struct Best {
 /// A segment kept for the exact scan: both legs positioned on it, its grid range within the
 /// limits, and the largest value of `S` on that range.
 struct Candidate<'a> {
-    a: Leg<'a>,
-    b: Leg<'a>,
+    a: LegAt<'a>,
+    b: LegAt<'a>,
     lo: i128,
     hi: i128,
     /// `S` per atom on the segment.
@@ -131,7 +131,7 @@ pub(super) fn search<'a>(
     // Books rarely give more than a few candidate segments: kept on the stack, no allocation.
     let mut candidates: SmallVec<[Candidate<'a>; 8]> = SmallVec::new();
     loop {
-        let q0 = a.start.max(b.start);
+        let q0 = a.at.start.max(b.at.start);
         let q1 = a.end.min(b.end);
         let lo = (floor_div_rem(q0, g).0 * g + g).max(bounds.min_qty);
         let hi = floor_div_rem(q1, g).0 * g;
@@ -153,8 +153,8 @@ pub(super) fn search<'a>(
                 let bound = s_end + slope * (start - q1);
                 if bound >= scan.bar * UNIT_X_QTY_PER_MONEY {
                     candidates.push(Candidate {
-                        a: a.clone(),
-                        b: b.clone(),
+                        a: a.at,
+                        b: b.at,
                         lo,
                         hi: top,
                         slope,
@@ -168,13 +168,29 @@ pub(super) fn search<'a>(
         }
         let a_done = q1 == a.end;
         let b_done = q1 == b.end;
+        if s_end < scan.bar * UNIT_X_QTY_PER_MONEY {
+            // Past here `S` only falls once the next prices cost $1 together (asks only get
+            // dearer): stop without loading those levels.
+            let next_a = if a_done {
+                a.next_price()
+            } else {
+                Some(a.at.price)
+            };
+            let next_b = if b_done {
+                b.next_price()
+            } else {
+                Some(b.at.price)
+            };
+            if let (Some(pa), Some(pb)) = (next_a, next_b)
+                && pa + pb >= ONE_PRICE
+            {
+                break;
+            }
+        }
         if a_done && !a.advance().map_err(|e| (Venue::A, e))? {
             break;
         }
         if b_done && !b.advance().map_err(|e| (Venue::B, e))? {
-            break;
-        }
-        if a.price + b.price >= ONE_PRICE && s_end < scan.bar * UNIT_X_QTY_PER_MONEY {
             break;
         }
     }
@@ -300,8 +316,8 @@ impl Scan<'_> {
     /// the bar is priced in full.
     fn walk<T: WalkInt, const DOWN: bool>(
         &mut self,
-        a: &Leg<'_>,
-        b: &Leg<'_>,
+        a: &LegAt<'_>,
+        b: &LegAt<'_>,
         lo: i128,
         hi: i128,
         s_start: i128,

@@ -115,6 +115,12 @@ impl Market {
                 price: price.value(),
             });
         }
+        self.validate_qty(qty)
+    }
+
+    /// Checks an order quantity against the size step and minimum (for a price that is on the
+    /// grid by construction, such as one [`Market::snap_price`] returned).
+    pub fn validate_qty(&self, qty: Qty) -> Result<(), ModelError> {
         if !super::price::is_multiple(qty.value(), self.size_step.value()) {
             return Err(ModelError::OffSizeStep {
                 qty: qty.value(),
