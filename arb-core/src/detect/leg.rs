@@ -266,6 +266,13 @@ impl<'a> Leg<'a> {
         (at.base + at.price * x) * UNIT_X_QTY_PER_MONEY + self.per_contract * x
     }
 
+    /// More than the rounding can add to the linear debit: one fill quantum and one cash
+    /// quantum, money units (`debit < linear_debit / 10¹² + rounding_slack`).
+    #[inline]
+    pub(super) fn rounding_slack(&self) -> i128 {
+        self.at.rule.fill_quantum + self.at.rule.cash_quantum
+    }
+
     /// Slope of [`Leg::linear_debit`] per atom.
     #[inline]
     pub(super) fn linear_slope(&self) -> i128 {

@@ -58,6 +58,18 @@ impl Fraction {
             _ => false,
         }
     }
+
+    /// Whether the fraction holds for every profit above `floor26` (10⁻²⁶ dollars) at quantity
+    /// `q`: `profit ≥ f × (q − profit)` is `profit × (den + num) ≥ num × q`. `false` when unsure
+    /// (a product overflows).
+    fn surely_holds(self, floor26: i128, q: i128) -> bool {
+        let lhs = self
+            .den
+            .checked_add(self.num)
+            .and_then(|k| floor26.checked_mul(k));
+        let rhs = product(self.num, q).and_then(|x| x.checked_mul(PAYOUT_PER_ATOM_26));
+        matches!((lhs, rhs), (Some(l), Some(r)) if l >= r)
+    }
 }
 
 /// What a quantity must satisfy, in fixed point.
@@ -125,9 +137,12 @@ pub(super) fn search<'a>(
     let mut scan = Scan {
         bounds,
         bar: incumbent.map_or(bounds.min_profit, |i| bounds.min_profit.max(i.profit + 1)),
+        floor: None,
         best: None,
     };
     let g = bounds.grid;
+    // The rounding makes each debit less than this above its linear bound (10⁻²⁶ dollars).
+    let slack26 = (a.rounding_slack() + b.rounding_slack()) * UNIT_X_QTY_PER_MONEY;
     // Books rarely give more than a few candidate segments: kept on the stack, no allocation.
     let mut candidates: SmallVec<[Candidate<'a>; 8]> = SmallVec::new();
     loop {
@@ -140,17 +155,24 @@ pub(super) fn search<'a>(
         let s_end = upper_bound(&a, &b, q1);
         let mut capped = false;
         if lo <= hi {
-            let top = match scan.debits_within_limits(&a, &b, hi) {
-                Some(debits) => Some((hi, debits)),
-                None => {
-                    capped = true;
-                    scan.largest_within_limits(&a, &b, lo, hi)
-                }
+            // The debits' upper bounds usually show `hi` within the limits without pricing it.
+            let top = if scan.surely_within_limits(&a, &b, hi)
+                || scan.debits_within_limits(&a, &b, hi).is_some()
+            {
+                Some(hi)
+            } else {
+                capped = true;
+                scan.largest_within_limits(&a, &b, lo, hi)
             };
-            if let Some((top, (da, db))) = top {
-                scan.consider(top, top * ONE_PRICE - da - db);
+            if let Some(top) = top {
                 let start = if slope > 0 { top } else { lo };
                 let bound = s_end + slope * (start - q1);
+                // `top` is feasible and its exact profit exceeds `S(top)` less the rounding
+                // slack: a floor for the best, known without pricing anything.
+                let floor26 = s_end + slope * (top - q1) - slack26;
+                if scan.floor.is_none_or(|(f, _)| floor26 > f) {
+                    scan.floor = Some((floor26, top));
+                }
                 if bound >= scan.bar * UNIT_X_QTY_PER_MONEY {
                     candidates.push(Candidate {
                         a: a.at,
@@ -168,9 +190,11 @@ pub(super) fn search<'a>(
         }
         let a_done = q1 == a.end;
         let b_done = q1 == b.end;
-        if s_end < scan.bar * UNIT_X_QTY_PER_MONEY {
+        if scan.floor.is_some_and(|(floor26, _)| s_end < floor26)
+            || s_end < scan.bar * UNIT_X_QTY_PER_MONEY
+        {
             // Past here `S` only falls once the next prices cost $1 together (asks only get
-            // dearer): stop without loading those levels.
+            // dearer): stop without loading those levels if `S` is already below the cut.
             let next_a = if a_done {
                 a.next_price()
             } else {
@@ -183,6 +207,7 @@ pub(super) fn search<'a>(
             };
             if let (Some(pa), Some(pb)) = (next_a, next_b)
                 && pa + pb >= ONE_PRICE
+                && s_end < scan.cut()
             {
                 break;
             }
@@ -216,10 +241,42 @@ struct Scan<'b> {
     bounds: &'b Bounds,
     /// Smallest profit worth taking (money units).
     bar: i128,
+    /// A feasible quantity known to make more than a profit (10⁻²⁶ dollars), unpriced: the
+    /// best such profit and its quantity.
+    floor: Option<(i128, i128)>,
     best: Option<Best>,
 }
 
 impl Scan<'_> {
+    /// What the bound `S` of a deeper quantity must reach to matter (10⁻²⁶ dollars): the bar,
+    /// or the floor when that is higher and its quantity surely meets the profit fraction.
+    fn cut(&self) -> i128 {
+        let bar = self.bar * UNIT_X_QTY_PER_MONEY;
+        match self.floor {
+            Some((floor26, q))
+                if floor26 > bar
+                    && self
+                        .bounds
+                        .fraction
+                        .is_none_or(|f| f.surely_holds(floor26, q)) =>
+            {
+                floor26
+            }
+            _ => bar,
+        }
+    }
+
+    /// Whether both legs' debits at `q` are surely within the limits, by their upper bounds
+    /// (the linear debit plus the rounding slack), without pricing them.
+    fn surely_within_limits(&self, a: &Leg<'_>, b: &Leg<'_>, q: i128) -> bool {
+        let upper =
+            |leg: &Leg<'_>| leg.linear_debit(q) + leg.rounding_slack() * UNIT_X_QTY_PER_MONEY;
+        let (ua, ub) = (upper(a), upper(b));
+        let cap = |c: i128| c.saturating_mul(UNIT_X_QTY_PER_MONEY);
+        let bounds = self.bounds;
+        ua <= cap(bounds.cap_a) && ub <= cap(bounds.cap_b) && ua + ub <= cap(bounds.cap_total)
+    }
+
     /// Both legs' debits at `q`, if they are within the limits.
     fn debits_within_limits(&self, a: &Leg<'_>, b: &Leg<'_>, q: i128) -> Option<(i128, i128)> {
         let da = a.debit(q);
@@ -228,22 +285,15 @@ impl Scan<'_> {
             .then_some((da, db))
     }
 
-    /// The largest grid point in `[lo, hi]` within the limits, knowing `hi` is not, with its
-    /// debits.
-    fn largest_within_limits(
-        &self,
-        a: &Leg<'_>,
-        b: &Leg<'_>,
-        lo: i128,
-        hi: i128,
-    ) -> Option<(i128, (i128, i128))> {
+    /// The largest grid point in `[lo, hi]` within the limits, knowing `hi` is not.
+    fn largest_within_limits(&self, a: &Leg<'_>, b: &Leg<'_>, lo: i128, hi: i128) -> Option<i128> {
         let g = self.bounds.grid;
-        let mut ok = (lo, self.debits_within_limits(a, b, lo)?);
-        let mut bad = hi;
-        while bad - ok.0 > g {
-            let mid = ok.0 + (bad - ok.0) / g / 2 * g;
+        self.debits_within_limits(a, b, lo)?;
+        let (mut ok, mut bad) = (lo, hi);
+        while bad - ok > g {
+            let mid = ok + (bad - ok) / g / 2 * g;
             match self.debits_within_limits(a, b, mid) {
-                Some(debits) => ok = (mid, debits),
+                Some(_) => ok = mid,
                 None => bad = mid,
             }
         }
