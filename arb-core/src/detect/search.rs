@@ -15,8 +15,10 @@
 //!   length is the rounding (≤ $0.01 per leg) divided by the segment's marginal edge. The scan
 //!   walks the grid with a `Walker` per leg, which keeps both roundings as remainders and
 //!   updates each debit with additions only (no division per point), equal to `Leg::debit`;
-//! * once both legs' next prices sum to ≥ $1 and `S` at the segment end is below the best, no
-//!   deeper quantity can win (asks only get dearer), and the walk stops.
+//! * once both legs' next prices sum to ≥ $1 and `S` at the segment end is below the best — or
+//!   below a floor known without pricing: the rounding adds less than one fill quantum and one
+//!   cash quantum per leg, so `P(q) > S(q) − slack` at any feasible `q` — no deeper quantity can
+//!   win (asks only get dearer), and the walk stops before loading those levels.
 
 use smallvec::SmallVec;
 
@@ -123,11 +125,13 @@ struct Candidate<'a> {
 
 /// The best quantity of this direction that beats `incumbent`, if any.
 ///
-/// Two passes: the first walks the segments once, prices each one's last quantity within the
-/// limits exactly (a real candidate, which raises the bar early) and keeps the segments whose
-/// bound `S` can still beat the bar; the second scans the kept segments best bound first and
-/// stops at the first one that cannot beat the best found. The deepest profitable segment
-/// usually wins by more than any rounding, so most segments are never scanned.
+/// Two passes: the first walks the segments once without pricing any quantity exactly — only
+/// the linear bound `S`, upper bounds of the debits against the limits, and a floor for the best
+/// (`S` at a feasible quantity less the rounding slack), which tells when deeper segments cannot
+/// matter — and keeps the segments whose bound can beat the bar; the second scans the kept
+/// segments best bound first and stops at the first one that cannot beat the best found. The
+/// deepest profitable segment usually wins by more than any rounding, so most segments are never
+/// scanned.
 pub(super) fn search<'a>(
     mut a: Leg<'a>,
     mut b: Leg<'a>,
