@@ -100,44 +100,6 @@ impl Exact {
         .checked()
     }
 
-    /// `1 − self`, for a value in [0, 1] (a price's complement).
-    #[inline]
-    pub(crate) fn complement(self) -> Option<Self> {
-        Self {
-            mantissa: pow10(self.scale)? - self.mantissa,
-            scale: self.scale,
-        }
-        .checked()
-    }
-
-    /// Rounded up (towards +∞) to a multiple of `quantum`, which must be a power of ten
-    /// (`10^-k`); `None` for any other quantum.
-    #[inline]
-    pub(crate) fn ceil_to(self, quantum: Decimal) -> Option<Self> {
-        self.ceil_to_places(decimal_places_of(quantum)?)
-    }
-
-    /// Rounded up (towards +∞) to `places` decimals; a value with fewer keeps its scale.
-    #[inline]
-    pub(crate) fn ceil_to_places(self, places: u32) -> Option<Self> {
-        if self.scale <= places {
-            return Some(self);
-        }
-        let divisor = pow10(self.scale - places)?;
-        let (floor, rest) = match (u64::try_from(self.mantissa), u64::try_from(divisor)) {
-            // The common case, in one 64-bit division.
-            (Ok(m), Ok(d)) => (i128::from(m / d), m % d),
-            _ => (
-                self.mantissa.div_euclid(divisor),
-                u64::from(self.mantissa.rem_euclid(divisor) != 0),
-            ),
-        };
-        Some(Self {
-            mantissa: floor + i128::from(rest != 0),
-            scale: places,
-        })
-    }
-
     /// Whether the value is below zero.
     #[inline]
     pub(crate) const fn is_negative(self) -> bool {
@@ -239,11 +201,6 @@ mod tests {
                 assert_eq!(x.mul(y).and_then(Exact::to_decimal), Some(a * b));
             }
         }
-        let up = |v: Decimal, q: Decimal| Exact::of(v).ceil_to(q).and_then(Exact::to_decimal);
-        assert_eq!(up(dec!(0.01091475), dec!(0.0001)), Some(dec!(0.011)));
-        assert_eq!(up(dec!(-0.0049), dec!(0.01)), Some(dec!(0)));
-        assert_eq!(up(dec!(0.17), dec!(0.01)), Some(dec!(0.17)));
-        assert_eq!(up(dec!(0.17), dec!(0.05)), None);
     }
 
     /// The integer comparison and normalisation give exactly what `Decimal`'s do, including

@@ -95,43 +95,82 @@ impl FeeRule {
             .unwrap_or_else(|| self.decimal_order_fee(fills))
     }
 
-    /// [`FeeRule::order_fee`] in exact 128-bit arithmetic, for exponent 1 (Kalshi and the usual
-    /// Polymarket schedule) and power-of-ten quanta; `None` otherwise or when a value outgrows
-    /// `Decimal`. It computes exactly what the `Decimal` version does, several times faster (the
-    /// detector re-checks every opportunity with it).
+    /// [`FeeRule::order_fee`] in exact integer arithmetic, for exponent 1 (Kalshi and the usual
+    /// Polymarket schedule) and power-of-ten quanta; `None` otherwise or when a value would
+    /// outgrow `Decimal`. It computes exactly what the `Decimal` version does, several times
+    /// faster (the detector re-checks every opportunity with it): every sum is kept as an integer
+    /// count of one fixed power of ten, found from the fills' scales before adding anything.
     fn exact_order_fee(&self, fills: &[Level]) -> Option<Decimal> {
         if !is_plain_one(self.exponent) {
             return None;
         }
-        let coefficient = Exact::of(self.coefficient);
+        let (c, c_scale) = (self.coefficient.mantissa(), self.coefficient.scale());
+        let c = u128::try_from(c).ok()?;
         // `None`: fill fees are not rounded.
-        let fill_places = if self.fill_quantum.is_zero() {
-            None
-        } else {
-            Some(decimal_places_of(self.fill_quantum)?)
+        let fill_places = match self.fill_quantum.is_zero() {
+            true => None,
+            false => Some(decimal_places_of(self.fill_quantum)?),
         };
-        let mut trade_fees = Exact::ZERO;
-        let mut cost = Exact::ZERO;
+        let cash_places = match self.cash_quantum {
+            None => None,
+            Some(quantum) => Some(decimal_places_of(quantum)?),
+        };
+        // The scales every sum is kept at: the largest a cost (price × qty) or a fee has.
+        let (mut cost_scale, mut fee_scale) = (0, fill_places.unwrap_or(0));
         for fill in fills {
-            let price = Exact::of(fill.price.value());
-            let notional = Exact::of(fill.qty.value()).mul(price)?;
-            // The `Decimal` path's qty × (c × p × (1 − p)), multiplied in another order: each of
-            // its partial products divides this one, so this one fitting means they all fit.
-            let fee = notional.mul(coefficient)?.mul(price.complement()?)?;
-            let fee = match fill_places {
-                None => fee,
-                Some(places) => fee.ceil_to_places(places)?,
-            };
-            trade_fees = trade_fees.add(fee)?;
-            if self.cash_quantum.is_some() {
-                cost = cost.add(notional)?;
+            let (sp, sq) = (fill.price.value().scale(), fill.qty.value().scale());
+            cost_scale = cost_scale.max(sp + sq);
+            if fill_places.is_none() {
+                fee_scale = fee_scale.max(2 * sp + sq + c_scale);
             }
         }
-        let fee = match self.cash_quantum {
-            None => trade_fees,
-            Some(quantum) => cost.add(trade_fees)?.ceil_to(quantum)?.sub(cost)?,
+        let mut trade_fees = 0u128;
+        let mut cost = 0u128;
+        for fill in fills {
+            let (p, q) = (fill.price.value(), fill.qty.value());
+            let (sp, sq) = (p.scale(), q.scale());
+            let (p, q) = (
+                u128::try_from(p.mantissa()).ok()?,
+                u128::try_from(q.mantissa()).ok()?,
+            );
+            let notional = mul(q, p)?;
+            // qty × c × p × (1 − p) at scale 2·sp + sq + c: the `Decimal` path multiplies the same
+            // factors, whose partial products all divide this one, so this one fitting means
+            // they all fit.
+            let fee = mul(mul(notional, c)?, pow10_u128(sp)?.checked_sub(p)?)?;
+            let scale = 2 * sp + sq + c_scale;
+            fits_decimal(fee, scale)?;
+            let fee = match scale.checked_sub(fee_scale) {
+                // More decimals than the fill quantum: rounded up to it.
+                Some(extra) if extra > 0 => div_ceil(fee, pow10_u128(extra)?),
+                _ => mul(fee, pow10_u128(fee_scale - scale)?)?,
+            };
+            trade_fees = trade_fees.checked_add(fee)?;
+            if cash_places.is_some() {
+                cost = cost.checked_add(mul(notional, pow10_u128(cost_scale - sp - sq)?)?)?;
+            }
+        }
+        fits_decimal(trade_fees, fee_scale)?;
+        let (fee, scale) = match cash_places {
+            None => (trade_fees, fee_scale),
+            Some(places) => {
+                // The debit `cost + trade fees` rounded up to the cash quantum, less the cost.
+                fits_decimal(cost, cost_scale)?;
+                let scale = cost_scale.max(fee_scale);
+                let cost = mul(cost, pow10_u128(scale - cost_scale)?)?;
+                let debit = cost.checked_add(mul(trade_fees, pow10_u128(scale - fee_scale)?)?)?;
+                fits_decimal(debit, scale)?;
+                let debit = match scale.checked_sub(places) {
+                    Some(extra) if extra > 0 => {
+                        let quantum = pow10_u128(extra)?;
+                        mul(div_ceil(debit, quantum), quantum)?
+                    }
+                    _ => debit,
+                };
+                (debit.checked_sub(cost)?, scale)
+            }
         };
-        fee.to_normalized_decimal()
+        Exact::new(i128::try_from(fee).ok()?, scale)?.to_normalized_decimal()
     }
 
     /// [`FeeRule::order_fee`] in `Decimal`: every schedule.
@@ -150,6 +189,34 @@ impl FeeRule {
         }
         .normalize()
     }
+}
+
+/// 10^n as a `u128`, if it fits.
+fn pow10_u128(n: u32) -> Option<u128> {
+    crate::exact::pow10(n).map(i128::unsigned_abs)
+}
+
+/// `a × b`, if it fits: one widening 64 × 64-bit multiplication when both fit in 64 bits (the
+/// usual case), the overflow-checked 128-bit one otherwise.
+fn mul(a: u128, b: u128) -> Option<u128> {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(u128::from(a) * u128::from(b)),
+        _ => a.checked_mul(b),
+    }
+}
+
+/// `⌈a / b⌉` for `b > 0`, in one 64-bit division when both fit.
+fn div_ceil(a: u128, b: u128) -> u128 {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => u128::from(a.div_ceil(b)),
+        _ => a.div_ceil(b),
+    }
+}
+
+/// `Some(())` when `Decimal` holds `mantissa × 10^-scale` exactly (mantissa below 2⁹⁶, scale at
+/// most 28): then the `Decimal` arithmetic that produced the same value did not round.
+fn fits_decimal(mantissa: u128, scale: u32) -> Option<()> {
+    (mantissa < 1 << 96 && scale <= 28).then_some(())
 }
 
 /// `value` rounded up to a multiple of `quantum` (unchanged when `quantum` is zero).

@@ -358,14 +358,18 @@ pub(super) trait WalkInt:
 {
     /// Zero.
     const ZERO: Self;
+    /// One.
+    const ONE: Self;
 }
 
 impl WalkInt for i64 {
     const ZERO: Self = 0;
+    const ONE: Self = 1;
 }
 
 impl WalkInt for i128 {
     const ZERO: Self = 0;
+    const ONE: Self = 1;
 }
 
 /// The exact debit of one leg at a grid point that moves one grid step at a time inside the

@@ -399,26 +399,26 @@ impl Scan<'_> {
         };
         let mut need = need_for(self.bar);
         let mut change = T::ZERO;
-        let mut s = s_start;
-        let mut bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
-        let mut q = first;
-        let step = if DOWN { -g } else { g };
-        let mut left = steps;
-        while s >= bar26 {
+        // `S` less the bar, in 10⁻²⁶ dollars: the walk goes on while it is not negative.
+        let mut room = s_start - self.bar * UNIT_X_QTY_PER_MONEY;
+        let mut taken = 0;
+        while room >= 0 {
             if change >= need {
+                let q = if DOWN { hi - taken * g } else { lo + taken * g };
                 let profit = profit_at_first + change.into();
+                let bar = self.bar;
                 if self.consider(q, profit) {
-                    bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
-                    need = need_for(self.bar);
+                    // The bar is now one above this point: the change the next one needs.
+                    room -= (self.bar - bar) * UNIT_X_QTY_PER_MONEY;
+                    need = change + T::ONE;
                 }
             }
-            if left == 0 {
+            if taken == steps {
                 break;
             }
-            left -= 1;
-            q += step;
+            taken += 1;
             change = change + pay - wa.step() - wb.step();
-            s += s_step;
+            room += s_step;
         }
         Some(())
     }
