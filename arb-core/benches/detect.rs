@@ -1,11 +1,12 @@
 //! One book update on one pair: both directions, 10 ask levels per side, a Kalshi leg and a
-//! Polymarket leg. `cargo bench -p arb-core --bench detect`.
+//! Polymarket leg, through the pair's kept [`PairDetector`] as the engine runs it; each update
+//! changes book A's best level. `cargo bench -p arb-core --bench detect`.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;
 
 use arb_core::Decimal;
-use arb_core::detect::{DetectLimits, PairView, best_opportunity};
+use arb_core::detect::{DetectLimits, PairDetector, PairView, best_opportunity};
 use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{
     BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, OrderBook, PairId, PairStatus,
@@ -49,11 +50,17 @@ fn bench(c: &mut Criterion) {
     let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
     let sizes = [37, 120, 64, 250, 80, 45, 300, 150, 90, 500];
     // YES on A from 0.44 and NO on B from 0.49: an edge over the first levels only.
-    let book_a = BinaryBook::new(
-        OrderBook::new([], levels(44, &sizes)),
-        OrderBook::new([], levels(53, &sizes)),
-        now,
-    );
+    // Each update changes book A's best level (37 ↔ 38 contracts), as a venue's delta would.
+    let book_a_of = |best: i64| {
+        let mut yes = sizes;
+        yes[0] = best;
+        BinaryBook::new(
+            OrderBook::new([], levels(44, &yes)),
+            OrderBook::new([], levels(53, &sizes)),
+            now,
+        )
+    };
+    let books_a = [book_a_of(37), book_a_of(38)];
     let book_b = BinaryBook::new(
         OrderBook::new([], levels(50, &sizes)),
         OrderBook::new([], levels(49, &sizes)),
@@ -82,15 +89,15 @@ fn bench(c: &mut Criterion) {
         approved_by: "bench".into(),
         approved_at: now,
     };
-    let view = PairView {
+    let views = books_a.each_ref().map(|book_a| PairView {
         pair: &pair,
         market_a: &market_a,
         market_b: &market_b,
-        book_a: &book_a,
+        book_a,
         book_b: &book_b,
         fees_a: &market_a.fees,
         fees_b: &market_b.fees,
-    };
+    });
     let limits = DetectLimits {
         min_profit_fraction: dec!(0.005),
         min_profit_usd: dec!(0.10),
@@ -101,9 +108,18 @@ fn bench(c: &mut Criterion) {
         balance_b_usd: dec!(10000),
         max_book_age: chrono::Duration::seconds(5),
     };
-    assert!(best_opportunity(&view, &limits, now).is_ok());
+    for view in &views {
+        assert!(best_opportunity(view, &limits, now).is_ok());
+    }
+    // The engine keeps one detector per pair: the fee rules and limits are converted once.
+    let mut detector = PairDetector::default();
+    let mut update = 0;
     c.bench_function("detect/10_levels_kalshi_polymarket", |b| {
-        b.iter(|| best_opportunity(black_box(&view), black_box(&limits), now))
+        b.iter(|| {
+            update ^= 1;
+            let view = black_box(&views[update]);
+            detector.best_opportunity(view, black_box(&limits), now)
+        })
     });
 }
 

@@ -4,7 +4,9 @@
 mod detect_support;
 
 use arb_core::Decimal;
-use arb_core::detect::{DetectLimits, Direction, NoOpportunity, best_opportunity, evaluate};
+use arb_core::detect::{
+    DetectLimits, Direction, NoOpportunity, PairDetector, best_opportunity, evaluate,
+};
 use arb_core::fees::{FeeModel, FeeSchedule};
 use arb_core::model::{Level, Liquidity, Outcome, Polarity};
 use detect_support::*;
@@ -145,6 +147,22 @@ proptest! {
             (Ok(d), None) => prop_assert!(false, "oracle found nothing, detector found {d:?}"),
             (Err(e), Some(o)) => prop_assert!(false, "detector missed {o:?}: {e}"),
             (Err(e), None) => prop_assert!(!matches!(e, NoOpportunity::Unverified { .. }), "{e}"),
+        }
+    }
+
+    /// A detector kept across updates — fee schedules, limits, sizes and books all changing
+    /// between calls, and sometimes repeating — answers exactly what a fresh one does.
+    #[test]
+    fn kept_detector_matches_a_fresh_one(cases in prop::collection::vec(case(), 2..6), repeat in 0usize..6) {
+        let mut kept = PairDetector::default();
+        let order = (0..cases.len()).chain(std::iter::once(repeat % cases.len()));
+        for i in order {
+            let f = fixture(&cases[i]);
+            let view = f.view();
+            prop_assert_eq!(
+                kept.best_opportunity(&view, &cases[i].limits, t0()),
+                best_opportunity(&view, &cases[i].limits, t0())
+            );
         }
     }
 }

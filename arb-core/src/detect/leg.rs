@@ -49,6 +49,52 @@ pub(super) struct FixedRule {
     cash_quantum: i128,
 }
 
+/// Fees per contract already priced under one rule, by price: a small direct-mapped table kept
+/// with the rule, so each price of a book is priced once while it stays (most book updates move
+/// one level).
+#[derive(Debug, Default)]
+pub(super) struct FeeMemo {
+    slots: [Option<(i128, u32, UnitFee)>; 16],
+}
+
+impl FeeMemo {
+    /// Forgets every fee (the rule changed).
+    pub(super) fn clear(&mut self) {
+        self.slots = [None; 16];
+    }
+
+    /// [`FixedRule::unit_fee`] of `rule` at the price `m × 10^-s`, from the table when it has it.
+    fn unit_fee(
+        &mut self,
+        rule: &FixedRule,
+        price: Price,
+        m: i128,
+        s: u32,
+    ) -> Result<UnitFee, LegError> {
+        // A multiplicative hash of the price's low 64 bits (the mantissa of any price that can
+        // be priced fits): its top four bits pick one of the 16 slots.
+        let low = m.to_le_bytes();
+        let low = u64::from_le_bytes([
+            low[0], low[1], low[2], low[3], low[4], low[5], low[6], low[7],
+        ]);
+        let hash = (low ^ u64::from(s)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
+        let Some(slot) = usize::try_from(hash)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))
+        else {
+            return rule.unit_fee(price, m, s);
+        };
+        if let Some((kept_m, kept_s, fee)) = *slot
+            && (kept_m, kept_s) == (m, s)
+        {
+            return Ok(fee);
+        }
+        let fee = rule.unit_fee(price, m, s)?;
+        *slot = Some((m, s, fee));
+        Ok(fee)
+    }
+}
+
 /// One level's fee per contract: `per_contract` in 10⁻²⁰ dollars for the linear bounds, and the
 /// same fee per atom in fill quanta as the reduced fraction `num / den`, so that a fill of `x`
 /// atoms costs `⌈num·x / den⌉` quanta with operands small enough for 64-bit division in practice.
@@ -161,9 +207,10 @@ impl FixedRule {
 
 /// A cursor over one leg's ask levels. The current level covers cumulative quantities
 /// `(start, end]`; buying `q` in that range costs `cash(base + price × (q − start) + fee)`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct Leg<'a> {
     levels: &'a [Level],
+    memo: &'a mut FeeMemo,
     /// Index of the current level.
     index: usize,
     /// Cumulative atoms at the end of the current level.
@@ -192,9 +239,14 @@ pub(super) struct LegAt<'a> {
 
 impl<'a> Leg<'a> {
     /// A cursor on the first level; `Ok(None)` when there are no levels.
-    pub(super) fn new(levels: &'a [Level], rule: &'a FixedRule) -> Result<Option<Self>, LegError> {
+    pub(super) fn new(
+        levels: &'a [Level],
+        rule: &'a FixedRule,
+        memo: &'a mut FeeMemo,
+    ) -> Result<Option<Self>, LegError> {
         let mut leg = Self {
             levels,
+            memo,
             index: 0,
             end: 0,
             per_contract: 0,
@@ -224,7 +276,7 @@ impl<'a> Leg<'a> {
         let widen = PRICE_SCALE.checked_sub(s).ok_or(LegError::PricePrecision)?;
         // Depth beyond 10⁻⁶ contracts is ignored (never over-states what can be bought).
         let atoms = to_fixed(level.qty.value(), QTY_SCALE, Round::Down).unwrap_or(MAX_ATOMS);
-        let fee = self.at.rule.unit_fee(level.price, m, s)?;
+        let fee = self.memo.unit_fee(self.at.rule, level.price, m, s)?;
         self.at.start = self.end;
         self.end = (self.end + atoms).min(MAX_ATOMS);
         self.at.price = m * pow10(widen);
@@ -458,7 +510,8 @@ mod tests {
         };
         let rule = FixedRule::new(fine_coefficient).unwrap();
         let levels = [level(dec!(0.12345678), dec!(5))];
-        let leg = Leg::new(&levels, &rule);
+        let mut memo = FeeMemo::default();
+        let leg = Leg::new(&levels, &rule, &mut memo);
         assert!(matches!(leg, Ok(Some(_)) | Err(LegError::FeeCoefficient)));
     }
 
@@ -512,7 +565,8 @@ mod tests {
         for schedule in &schedules {
             let rule = FixedRule::new(schedule.rule(Liquidity::Taker).unwrap()).unwrap();
             for g in [10_000, 30_000, 70_000] {
-                let mut leg = Leg::new(&levels, &rule).unwrap().unwrap();
+                let mut memo = FeeMemo::default();
+                let mut leg = Leg::new(&levels, &rule, &mut memo).unwrap().unwrap();
                 loop {
                     let first = (leg.at.start / g + 1) * g;
                     let last = leg.end / g * g;

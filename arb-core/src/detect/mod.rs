@@ -15,6 +15,7 @@
 
 mod evaluate;
 mod fixed;
+mod kept;
 mod leg;
 mod search;
 
@@ -22,15 +23,16 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 pub use evaluate::evaluate;
+pub use kept::PairDetector;
 
 use self::fixed::{MAX_PROFIT, MONEY_SCALE, QTY_SCALE, Round, gcd, to_fixed};
-use self::leg::{FixedRule, Leg, LegError};
+use self::leg::{FeeMemo, FixedRule, Leg, LegError};
 use self::search::{Best, Bounds, Fraction, Venue, search};
 use crate::exact::Exact;
 use crate::fees::FeeModel;
 use crate::model::{
-    BinaryBook, Level, Liquidity, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
-    PairStatus, Polarity, Price, Qty, VenueId, VerifiedPair,
+    BinaryBook, Level, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId, PairStatus,
+    Polarity, Price, Qty, VenueId, VerifiedPair,
 };
 
 /// Limits and thresholds an opportunity must respect. Money in dollars.
@@ -184,30 +186,39 @@ pub enum NoOpportunity {
 }
 
 /// The most profitable opportunity on the pair within `limits`, or why there is none.
+///
+/// A one-off: an engine that watches the pair keeps a [`PairDetector`] instead, which gives the
+/// same answers without converting the fee rules and limits again on every book update.
 pub fn best_opportunity(
     view: &PairView<'_>,
     limits: &DetectLimits,
     now: DateTime<Utc>,
 ) -> Result<Opportunity, NoOpportunity> {
-    check_inputs(view, limits, now)?;
+    PairDetector::default().best_opportunity(view, limits, now)
+}
+
+/// One leg's fee rule in fixed point and the fees per contract it has priced.
+struct LegFees<'a> {
+    rule: &'a FixedRule,
+    memo: &'a mut FeeMemo,
+}
+
+/// [`best_opportunity`] once the inputs are checked and the fee rules and limits converted.
+fn detect(
+    view: &PairView<'_>,
+    now: DateTime<Utc>,
+    fees: [LegFees<'_>; 2],
+    bounds: &Bounds,
+    limits: &DetectLimits,
+) -> Result<Opportunity, NoOpportunity> {
     let venue_a = &view.market_a.key.venue;
     let venue_b = &view.market_b.key.venue;
-    let rule_a = view
-        .fees_a
-        .rule(Liquidity::Taker)
-        .ok_or_else(|| unsupported(venue_a, "fee model has no FeeRule"))?;
-    let rule_b = view
-        .fees_b
-        .rule(Liquidity::Taker)
-        .ok_or_else(|| unsupported(venue_b, "fee model has no FeeRule"))?;
-    let bounds = bounds(view, limits)?;
-    let rule_a = FixedRule::new(rule_a).map_err(|e| leg_error(venue_a, e))?;
-    let rule_b = FixedRule::new(rule_b).map_err(|e| leg_error(venue_b, e))?;
+    let [fees_a, fees_b] = fees;
     if Direction::BOTH.iter().all(|d| sides(view, *d).is_none()) {
         return Err(empty_side(view));
     }
     // Each run prices the legs again: cheaper than keeping both directions' cursors around.
-    let run = |bounds: &Bounds| -> Result<Option<(Direction, Best)>, NoOpportunity> {
+    let mut run = |bounds: &Bounds| -> Result<Option<(Direction, Best)>, NoOpportunity> {
         let mut found: Option<(Direction, Best)> = None;
         for direction in Direction::BOTH {
             let Some((levels_a, levels_b)) = sides(view, direction) else {
@@ -221,8 +232,10 @@ pub fn best_opportunity(
             if costs_a_dollar(best_a.price, best_b.price) {
                 continue;
             }
-            let a = Leg::new(levels_a, &rule_a).map_err(|e| leg_error(venue_a, e))?;
-            let b = Leg::new(levels_b, &rule_b).map_err(|e| leg_error(venue_b, e))?;
+            let a =
+                Leg::new(levels_a, fees_a.rule, fees_a.memo).map_err(|e| leg_error(venue_a, e))?;
+            let b =
+                Leg::new(levels_b, fees_b.rule, fees_b.memo).map_err(|e| leg_error(venue_b, e))?;
             let (Some(a), Some(b)) = (a, b) else {
                 continue;
             };
@@ -238,7 +251,7 @@ pub fn best_opportunity(
         }
         Ok(found)
     };
-    if let Some((direction, best)) = run(&bounds)? {
+    if let Some((direction, best)) = run(bounds)? {
         let opportunity =
             evaluate(view, direction, atoms_to_qty(best.qty)?, now).ok_or_else(|| {
                 NoOpportunity::Unverified {
@@ -254,7 +267,7 @@ pub fn best_opportunity(
     let relaxed = Bounds {
         min_profit: 1,
         fraction: None,
-        ..bounds
+        ..*bounds
     };
     if let Some((direction, best)) = run(&relaxed)? {
         let qty = atoms_to_qty(best.qty)?;

@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 
 use super::handle::{HALT_SETTING, Shared};
 use super::{BookCache, EngineError};
-use crate::detect::{DetectLimits, PairView, best_opportunity};
+use crate::detect::{DetectLimits, PairDetector, PairView};
 use crate::exchange::{BookEvent, Exchange};
 use crate::execute::{ExecutionContext, Executor};
 use crate::fees::FeeModel;
@@ -33,6 +33,8 @@ struct WatchedPair {
     pair: VerifiedPair,
     markets: [Market; 2],
     fees: [Arc<dyn FeeModel>; 2],
+    /// Kept between book updates: the fee rules and limits are converted once.
+    detector: PairDetector,
 }
 
 pub(super) struct Runner {
@@ -203,6 +205,7 @@ impl Runner {
             pair: pair.clone(),
             markets: [a, b],
             fees,
+            detector: PairDetector::default(),
         }))
     }
 
@@ -337,24 +340,33 @@ impl Runner {
         let Some(watched) = self.pairs.get(&pair_id) else {
             return Ok(());
         };
+        let now = self.shared.clock.now();
+        let limits = self.limits(watched);
+        let Some(watched) = self.pairs.get_mut(&pair_id) else {
+            return Ok(());
+        };
         let (Some(book_a), Some(book_b)) = (
             self.books.get(&watched.pair.a),
             self.books.get(&watched.pair.b),
         ) else {
             return Ok(());
         };
-        let now = self.shared.clock.now();
-        let limits = self.limits(watched);
+        let WatchedPair {
+            pair,
+            markets,
+            fees,
+            detector,
+        } = watched;
         let view = PairView {
-            pair: &watched.pair,
-            market_a: &watched.markets[0],
-            market_b: &watched.markets[1],
+            pair,
+            market_a: &markets[0],
+            market_b: &markets[1],
             book_a,
             book_b,
-            fees_a: watched.fees[0].as_ref(),
-            fees_b: watched.fees[1].as_ref(),
+            fees_a: fees[0].as_ref(),
+            fees_b: fees[1].as_ref(),
         };
-        let opportunity = match best_opportunity(&view, &limits, now) {
+        let opportunity = match detector.best_opportunity(&view, &limits, now) {
             Ok(o) => o,
             Err(reason @ crate::detect::NoOpportunity::StaleBook { .. }) => {
                 // Usually a venue clock or feed problem: worth seeing without trace logging.

@@ -1,0 +1,120 @@
+//! A pair's detector kept between its book updates.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use super::leg::{FeeMemo, FixedRule, LegError};
+use super::search::Bounds;
+use super::{
+    DetectLimits, LegFees, NoOpportunity, PairView, bounds, check_inputs, detect, leg_error,
+    unsupported,
+};
+use crate::fees::{FeeModel, FeeRule};
+use crate::model::{Liquidity, Market, Opportunity};
+
+/// The detector of one pair, kept between its book updates (the engine keeps one per pair).
+///
+/// What does not move with the books is converted once and reused for as long as its inputs
+/// are the same bit for bit: each leg's taker fee rule in fixed point, with the fee per contract
+/// at the prices it has met, and the limits in fixed point. A change of either is never missed;
+/// it only costs converting again. The answers are exactly [`super::best_opportunity`]'s, which
+/// is this with nothing kept.
+#[derive(Debug, Default)]
+pub struct PairDetector {
+    legs: [KeptFees; 2],
+    bounds: Option<(BoundsKey, Bounds)>,
+}
+
+/// The bits of every input of the fixed-point limits: both markets' size step and minimum
+/// order, and the money limits.
+type BoundsKey = [[u8; 16]; 11];
+
+/// The bits of a fee rule (a missing cash quantum as all ones, which no `Decimal` serialises to).
+type RuleKey = [[u8; 16]; 4];
+
+/// One leg's fee rule as last converted, and the fees per contract priced under it.
+#[derive(Debug, Default)]
+struct KeptFees {
+    rule: Option<(RuleKey, FixedRule)>,
+    memo: FeeMemo,
+}
+
+impl PairDetector {
+    /// The most profitable opportunity on the pair within `limits`, or why there is none: see
+    /// [`super::best_opportunity`].
+    pub fn best_opportunity(
+        &mut self,
+        view: &PairView<'_>,
+        limits: &DetectLimits,
+        now: DateTime<Utc>,
+    ) -> Result<Opportunity, NoOpportunity> {
+        check_inputs(view, limits, now)?;
+        let rule_a = taker_rule(view.fees_a, view.market_a)?;
+        let rule_b = taker_rule(view.fees_b, view.market_b)?;
+        let key = bounds_key(view, limits);
+        let bounds = match self.bounds.take() {
+            Some((kept, bounds)) if kept == key => bounds,
+            _ => bounds(view, limits)?,
+        };
+        let bounds = &self.bounds.insert((key, bounds)).1;
+        let [a, b] = &mut self.legs;
+        let fees_a = a
+            .refresh(rule_a)
+            .map_err(|e| leg_error(&view.market_a.key.venue, e))?;
+        let fees_b = b
+            .refresh(rule_b)
+            .map_err(|e| leg_error(&view.market_b.key.venue, e))?;
+        detect(view, now, [fees_a, fees_b], bounds, limits)
+    }
+}
+
+impl KeptFees {
+    /// The leg's fees under `rule`, converted again (and the memo emptied) if it changed.
+    fn refresh(&mut self, rule: FeeRule) -> Result<LegFees<'_>, LegError> {
+        let key = rule_key(&rule);
+        let fixed = match self.rule.take() {
+            Some((kept, fixed)) if kept == key => fixed,
+            _ => {
+                self.memo.clear();
+                FixedRule::new(rule)?
+            }
+        };
+        let (_, rule) = self.rule.insert((key, fixed));
+        Ok(LegFees {
+            rule,
+            memo: &mut self.memo,
+        })
+    }
+}
+
+/// The rule a market's taker orders pay by.
+fn taker_rule(fees: &dyn FeeModel, market: &Market) -> Result<FeeRule, NoOpportunity> {
+    fees.rule(Liquidity::Taker)
+        .ok_or_else(|| unsupported(&market.key.venue, "fee model has no FeeRule"))
+}
+
+fn rule_key(rule: &FeeRule) -> RuleKey {
+    [
+        rule.coefficient.serialize(),
+        rule.exponent.serialize(),
+        rule.fill_quantum.serialize(),
+        rule.cash_quantum.map_or([u8::MAX; 16], |q| q.serialize()),
+    ]
+}
+
+fn bounds_key(view: &PairView<'_>, limits: &DetectLimits) -> BoundsKey {
+    let bits = Decimal::serialize;
+    [
+        bits(&view.market_a.size_step.value()),
+        bits(&view.market_b.size_step.value()),
+        bits(&view.market_a.min_order_qty.value()),
+        bits(&view.market_b.min_order_qty.value()),
+        bits(&limits.min_profit_fraction),
+        bits(&limits.min_profit_usd),
+        bits(&limits.max_trade_usd),
+        bits(&limits.remaining_exposure_a_usd),
+        bits(&limits.remaining_exposure_b_usd),
+        bits(&limits.balance_a_usd),
+        bits(&limits.balance_b_usd),
+    ]
+}
