@@ -19,24 +19,50 @@ use crate::model::{Liquidity, Market, Opportunity};
 /// at the prices it has met, and the limits in fixed point. A change of either is never missed;
 /// it only costs converting again. The answers are exactly [`super::best_opportunity`]'s, which
 /// is this with nothing kept.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct PairDetector {
     legs: [KeptFees; 2],
-    bounds: Option<(BoundsKey, Bounds)>,
+    /// The limits in fixed point and the bits they were converted from.
+    bounds: (BoundsKey, Bounds),
 }
+
+impl Default for PairDetector {
+    fn default() -> Self {
+        Self {
+            legs: [KeptFees::default(), KeptFees::default()],
+            bounds: (NOTHING_KEPT, Bounds::default()),
+        }
+    }
+}
+
+/// A key no `Decimal` serialises to (its flags' low bytes are always zero): nothing kept yet.
+const NOTHING_KEPT: [[u8; 16]; 11] = [[u8::MAX; 16]; 11];
 
 /// The bits of every input of the fixed-point limits: both markets' size step and minimum
 /// order, and the money limits.
 type BoundsKey = [[u8; 16]; 11];
 
-/// The bits of a fee rule (a missing cash quantum as all ones, which no `Decimal` serialises to).
+/// The bits of a fee rule (a missing cash quantum as all ones, which no `Decimal` serialises to,
+/// and all ones throughout for nothing kept).
 type RuleKey = [[u8; 16]; 4];
 
-/// One leg's fee rule as last converted, and the fees per contract priced under it.
-#[derive(Debug, Default)]
+/// One leg's fee rule as last converted, the bits it was converted from, and the fees per
+/// contract priced under it.
+#[derive(Debug)]
 struct KeptFees {
-    rule: Option<(RuleKey, FixedRule)>,
+    key: RuleKey,
+    rule: FixedRule,
     memo: FeeMemo,
+}
+
+impl Default for KeptFees {
+    fn default() -> Self {
+        Self {
+            key: [[u8::MAX; 16]; 4],
+            rule: FixedRule::FREE,
+            memo: FeeMemo::default(),
+        }
+    }
 }
 
 impl PairDetector {
@@ -52,11 +78,12 @@ impl PairDetector {
         let rule_a = taker_rule(view.fees_a, view.market_a)?;
         let rule_b = taker_rule(view.fees_b, view.market_b)?;
         let key = bounds_key(view, limits);
-        let bounds = match self.bounds.take() {
-            Some((kept, bounds)) if kept == key => bounds,
-            _ => bounds(view, limits)?,
-        };
-        let bounds = &self.bounds.insert((key, bounds)).1;
+        if self.bounds.0 != key {
+            // Forgotten first, so that a failed conversion leaves nothing stale behind.
+            self.bounds.0 = NOTHING_KEPT;
+            self.bounds = (key, bounds(view, limits)?);
+        }
+        let bounds = &self.bounds.1;
         let [a, b] = &mut self.legs;
         let fees_a = a
             .refresh(rule_a)
@@ -72,16 +99,14 @@ impl KeptFees {
     /// The leg's fees under `rule`, converted again (and the memo emptied) if it changed.
     fn refresh(&mut self, rule: FeeRule) -> Result<LegFees<'_>, LegError> {
         let key = rule_key(&rule);
-        let fixed = match self.rule.take() {
-            Some((kept, fixed)) if kept == key => fixed,
-            _ => {
-                self.memo.clear();
-                FixedRule::new(rule)?
-            }
-        };
-        let (_, rule) = self.rule.insert((key, fixed));
+        if self.key != key {
+            // Forgotten first, so that a failed conversion leaves nothing stale behind.
+            *self = Self::default();
+            self.rule = FixedRule::new(rule)?;
+            self.key = key;
+        }
         Ok(LegFees {
-            rule,
+            rule: &self.rule,
             memo: &mut self.memo,
         })
     }

@@ -58,11 +58,6 @@ pub(super) struct FeeMemo {
 }
 
 impl FeeMemo {
-    /// Forgets every fee (the rule changed).
-    pub(super) fn clear(&mut self) {
-        self.slots = [None; 16];
-    }
-
     /// [`FixedRule::unit_fee`] of `rule` at the price `m × 10^-s`, from the table when it has it.
     fn unit_fee(
         &mut self,
@@ -106,6 +101,17 @@ struct UnitFee {
 }
 
 impl FixedRule {
+    /// [`FeeRule::FREE`] in fixed point (what [`FixedRule::new`] makes of it).
+    pub(super) const FREE: Self = Self {
+        rule: FeeRule::FREE,
+        coefficient: (0, 0),
+        exponent: Exponent::One,
+        fill_div_mantissa: 1,
+        fill_div_zeros: UNIT_X_QTY_PER_MONEY_ZEROS,
+        fill_quantum: 1,
+        cash_quantum: 1,
+    };
+
     /// The rule in fixed point; fails when a quantum is finer than the money unit.
     pub(super) fn new(rule: FeeRule) -> Result<Self, LegError> {
         let fill_quantum = if rule.fill_quantum.is_zero() {
@@ -489,6 +495,14 @@ mod tests {
 
     fn level(price: Decimal, qty: Decimal) -> Level {
         Level::new(Price::new(price).unwrap(), Qty::new(qty).unwrap())
+    }
+
+    #[test]
+    fn the_free_constant_is_what_new_makes_of_the_free_rule() {
+        assert_eq!(
+            format!("{:?}", FixedRule::new(FeeRule::FREE).unwrap()),
+            format!("{:?}", FixedRule::FREE)
+        );
     }
 
     /// Absurd fee rules are refused with an error, never a panic or a wrapped integer.

@@ -75,7 +75,7 @@ impl Fraction {
 }
 
 /// What a quantity must satisfy, in fixed point.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Bounds {
     /// Both legs' size step (atoms).
     pub(super) grid: i128,

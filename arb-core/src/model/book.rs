@@ -90,7 +90,10 @@ impl OrderBook {
     /// Whether the best bid reaches the best ask (a book no venue would leave standing: stale or broken).
     #[must_use]
     pub fn is_crossed(&self) -> bool {
-        matches!((self.best_bid(), self.best_ask()), (Some(b), Some(a)) if b.price >= a.price)
+        matches!(
+            (self.best_bid(), self.best_ask()),
+            (Some(b), Some(a)) if crate::exact::cmp(b.price.value(), a.price.value()).is_ge()
+        )
     }
 
     /// Whether both sides are empty.
