@@ -91,6 +91,68 @@ fn price_leg(
 /// at the level that completes it — and their cost `Σ qty × price`, exactly; `None` when the book
 /// is too shallow.
 fn fill(book_levels: &[Level], qty: Qty) -> Option<(Vec<Level>, Exact)> {
+    fill_in_units(book_levels, qty).unwrap_or_else(|| fill_exact(book_levels, qty))
+}
+
+/// Decimals of [`fill_in_units`]'s prices and quantities.
+const FILL_SCALE: u32 = 8;
+
+/// `d` as a 64-bit count of 10⁻⁸, if it has at most 8 decimals and fits.
+#[inline]
+fn units(d: Decimal) -> Option<i64> {
+    const POW10: [i64; 9] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+    ];
+    let widen = POW10.get(usize::try_from(FILL_SCALE.checked_sub(d.scale())?).ok()?)?;
+    i64::try_from(d.mantissa()).ok()?.checked_mul(*widen)
+}
+
+/// [`fill`] in 64-bit counts of 10⁻⁸ (every venue price and size); `None` when a value has more
+/// decimals or is too large, for [`fill_exact`] to do instead.
+#[allow(clippy::option_option)] // outer: whether this path applies; inner: `fill`'s answer
+fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, Exact)>> {
+    let mut remaining = units(qty.value())?;
+    let mut levels = Vec::with_capacity(book_levels.len());
+    // Σ qty × price in 10⁻¹⁶: each term below 2⁶³ × 10⁸, far inside `i128`.
+    let mut cost: i128 = 0;
+    // The cost's natural scale (what `Decimal` would give): the most decimals of a term.
+    let mut scale = 0;
+    for level in book_levels {
+        let (p, q) = (level.price.value(), level.qty.value());
+        let (price, available) = (units(p)?, units(q)?);
+        if available < remaining {
+            levels.push(*level);
+            cost += i128::from(available) * i128::from(price);
+            scale = scale.max(p.scale() + q.scale());
+            remaining -= available;
+            continue;
+        }
+        let rest = Exact::new(i128::from(remaining), FILL_SCALE).and_then(Qty::from_exact)?;
+        cost += i128::from(remaining) * i128::from(price);
+        scale = scale.max(p.scale() + rest.value().scale());
+        levels.push(Level::new(level.price, rest));
+        // The dropped decimals are zeros: every term has at most `scale`. One 64-bit division
+        // when the cost fits (under $1,800).
+        let divisor = exact::pow10(2 * FILL_SCALE - scale)?;
+        let cost = match (u64::try_from(cost), u64::try_from(divisor)) {
+            (Ok(cost), Ok(divisor)) => i128::from(cost / divisor),
+            _ => cost / divisor,
+        };
+        return Some(Exact::new(cost, scale).map(|cost| (levels, cost)));
+    }
+    Some(None)
+}
+
+/// [`fill`] on exact 128-bit mantissas at any scale.
+fn fill_exact(book_levels: &[Level], qty: Qty) -> Option<(Vec<Level>, Exact)> {
     let mut remaining = Exact::of(qty.value());
     let mut cost = Exact::ZERO;
     let mut levels = Vec::with_capacity(book_levels.len());
@@ -170,4 +232,57 @@ fn leg_within(leg: &OpportunityLeg, exposure: Decimal, balance: Decimal) -> bool
     let total = leg.total_cost();
     exact::cmp(total, exposure) != Ordering::Greater
         && exact::cmp(total, balance) != Ordering::Greater
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::model::Price;
+
+    fn level(price: Decimal, qty: Decimal) -> Level {
+        Level::new(Price::new(price).unwrap(), Qty::new(qty).unwrap())
+    }
+
+    /// The 64-bit fill gives exactly the 128-bit one's fills and cost (value and scale), and
+    /// values it cannot hold fall back to the 128-bit one.
+    #[test]
+    fn the_fill_in_units_matches_the_exact_fill() {
+        let book = [
+            level(dec!(0.44), dec!(37)),
+            level(dec!(0.455), dec!(120.5)),
+            level(dec!(0.46), dec!(64)),
+            level(dec!(0.47), dec!(2.000001)),
+        ];
+        for qty in [
+            dec!(1),
+            dec!(37),
+            dec!(37.01),
+            dec!(157.5),
+            dec!(220.79),
+            dec!(223.5),
+        ] {
+            let qty = Qty::new(qty).unwrap();
+            let fast = fill_in_units(&book, qty).unwrap();
+            let exact = fill_exact(&book, qty);
+            assert_eq!(fast, exact, "{qty}");
+            let (_, cost) = fast.unwrap();
+            let (_, exact_cost) = exact.unwrap();
+            let (a, b) = (cost.to_decimal().unwrap(), exact_cost.to_decimal().unwrap());
+            assert_eq!(
+                (a.mantissa(), a.scale()),
+                (b.mantissa(), b.scale()),
+                "{qty}"
+            );
+        }
+        // Too shallow: the same answer.
+        let deep = Qty::new(dec!(224)).unwrap();
+        assert_eq!(fill_in_units(&book, deep), Some(None));
+        assert_eq!(fill_exact(&book, deep), None);
+        // Nine decimals: not for the 64-bit fill, and `fill` still answers.
+        let fine = Qty::new(dec!(0.000000001)).unwrap();
+        assert_eq!(fill_in_units(&book, fine), None);
+        assert!(fill(&book, fine).is_some());
+    }
 }
