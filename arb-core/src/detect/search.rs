@@ -28,6 +28,9 @@ use crate::exact::product;
 
 /// $1 of payout per atom in 10⁻²⁶ dollars.
 const PAYOUT_PER_ATOM_26: i128 = ONE_PRICE * UNIT_X_QTY_PER_MONEY;
+/// A segment whose bound lets at most this many grid points beat the bar is priced point by
+/// point instead of walked.
+const SHORT_WALK: i128 = 4;
 /// Scale of the pruning copy of the profit fraction.
 const FRACTION_PRUNE_SCALE: i128 = 10_000;
 /// Largest pruning fraction (1000%), which keeps the pruning products inside `i128`.
@@ -351,6 +354,20 @@ impl Scan<'_> {
         let s_start = s_at(if slope > 0 { hi } else { lo });
         // `S` never rises along the walk: it goes down where `S` rises, else up.
         let s_step = -slope.abs() * g;
+        let bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
+        if s_start + SHORT_WALK * s_step < bar26 {
+            // At most `SHORT_WALK` points can beat the bar: pricing each costs less than
+            // setting up the walkers.
+            let (first, step) = if slope > 0 { (hi, -g) } else { (lo, g) };
+            let mut s = s_start;
+            let mut q = first;
+            while s >= self.bar * UNIT_X_QTY_PER_MONEY && (lo..=hi).contains(&q) {
+                self.consider(q, q * ONE_PRICE - a.debit(q) - b.debit(q));
+                q += step;
+                s += s_step;
+            }
+            return;
+        }
         let walked = if slope > 0 {
             self.walk::<i64, true>(a, b, lo, hi, s_start, s_step)
                 .or_else(|| self.walk::<i128, true>(a, b, lo, hi, s_start, s_step))
