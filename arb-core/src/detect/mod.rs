@@ -27,7 +27,7 @@ pub use kept::PairDetector;
 
 use self::fixed::{MAX_PROFIT, MONEY_SCALE, QTY_SCALE, Round, gcd, to_fixed};
 use self::leg::{FeeMemo, FixedRule, Leg, LegError};
-use self::search::{Best, Bounds, Fraction, Venue, search};
+use self::search::{Best, Bounds, Caps, Fraction, Venue, search};
 use crate::exact::Exact;
 use crate::fees::FeeModel;
 use crate::model::{
@@ -281,9 +281,7 @@ fn detect(
         });
     }
     let unlimited = Bounds {
-        cap_a: i128::MAX,
-        cap_b: i128::MAX,
-        cap_total: i128::MAX,
+        caps: Caps::UNLIMITED,
         ..relaxed
     };
     match run(&unlimited)? {
@@ -391,9 +389,11 @@ fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpport
         min_qty,
         // Rounding down commutes with `min`: two integer conversions are cheaper than a
         // `Decimal` comparison.
-        cap_a: cap(limits.remaining_exposure_a_usd).min(cap(limits.balance_a_usd)),
-        cap_b: cap(limits.remaining_exposure_b_usd).min(cap(limits.balance_b_usd)),
-        cap_total: cap(limits.max_trade_usd),
+        caps: Caps::new(
+            cap(limits.remaining_exposure_a_usd).min(cap(limits.balance_a_usd)),
+            cap(limits.remaining_exposure_b_usd).min(cap(limits.balance_b_usd)),
+            cap(limits.max_trade_usd),
+        ),
         // Above the most any quantity can make, every minimum is alike: clamped there, it keeps
         // the search's products inside `i128`.
         min_profit: to_fixed(limits.min_profit_usd, MONEY_SCALE, Round::Up)

@@ -84,16 +84,49 @@ pub(super) struct Bounds {
     pub(super) grid: i128,
     /// Smallest quantity (atoms, a multiple of `grid`).
     pub(super) min_qty: i128,
-    /// Largest debit of leg A (money units).
-    pub(super) cap_a: i128,
-    /// Largest debit of leg B (money units).
-    pub(super) cap_b: i128,
-    /// Largest debit of both legs (money units).
-    pub(super) cap_total: i128,
+    /// Largest debits.
+    pub(super) caps: Caps,
     /// Smallest acceptable profit (money units, ≥ 1).
     pub(super) min_profit: i128,
     /// Smallest acceptable profit fraction, if any.
     pub(super) fraction: Option<Fraction>,
+}
+
+/// The largest debits allowed (money units), and the same in 10⁻²⁶ dollars (saturated) for
+/// comparing the debits' upper bounds without pricing them.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Caps {
+    a: i128,
+    b: i128,
+    total: i128,
+    a26: i128,
+    b26: i128,
+    total26: i128,
+}
+
+impl Caps {
+    /// No limit at all.
+    pub(super) const UNLIMITED: Self = Self {
+        a: i128::MAX,
+        b: i128::MAX,
+        total: i128::MAX,
+        a26: i128::MAX,
+        b26: i128::MAX,
+        total26: i128::MAX,
+    };
+
+    /// Leg A's, leg B's and both legs' largest debits, money units.
+    pub(super) fn new(a: i128, b: i128, total: i128) -> Self {
+        let fine = |cap: i128| cap.saturating_mul(UNIT_X_QTY_PER_MONEY);
+        Self {
+            a,
+            b,
+            total,
+            a26: fine(a),
+            b26: fine(b),
+            total26: fine(total),
+        }
+    }
 }
 
 /// Which leg a pricing error came from.
@@ -149,7 +182,9 @@ pub(super) fn search<'a>(
     };
     let g = bounds.grid;
     // The rounding makes each debit less than this above its linear bound (10⁻²⁶ dollars).
-    let slack26 = (a.rounding_slack() + b.rounding_slack()) * UNIT_X_QTY_PER_MONEY;
+    let slack_a26 = a.rounding_slack() * UNIT_X_QTY_PER_MONEY;
+    let slack_b26 = b.rounding_slack() * UNIT_X_QTY_PER_MONEY;
+    let slack26 = slack_a26 + slack_b26;
     // Books rarely give more than a few candidate segments: kept on the stack, no allocation.
     let mut candidates: SmallVec<[Candidate<'a>; 8]> = SmallVec::new();
     loop {
@@ -157,14 +192,20 @@ pub(super) fn search<'a>(
         let q1 = a.end.min(b.end);
         let lo = (floor_div_rem(q0, g).0 * g + g).max(bounds.min_qty);
         let hi = floor_div_rem(q1, g).0 * g;
-        // `S` is exactly linear inside the segment: every value follows from the one at its end.
-        let slope = PAYOUT_PER_ATOM_26 - a.linear_slope() - b.linear_slope();
-        let s_end = upper_bound(&a, &b, q1);
+        // `S` is exactly linear inside the segment: every value follows from the one at its end,
+        // and so do both legs' linear debits.
+        let (slope_a, slope_b) = (a.linear_slope(), b.linear_slope());
+        let (linear_a, linear_b) = (a.linear_debit(q1), b.linear_debit(q1));
+        let slope = PAYOUT_PER_ATOM_26 - slope_a - slope_b;
+        let s_end = q1 * PAYOUT_PER_ATOM_26 - linear_a - linear_b;
         let mut capped = false;
         if lo <= hi {
             // The debits' upper bounds usually show `hi` within the limits without pricing it.
-            let top = if scan.surely_within_limits(&a, &b, hi)
-                || scan.debits_within_limits(&a, &b, hi).is_some()
+            let back = q1 - hi;
+            let top = if scan.surely_within_limits(
+                linear_a - slope_a * back + slack_a26,
+                linear_b - slope_b * back + slack_b26,
+            ) || scan.debits_within_limits(&a, &b, hi).is_some()
             {
                 Some(hi)
             } else {
@@ -239,11 +280,6 @@ pub(super) fn search<'a>(
     Ok(scan.best)
 }
 
-/// `S(q)` in 10⁻²⁶ dollars: payout minus both legs' linear debits (≥ the exact profit).
-fn upper_bound(a: &Leg<'_>, b: &Leg<'_>, q: i128) -> i128 {
-    q * PAYOUT_PER_ATOM_26 - a.linear_debit(q) - b.linear_debit(q)
-}
-
 struct Scan<'b> {
     bounds: &'b Bounds,
     /// Smallest profit worth taking (money units).
@@ -273,23 +309,19 @@ impl Scan<'_> {
         }
     }
 
-    /// Whether both legs' debits at `q` are surely within the limits, by their upper bounds
-    /// (the linear debit plus the rounding slack), without pricing them.
-    fn surely_within_limits(&self, a: &Leg<'_>, b: &Leg<'_>, q: i128) -> bool {
-        let upper =
-            |leg: &Leg<'_>| leg.linear_debit(q) + leg.rounding_slack() * UNIT_X_QTY_PER_MONEY;
-        let (ua, ub) = (upper(a), upper(b));
-        let cap = |c: i128| c.saturating_mul(UNIT_X_QTY_PER_MONEY);
-        let bounds = self.bounds;
-        ua <= cap(bounds.cap_a) && ub <= cap(bounds.cap_b) && ua + ub <= cap(bounds.cap_total)
+    /// Whether debits below `upper_a` and `upper_b` (10⁻²⁶ dollars: a linear debit plus the
+    /// rounding slack) are surely within the limits, without pricing them.
+    fn surely_within_limits(&self, upper_a: i128, upper_b: i128) -> bool {
+        let caps = &self.bounds.caps;
+        upper_a <= caps.a26 && upper_b <= caps.b26 && upper_a + upper_b <= caps.total26
     }
 
     /// Both legs' debits at `q`, if they are within the limits.
     fn debits_within_limits(&self, a: &Leg<'_>, b: &Leg<'_>, q: i128) -> Option<(i128, i128)> {
         let da = a.debit(q);
         let db = b.debit(q);
-        (da <= self.bounds.cap_a && db <= self.bounds.cap_b && da + db <= self.bounds.cap_total)
-            .then_some((da, db))
+        let caps = &self.bounds.caps;
+        (da <= caps.a && db <= caps.b && da + db <= caps.total).then_some((da, db))
     }
 
     /// The largest grid point in `[lo, hi]` within the limits, knowing `hi` is not.
