@@ -340,18 +340,19 @@ impl Scan<'_> {
     }
 
     /// Takes quantity `q` with `profit` as the best if it beats the bar and meets the profit
-    /// fraction; `true` when it does (the bar moved).
-    fn consider(&mut self, q: i128, profit: i128) -> bool {
-        let better = profit >= self.bar
-            && self
-                .bounds
-                .fraction
-                .is_none_or(|f| f.holds(profit, q * ONE_PRICE - profit));
-        if better {
+    /// fraction.
+    fn consider(&mut self, q: i128, profit: i128) {
+        if profit >= self.bar && self.meets_fraction(q, profit) {
             self.best = Some(Best { qty: q, profit });
             self.bar = profit + 1;
         }
-        better
+    }
+
+    /// Whether `profit` at quantity `q` meets the minimum profit fraction, if any.
+    fn meets_fraction(&self, q: i128, profit: i128) -> bool {
+        self.bounds
+            .fraction
+            .is_none_or(|f| f.holds(profit, q * ONE_PRICE - profit))
     }
 
     /// Evaluates the grid points of the candidate's `[lo, hi]` that can beat the best so far.
@@ -435,6 +436,8 @@ impl Scan<'_> {
         // Every profit change of the walk is within ±reach, which must fit.
         let reach =
             (pay + wa.largest_step.into() + wb.largest_step.into()).checked_mul(steps + 1)?;
+        // Counted in 64 bits: fewer registers for the loop.
+        let steps = u64::try_from(steps).ok()?;
         let out_of_reach = T::try_from(reach.checked_add(1)?).ok()?;
         let pay = T::try_from(if DOWN { -pay } else { pay }).ok()?;
         let profit_at_first = first * ONE_PRICE - da - db;
@@ -450,15 +453,24 @@ impl Scan<'_> {
         let mut change = T::ZERO;
         // `S` less the bar, in 10⁻²⁶ dollars: the walk goes on while it is not negative.
         let mut room = s_start - self.bar * UNIT_X_QTY_PER_MONEY;
-        let mut taken = 0;
+        // Going down, a better point has a smaller quantity and a larger profit: once one meets
+        // the profit fraction, every later one does (`profit × (1 + f) ≥ f × q`).
+        let mut fraction_met = self.bounds.fraction.is_none();
+        let mut taken = 0u64;
         while room >= 0 {
             if change >= need {
-                let q = if DOWN { hi - taken * g } else { lo + taken * g };
+                let q = if DOWN {
+                    hi - i128::from(taken) * g
+                } else {
+                    lo + i128::from(taken) * g
+                };
                 let profit = profit_at_first + change.into();
-                let bar = self.bar;
-                if self.consider(q, profit) {
+                if (DOWN && fraction_met) || self.meets_fraction(q, profit) {
+                    fraction_met = true;
                     // The bar is now one above this point: the change the next one needs.
-                    room -= (self.bar - bar) * UNIT_X_QTY_PER_MONEY;
+                    room -= (profit + 1 - self.bar) * UNIT_X_QTY_PER_MONEY;
+                    self.best = Some(Best { qty: q, profit });
+                    self.bar = profit + 1;
                     need = change + T::ONE;
                 }
             }
