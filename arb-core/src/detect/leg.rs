@@ -387,8 +387,8 @@ impl LegAt<'_> {
         let (no_carry, carry) = (split(0), split(1));
         let narrow = |v: i128| T::try_from(v).ok();
         // Remainders stay below twice their divisor, and one step is at most `carry.0 + C`.
-        narrow(den.checked_mul(2)?)?;
-        narrow(rule.cash_quantum.checked_mul(2)?)?;
+        narrow(den.checked_add(den)?)?;
+        narrow(rule.cash_quantum.checked_add(rule.cash_quantum)?)?;
         let largest_step = carry.0.checked_add(rule.cash_quantum)?;
         let walker = Walker {
             fill_rem: narrow(fill_rem)?,

@@ -434,8 +434,10 @@ impl Scan<'_> {
         let steps = floor_div_rem(hi - lo, g).0;
         let pay = g * ONE_PRICE;
         // Every profit change of the walk is within ±reach, which must fit.
-        let reach =
-            (pay + wa.largest_step.into() + wb.largest_step.into()).checked_mul(steps + 1)?;
+        let reach = product(
+            pay + wa.largest_step.into() + wb.largest_step.into(),
+            steps + 1,
+        )?;
         // Counted in 64 bits: fewer registers for the loop.
         let steps = u64::try_from(steps).ok()?;
         let out_of_reach = T::try_from(reach.checked_add(1)?).ok()?;
