@@ -273,10 +273,59 @@ fn band_contains(band: &PriceBand, p: Decimal) -> bool {
 
 /// The prices a market accepts: one or more bands (Kalshi's `price_ranges`, a Polymarket tick size).
 ///
-/// Orders must be placed on the grid; the detector snaps limit prices onto it.
+/// Orders must be placed on the grid; the detector snaps limit prices onto it. Deserialising
+/// checks the bands as [`PriceGrid::from_bands`] does.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(try_from = "GridBands", into = "GridBands")]
 pub struct PriceGrid {
     bands: Vec<PriceBand>,
+    /// The bands in counts of 10⁻⁸ dollars, when every bound has at most 8 decimals (every venue
+    /// grid): [`PriceGrid::contains`] checks a price in a few integer operations.
+    units: Option<Vec<UnitBand>>,
+}
+
+/// A [`PriceBand`] in counts of 10⁻⁸ dollars.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct UnitBand {
+    start: i64,
+    end: i64,
+    step: i64,
+}
+
+/// A price grid as stored: its bands.
+#[derive(Serialize, Deserialize)]
+struct GridBands {
+    bands: Vec<PriceBand>,
+}
+
+impl TryFrom<GridBands> for PriceGrid {
+    type Error = ModelError;
+    fn try_from(grid: GridBands) -> Result<Self, Self::Error> {
+        Self::from_bands(grid.bands)
+    }
+}
+
+impl From<PriceGrid> for GridBands {
+    fn from(grid: PriceGrid) -> Self {
+        Self { bands: grid.bands }
+    }
+}
+
+/// `d` as a count of 10⁻⁸, if it has at most 8 decimals and fits in 64 bits.
+fn price_units(d: Decimal) -> Option<i64> {
+    const POW10: [i64; 9] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+    ];
+    let widen = POW10.get(usize::try_from(8u32.checked_sub(d.scale())?).ok()?)?;
+    i64::try_from(d.mantissa()).ok()?.checked_mul(*widen)
 }
 
 impl PriceGrid {
@@ -318,7 +367,17 @@ impl PriceGrid {
                 )));
             }
         }
-        Ok(Self { bands })
+        let units = bands
+            .iter()
+            .map(|band| {
+                Some(UnitBand {
+                    start: price_units(band.start)?,
+                    end: price_units(band.end)?,
+                    step: price_units(band.step)?,
+                })
+            })
+            .collect();
+        Ok(Self { bands, units })
     }
 
     /// The bands, sorted by price.
@@ -343,6 +402,11 @@ impl PriceGrid {
     #[must_use]
     pub fn contains(&self, price: Price) -> bool {
         let p = price.value();
+        if let (Some(units), Some(u)) = (&self.units, price_units(p)) {
+            return units
+                .iter()
+                .any(|b| b.start <= u && u <= b.end && (u - b.start) % b.step == 0);
+        }
         self.bands.iter().any(|b| band_contains(b, p))
     }
 
@@ -503,6 +567,35 @@ mod tests {
         assert!(grid.contains(p(dec!(0.905))));
         assert!(!grid.contains(p(dec!(0))));
         assert!(!grid.contains(p(dec!(1))));
+    }
+
+    /// The integer check agrees with the `Decimal` one on every price of 4 decimals and on finer
+    /// ones, for a tapered, a uniform and a sub-penny grid; a stored grid round-trips and is
+    /// checked when read.
+    #[test]
+    fn the_integer_grid_check_matches_the_decimal_one() {
+        let grids = [
+            tapered(),
+            PriceGrid::uniform(dec!(0.01)).unwrap(),
+            PriceGrid::uniform(dec!(0.0001)).unwrap(),
+        ];
+        let prices = (0..=10_000).map(|i| Decimal::new(i, 4)).chain([
+            dec!(0.123456789),
+            dec!(0.450000001),
+            dec!(0.45000000),
+        ]);
+        for grid in &grids {
+            assert!(grid.units.is_some());
+            for price in prices.clone() {
+                let price = Price::new(price).unwrap();
+                let by_decimal = grid.bands.iter().any(|b| band_contains(b, price.value()));
+                assert_eq!(grid.contains(price), by_decimal, "{price}");
+            }
+            let json = serde_json::to_string(grid).unwrap();
+            assert_eq!(&serde_json::from_str::<PriceGrid>(&json).unwrap(), grid);
+        }
+        let empty = r#"{"bands":[]}"#;
+        assert!(serde_json::from_str::<PriceGrid>(empty).is_err());
     }
 
     #[test]
