@@ -229,9 +229,12 @@ pub(super) fn violation(
 
 /// Whether a leg's cost plus fee is within both its exposure and its balance.
 fn leg_within(leg: &OpportunityLeg, exposure: Decimal, balance: Decimal) -> bool {
-    let total = leg.total_cost();
-    exact::cmp(total, exposure) != Ordering::Greater
-        && exact::cmp(total, balance) != Ordering::Greater
+    let total = Exact::of(leg.cost).add(Exact::of(leg.fee));
+    let at_most = |limit: Decimal| match total.and_then(|t| t.try_cmp(Exact::of(limit))) {
+        Some(order) => order.is_le(),
+        None => leg.total_cost() <= limit,
+    };
+    at_most(exposure) && at_most(balance)
 }
 
 #[cfg(test)]

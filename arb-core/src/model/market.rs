@@ -127,7 +127,7 @@ impl Market {
                 step: self.size_step.value(),
             });
         }
-        if qty < self.min_order_qty {
+        if crate::exact::cmp(qty.value(), self.min_order_qty.value()).is_lt() {
             return Err(ModelError::BelowMinimum {
                 qty: qty.value(),
                 min: self.min_order_qty.value(),

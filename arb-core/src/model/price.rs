@@ -63,6 +63,9 @@ pub(crate) fn is_multiple(value: Decimal, step: Decimal) -> bool {
     if step.is_zero() {
         return false;
     }
+    if let (Some(v), Some(step)) = (units(value), units(step)) {
+        return v % step == 0;
+    }
     match common_mantissas([value, step]) {
         Some([v, st]) => divides(st, v),
         None => (value % step).is_zero(),
@@ -311,8 +314,9 @@ impl From<PriceGrid> for GridBands {
     }
 }
 
-/// `d` as a count of 10⁻⁸, if it has at most 8 decimals and fits in 64 bits.
-fn price_units(d: Decimal) -> Option<i64> {
+/// `d` as a count of 10⁻⁸, if it has at most 8 decimals and fits in 64 bits (every venue price
+/// and size).
+fn units(d: Decimal) -> Option<i64> {
     const POW10: [i64; 9] = [
         1,
         10,
@@ -371,9 +375,9 @@ impl PriceGrid {
             .iter()
             .map(|band| {
                 Some(UnitBand {
-                    start: price_units(band.start)?,
-                    end: price_units(band.end)?,
-                    step: price_units(band.step)?,
+                    start: units(band.start)?,
+                    end: units(band.end)?,
+                    step: units(band.step)?,
                 })
             })
             .collect();
@@ -402,7 +406,7 @@ impl PriceGrid {
     #[must_use]
     pub fn contains(&self, price: Price) -> bool {
         let p = price.value();
-        if let (Some(units), Some(u)) = (&self.units, price_units(p)) {
+        if let (Some(units), Some(u)) = (&self.units, units(p)) {
             return units
                 .iter()
                 .any(|b| b.start <= u && u <= b.end && (u - b.start) % b.step == 0);
