@@ -29,8 +29,9 @@ use crate::exact::product;
 /// $1 of payout per atom in 10⁻²⁶ dollars.
 const PAYOUT_PER_ATOM_26: i128 = ONE_PRICE * UNIT_X_QTY_PER_MONEY;
 /// A segment whose bound lets at most this many grid points beat the bar is priced point by
-/// point instead of walked.
-const SHORT_WALK: i128 = 4;
+/// point instead of walked: pricing a point costs about two walker steps, and setting up both
+/// walkers about ten points (callgrind), so below this pricing is cheaper.
+const SHORT_WALK: i128 = 8;
 /// Scale of the pruning copy of the profit fraction.
 const FRACTION_PRUNE_SCALE: i128 = 10_000;
 /// Largest pruning fraction (1000%), which keeps the pruning products inside `i128`.
