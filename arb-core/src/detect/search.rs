@@ -366,6 +366,20 @@ impl Scan<'_> {
         let (mut lo, mut hi) = (candidate.lo, candidate.hi);
         let (slope, bound) = (candidate.slope, candidate.bound);
         let g = self.bounds.grid;
+        // `S` never rises along the walk: it goes down where `S` rises, else up.
+        let s_step = -slope.abs() * g;
+        if bound + SHORT_WALK * s_step < self.bar * UNIT_X_QTY_PER_MONEY {
+            // At most `SHORT_WALK` points can beat the bar: pricing each (the profit fraction
+            // included) costs less than setting up the walkers.
+            let (first, step) = if slope > 0 { (hi, -g) } else { (lo, g) };
+            let (mut q, mut s) = (first, bound);
+            while s >= self.bar * UNIT_X_QTY_PER_MONEY && (lo..=hi).contains(&q) {
+                self.consider(q, q * ONE_PRICE - a.debit(q) - b.debit(q));
+                q += step;
+                s += s_step;
+            }
+            return;
+        }
         let top = if slope > 0 { hi } else { lo };
         let s_at = |q: i128| bound + slope * (q - top);
         if let Some(f) = self.bounds.fraction.filter(|f| f.prune > 0) {
@@ -386,22 +400,6 @@ impl Scan<'_> {
             }
         }
         let s_start = s_at(if slope > 0 { hi } else { lo });
-        // `S` never rises along the walk: it goes down where `S` rises, else up.
-        let s_step = -slope.abs() * g;
-        let bar26 = self.bar * UNIT_X_QTY_PER_MONEY;
-        if s_start + SHORT_WALK * s_step < bar26 {
-            // At most `SHORT_WALK` points can beat the bar: pricing each costs less than
-            // setting up the walkers.
-            let (first, step) = if slope > 0 { (hi, -g) } else { (lo, g) };
-            let mut s = s_start;
-            let mut q = first;
-            while s >= self.bar * UNIT_X_QTY_PER_MONEY && (lo..=hi).contains(&q) {
-                self.consider(q, q * ONE_PRICE - a.debit(q) - b.debit(q));
-                q += step;
-                s += s_step;
-            }
-            return;
-        }
         let walked = if slope > 0 {
             self.walk::<i64, true>(a, b, lo, hi, s_start, s_step)
                 .or_else(|| self.walk::<i128, true>(a, b, lo, hi, s_start, s_step))
