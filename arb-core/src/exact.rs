@@ -120,9 +120,13 @@ impl Exact {
             return Some(self.to_decimal()?.normalize());
         };
         let mut scale = self.scale;
-        while scale > 0 && m % 10 == 0 {
-            m /= 10;
-            scale -= 1;
+        // Four, two, then one zero at a time: a few divisions however many there are (zero
+        // itself loses every decimal, as `normalize` makes it).
+        for (zeros, power) in [(4, 10_000), (2, 100), (1, 10)] {
+            while scale >= zeros && m % power == 0 {
+                m /= power;
+                scale -= zeros;
+            }
         }
         let m = i128::from(m);
         let mantissa = if self.mantissa < 0 { -m } else { m };

@@ -361,6 +361,7 @@ impl LegAt<'_> {
 
     /// The exact debit at `q` (within the level) and a walker from there on grid step `g`,
     /// moving down when `DOWN`, else up; `None` when its remainders or steps do not fit in `T`.
+    #[inline]
     pub(super) fn walker<T: WalkInt, const DOWN: bool>(
         &self,
         q: i128,

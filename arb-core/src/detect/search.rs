@@ -457,21 +457,26 @@ impl Scan<'_> {
         // Going down, a better point has a smaller quantity and a larger profit: once one meets
         // the profit fraction, every later one does (`profit × (1 + f) ≥ f × q`).
         let mut fraction_met = self.bounds.fraction.is_none();
+        let quantity = |taken: u64| {
+            if DOWN {
+                hi - i128::from(taken) * g
+            } else {
+                lo + i128::from(taken) * g
+            }
+        };
+        // The walk's best point (its step and profit), written back once at the end.
+        let mut best: Option<(u64, i128)> = None;
+        let mut bar = self.bar;
         let mut taken = 0u64;
         while room >= 0 {
             if change >= need {
-                let q = if DOWN {
-                    hi - i128::from(taken) * g
-                } else {
-                    lo + i128::from(taken) * g
-                };
                 let profit = profit_at_first + change.into();
-                if (DOWN && fraction_met) || self.meets_fraction(q, profit) {
+                if (DOWN && fraction_met) || self.meets_fraction(quantity(taken), profit) {
                     fraction_met = true;
                     // The bar is now one above this point: the change the next one needs.
-                    room -= (profit + 1 - self.bar) * UNIT_X_QTY_PER_MONEY;
-                    self.best = Some(Best { qty: q, profit });
-                    self.bar = profit + 1;
+                    room -= (profit + 1 - bar) * UNIT_X_QTY_PER_MONEY;
+                    bar = profit + 1;
+                    best = Some((taken, profit));
                     need = change + T::ONE;
                 }
             }
@@ -481,6 +486,13 @@ impl Scan<'_> {
             taken += 1;
             change = change + pay - wa.step() - wb.step();
             room += s_step;
+        }
+        if let Some((taken, profit)) = best {
+            self.best = Some(Best {
+                qty: quantity(taken),
+                profit,
+            });
+            self.bar = bar;
         }
         Some(())
     }
