@@ -154,6 +154,28 @@ pub(crate) fn decimal_places_of(quantum: Decimal) -> Option<u32> {
     (quantum.mantissa() == 1).then(|| quantum.scale())
 }
 
+/// Decimals of [`units`].
+pub(crate) const UNITS_SCALE: u32 = 8;
+
+/// `d` as a 64-bit count of 10⁻⁸, if it has at most 8 decimals and fits (every venue price,
+/// size and dollar amount): the integer fast paths of the grid, size and fill checks.
+#[inline]
+pub(crate) fn units(d: Decimal) -> Option<i64> {
+    const POW10: [i64; 9] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+    ];
+    let widen = POW10.get(usize::try_from(UNITS_SCALE.checked_sub(d.scale())?).ok()?)?;
+    i64::try_from(d.mantissa()).ok()?.checked_mul(*widen)
+}
+
 /// 10^0 ..= 10^38, the powers of ten that fit in `i128`.
 pub(crate) const POW10: [i128; 39] = {
     let mut table = [1i128; 39];

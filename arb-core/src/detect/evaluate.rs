@@ -94,32 +94,11 @@ fn fill(book_levels: &[Level], qty: Qty) -> Option<(Vec<Level>, Exact)> {
     fill_in_units(book_levels, qty).unwrap_or_else(|| fill_exact(book_levels, qty))
 }
 
-/// Decimals of [`fill_in_units`]'s prices and quantities.
-const FILL_SCALE: u32 = 8;
-
-/// `d` as a 64-bit count of 10⁻⁸, if it has at most 8 decimals and fits.
-#[inline]
-fn units(d: Decimal) -> Option<i64> {
-    const POW10: [i64; 9] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-    ];
-    let widen = POW10.get(usize::try_from(FILL_SCALE.checked_sub(d.scale())?).ok()?)?;
-    i64::try_from(d.mantissa()).ok()?.checked_mul(*widen)
-}
-
 /// [`fill`] in 64-bit counts of 10⁻⁸ (every venue price and size); `None` when a value has more
 /// decimals or is too large, for [`fill_exact`] to do instead.
 #[allow(clippy::option_option)] // outer: whether this path applies; inner: `fill`'s answer
 fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, Exact)>> {
-    let mut remaining = units(qty.value())?;
+    let mut remaining = exact::units(qty.value())?;
     let mut levels = Vec::with_capacity(book_levels.len());
     // Σ qty × price in 10⁻¹⁶: each term below 2⁶³ × 10⁸, far inside `i128`.
     let mut cost: i128 = 0;
@@ -127,7 +106,7 @@ fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, 
     let mut scale = 0;
     for level in book_levels {
         let (p, q) = (level.price.value(), level.qty.value());
-        let (price, available) = (units(p)?, units(q)?);
+        let (price, available) = (exact::units(p)?, exact::units(q)?);
         if available < remaining {
             levels.push(*level);
             cost += i128::from(available) * i128::from(price);
@@ -135,13 +114,14 @@ fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, 
             remaining -= available;
             continue;
         }
-        let rest = Exact::new(i128::from(remaining), FILL_SCALE).and_then(Qty::from_exact)?;
+        let rest =
+            Exact::new(i128::from(remaining), exact::UNITS_SCALE).and_then(Qty::from_exact)?;
         cost += i128::from(remaining) * i128::from(price);
         scale = scale.max(p.scale() + rest.value().scale());
         levels.push(Level::new(level.price, rest));
         // The dropped decimals are zeros: every term has at most `scale`. One 64-bit division
         // when the cost fits (under $1,800).
-        let divisor = exact::pow10(2 * FILL_SCALE - scale)?;
+        let divisor = exact::pow10(2 * exact::UNITS_SCALE - scale)?;
         let cost = match (u64::try_from(cost), u64::try_from(divisor)) {
             (Ok(cost), Ok(divisor)) => i128::from(cost / divisor),
             _ => cost / divisor,
@@ -229,12 +209,14 @@ pub(super) fn violation(
 
 /// Whether a leg's cost plus fee is within both its exposure and its balance.
 fn leg_within(leg: &OpportunityLeg, exposure: Decimal, balance: Decimal) -> bool {
-    let total = Exact::of(leg.cost).add(Exact::of(leg.fee));
-    let at_most = |limit: Decimal| match total.and_then(|t| t.try_cmp(Exact::of(limit))) {
-        Some(order) => order.is_le(),
-        None => leg.total_cost() <= limit,
-    };
-    at_most(exposure) && at_most(balance)
+    let all_units = (|| {
+        let total = exact::units(leg.cost)?.checked_add(exact::units(leg.fee)?)?;
+        Some(total <= exact::units(exposure)? && total <= exact::units(balance)?)
+    })();
+    all_units.unwrap_or_else(|| {
+        let total = leg.total_cost();
+        exact::cmp(total, exposure).is_le() && exact::cmp(total, balance).is_le()
+    })
 }
 
 #[cfg(test)]

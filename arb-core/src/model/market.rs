@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{MarketKey, ModelError, Outcome, Price, PriceGrid, Qty, Rounding};
+use crate::exact::units;
 use crate::fees::FeeSchedule;
 
 /// Where a market is in its life.
@@ -121,13 +122,22 @@ impl Market {
     /// Checks an order quantity against the size step and minimum (for a price that is on the
     /// grid by construction, such as one [`Market::snap_price`] returned).
     pub fn validate_qty(&self, qty: Qty) -> Result<(), ModelError> {
-        if !super::price::is_multiple(qty.value(), self.size_step.value()) {
+        let (step, min) = (self.size_step.value(), self.min_order_qty.value());
+        // In integer counts of 10⁻⁸ when all three have at most 8 decimals (every venue size).
+        let (on_step, below_min) = match (units(qty.value()), units(step), units(min)) {
+            (Some(q), Some(s), Some(m)) if s > 0 => (q % s == 0, q < m),
+            _ => (
+                super::price::is_multiple(qty.value(), step),
+                crate::exact::cmp(qty.value(), min).is_lt(),
+            ),
+        };
+        if !on_step {
             return Err(ModelError::OffSizeStep {
                 qty: qty.value(),
-                step: self.size_step.value(),
+                step,
             });
         }
-        if crate::exact::cmp(qty.value(), self.min_order_qty.value()).is_lt() {
+        if below_min {
             return Err(ModelError::BelowMinimum {
                 qty: qty.value(),
                 min: self.min_order_qty.value(),

@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
-use crate::exact::Exact;
+use crate::exact::{Exact, units};
 
 /// A price in dollars per contract paying $1, i.e. a probability in [0, 1].
 ///
@@ -282,8 +282,9 @@ fn band_contains(band: &PriceBand, p: Decimal) -> bool {
 #[serde(try_from = "GridBands", into = "GridBands")]
 pub struct PriceGrid {
     bands: Vec<PriceBand>,
-    /// The bands in counts of 10⁻⁸ dollars, when every bound has at most 8 decimals (every venue
-    /// grid): [`PriceGrid::contains`] checks a price in a few integer operations.
+    /// The bands in counts of 10⁻⁸ dollars (`exact::units`), when every bound has at most 8
+    /// decimals (every venue grid): [`PriceGrid::contains`] checks a price in a few integer
+    /// operations.
     units: Option<Vec<UnitBand>>,
 }
 
@@ -312,24 +313,6 @@ impl From<PriceGrid> for GridBands {
     fn from(grid: PriceGrid) -> Self {
         Self { bands: grid.bands }
     }
-}
-
-/// `d` as a count of 10⁻⁸, if it has at most 8 decimals and fits in 64 bits (every venue price
-/// and size).
-fn units(d: Decimal) -> Option<i64> {
-    const POW10: [i64; 9] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-    ];
-    let widen = POW10.get(usize::try_from(8u32.checked_sub(d.scale())?).ok()?)?;
-    i64::try_from(d.mantissa()).ok()?.checked_mul(*widen)
 }
 
 impl PriceGrid {
