@@ -36,15 +36,15 @@ impl Default for PairDetector {
 }
 
 /// A key no `Decimal` serialises to (its flags' low bytes are always zero): nothing kept yet.
-const NOTHING_KEPT: [[u8; 16]; 11] = [[u8::MAX; 16]; 11];
+const NOTHING_KEPT: BoundsKey = [u128::MAX; 11];
 
 /// The bits of every input of the fixed-point limits: both markets' size step and minimum
 /// order, and the money limits.
-type BoundsKey = [[u8; 16]; 11];
+type BoundsKey = [u128; 11];
 
 /// The bits of a fee rule (a missing cash quantum as all ones, which no `Decimal` serialises to,
 /// and all ones throughout for nothing kept).
-type RuleKey = [[u8; 16]; 4];
+type RuleKey = [u128; 4];
 
 /// One leg's fee rule as last converted, the bits it was converted from, and the fees per
 /// contract priced under it.
@@ -58,7 +58,7 @@ struct KeptFees {
 impl Default for KeptFees {
     fn default() -> Self {
         Self {
-            key: [[u8::MAX; 16]; 4],
+            key: [u128::MAX; 4],
             rule: FixedRule::FREE,
             memo: FeeMemo::default(),
         }
@@ -78,7 +78,7 @@ impl PairDetector {
         let rule_a = taker_rule(view.fees_a, view.market_a)?;
         let rule_b = taker_rule(view.fees_b, view.market_b)?;
         let key = bounds_key(view, limits);
-        if self.bounds.0 != key {
+        if !same(&self.bounds.0, &key) {
             // Forgotten first, so that a failed conversion leaves nothing stale behind.
             self.bounds.0 = NOTHING_KEPT;
             self.bounds = (key, bounds(view, limits)?);
@@ -99,7 +99,7 @@ impl KeptFees {
     /// The leg's fees under `rule`, converted again (and the memo emptied) if it changed.
     fn refresh(&mut self, rule: FeeRule) -> Result<LegFees<'_>, LegError> {
         let key = rule_key(&rule);
-        if self.key != key {
+        if !same(&self.key, &key) {
             // Forgotten first, so that a failed conversion leaves nothing stale behind.
             *self = Self::default();
             self.rule = FixedRule::new(rule)?;
@@ -118,17 +118,26 @@ fn taker_rule(fees: &dyn FeeModel, market: &Market) -> Result<FeeRule, NoOpportu
         .ok_or_else(|| unsupported(&market.key.venue, "fee model has no FeeRule"))
 }
 
+/// Whether two keys are equal: every word compared, branch-free (they almost always are).
+fn same<const N: usize>(a: &[u128; N], b: &[u128; N]) -> bool {
+    a.iter().zip(b).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
+}
+
+/// A `Decimal`'s bits as one word.
+fn bits(d: &Decimal) -> u128 {
+    u128::from_le_bytes(d.serialize())
+}
+
 fn rule_key(rule: &FeeRule) -> RuleKey {
     [
-        rule.coefficient.serialize(),
-        rule.exponent.serialize(),
-        rule.fill_quantum.serialize(),
-        rule.cash_quantum.map_or([u8::MAX; 16], |q| q.serialize()),
+        bits(&rule.coefficient),
+        bits(&rule.exponent),
+        bits(&rule.fill_quantum),
+        rule.cash_quantum.map_or(u128::MAX, |q| bits(&q)),
     ]
 }
 
 fn bounds_key(view: &PairView<'_>, limits: &DetectLimits) -> BoundsKey {
-    let bits = Decimal::serialize;
     [
         bits(&view.market_a.size_step.value()),
         bits(&view.market_b.size_step.value()),
