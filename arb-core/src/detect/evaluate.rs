@@ -104,6 +104,8 @@ fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, 
     let mut cost: i128 = 0;
     // The cost's natural scale (what `Decimal` would give): the most decimals of a term.
     let mut scale = 0;
+    // The most decimals of a quantity so far: the rest of `qty` has no more.
+    let mut qty_scale = qty.value().scale();
     for level in book_levels {
         let (p, q) = (level.price.value(), level.qty.value());
         let (price, available) = (exact::units(p)?, exact::units(q)?);
@@ -111,11 +113,14 @@ fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, 
             levels.push(*level);
             cost += i128::from(available) * i128::from(price);
             scale = scale.max(p.scale() + q.scale());
+            qty_scale = qty_scale.max(q.scale());
             remaining -= available;
             continue;
         }
+        // Brought to its own decimals first (one division), so that few zeros are left to strip.
+        let divisor = i64::try_from(exact::pow10(exact::UNITS_SCALE - qty_scale)?).ok()?;
         let rest =
-            Exact::new(i128::from(remaining), exact::UNITS_SCALE).and_then(Qty::from_exact)?;
+            Exact::new(i128::from(remaining / divisor), qty_scale).and_then(Qty::from_exact)?;
         cost += i128::from(remaining) * i128::from(price);
         scale = scale.max(p.scale() + rest.value().scale());
         levels.push(Level::new(level.price, rest));
