@@ -100,6 +100,18 @@ impl Exact {
         .checked()
     }
 
+    /// The mantissa.
+    #[inline]
+    pub(crate) const fn mantissa(self) -> i128 {
+        self.mantissa
+    }
+
+    /// The scale (decimals).
+    #[inline]
+    pub(crate) const fn scale(self) -> u32 {
+        self.scale
+    }
+
     /// Whether the value is below zero.
     #[inline]
     pub(crate) const fn is_negative(self) -> bool {

@@ -76,7 +76,8 @@ fn depth_is_profitable_where_top_of_book_is_below_threshold() {
     assert_eq!(o.leg_b.limit_price, Price::new(dec!(0.50)).unwrap());
     assert_eq!(o.total_cost, dec!(30.70));
     assert_eq!(o.profit, dec!(1.30));
-    assert_eq!(o.profit_fraction, dec!(1.30) / dec!(30.70));
+    // 1.30 / 30.70 = 0.04234527687…, rounded down to 10 decimals.
+    assert_eq!(o.profit_fraction, dec!(0.0423452768));
 }
 
 #[test]
@@ -195,7 +196,8 @@ fn thresholds_and_no_edge_are_reported() {
         best_opportunity(&f.view(), &l, t0()),
         Err(NoOpportunity::BelowThreshold {
             profit: dec!(5.00),
-            profit_fraction: dec!(5) / dec!(95),
+            // 5 / 95 = 0.05263157894…, rounded down to 10 decimals.
+            profit_fraction: dec!(0.0526315789),
             qty: Qty::new(dec!(100)).unwrap(),
         })
     );

@@ -19,7 +19,7 @@ use crate::model::{
 /// large to price exactly.
 ///
 /// Sums and comparisons run on exact 128-bit mantissas ([`Exact`]), the fees through the fee
-/// models; only the profit fraction needs a `Decimal` division.
+/// models.
 #[must_use]
 pub fn evaluate(
     view: &PairView<'_>,
@@ -49,7 +49,8 @@ pub fn evaluate(
         return None;
     }
     let total_cost = total.to_decimal()?;
-    let profit = Exact::of(qty.value()).sub(total)?.to_decimal()?;
+    let exact_profit = Exact::of(qty.value()).sub(total)?;
+    let profit = exact_profit.to_decimal()?;
     Some(Opportunity {
         pair_id: view.pair.id,
         leg_a,
@@ -57,9 +58,30 @@ pub fn evaluate(
         qty,
         total_cost,
         profit,
-        profit_fraction: profit.checked_div(total_cost)?,
+        profit_fraction: fraction(exact_profit, total)?,
         detected_at: now,
     })
+}
+
+/// Decimals of an opportunity's profit fraction.
+const FRACTION_PLACES: u32 = 10;
+
+/// `profit / total` (`total` > 0) rounded down to [`FRACTION_PLACES`] decimals: never overstated,
+/// and in integers — one division, where `Decimal` would divide to 28 digits.
+fn fraction(profit: Exact, total: Exact) -> Option<Decimal> {
+    // profit / total × 10^places = (profit mantissa × 10^(places + total scale − profit scale))
+    // / total mantissa, the power of ten moving to the divisor when negative.
+    let (p, ps) = (profit.mantissa(), profit.scale());
+    let (t, ts) = (total.mantissa(), total.scale());
+    let (num, den) = match (FRACTION_PLACES + ts).checked_sub(ps) {
+        Some(up) => (p.checked_mul(exact::pow10(up)?)?, t),
+        None => (p, t.checked_mul(exact::pow10(ps - FRACTION_PLACES - ts)?)?),
+    };
+    let floor = match (u64::try_from(num), u64::try_from(den)) {
+        (Ok(num), Ok(den)) => i128::from(num / den),
+        _ => num.div_euclid(den),
+    };
+    Exact::new(floor, FRACTION_PLACES)?.to_normalized_decimal()
 }
 
 /// One leg and its cost plus fee.
@@ -182,7 +204,18 @@ pub(super) fn violation(
             "profit below the minimum",
         ),
         (
-            at_least(o.profit_fraction, limits.min_profit_fraction),
+            // Exactly, not on the rounded fraction: `profit ≥ minimum × cost`.
+            Exact::of(limits.min_profit_fraction)
+                .mul(Exact::of(o.total_cost))
+                .and_then(|least| Exact::of(o.profit).try_cmp(least))
+                .map_or_else(
+                    || match limits.min_profit_fraction.checked_mul(o.total_cost) {
+                        Some(least) => o.profit >= least,
+                        // Beyond `Decimal`: a minimum no profit reaches, unless it is negative.
+                        None => limits.min_profit_fraction.is_sign_negative(),
+                    },
+                    Ordering::is_ge,
+                ),
             "profit fraction below the minimum",
         ),
         (
@@ -233,6 +266,33 @@ mod tests {
 
     fn level(price: Decimal, qty: Decimal) -> Level {
         Level::new(Price::new(price).unwrap(), Qty::new(qty).unwrap())
+    }
+
+    /// The fraction is `profit / total` rounded down to 10 decimals: `F × total ≤ profit <
+    /// (F + 10⁻¹⁰) × total`, checked exactly, for losses too.
+    #[test]
+    fn the_profit_fraction_is_rounded_down_to_ten_decimals() {
+        let profits = [
+            dec!(5.02147),
+            dec!(1.30),
+            dec!(0.0001),
+            dec!(-0.37),
+            dec!(123456.789),
+        ];
+        let totals = [dec!(215.7725), dec!(30.70), dec!(95), dec!(0.03), dec!(7)];
+        let step = dec!(0.0000000001);
+        for profit in profits {
+            for total in totals {
+                let f = fraction(Exact::of(profit), Exact::of(total)).unwrap();
+                assert!(f * total <= profit, "{profit} / {total} = {f}");
+                assert!(profit < (f + step) * total, "{profit} / {total} = {f}");
+                assert!(f.scale() <= 10);
+            }
+        }
+        assert_eq!(
+            fraction(Exact::of(dec!(1.30)), Exact::of(dec!(30.70))),
+            Some(dec!(0.0423452768))
+        );
     }
 
     /// The 64-bit fill gives exactly the 128-bit one's fills and cost (value and scale), and

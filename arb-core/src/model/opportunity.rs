@@ -48,7 +48,7 @@ pub struct Opportunity {
     pub total_cost: Decimal,
     /// `qty × $1 − total_cost`, in dollars.
     pub profit: Decimal,
-    /// `profit / total_cost`.
+    /// `profit / total_cost`, rounded down to 10 decimals (so never overstated).
     pub profit_fraction: Decimal,
     /// When it was found.
     pub detected_at: DateTime<Utc>,
