@@ -132,6 +132,14 @@ impl Exact {
             return Some(self.to_decimal()?.normalize());
         };
         let mut scale = self.scale;
+        if m % 2 == 1 {
+            // Odd: no decimal zero to strip, and no division to find out.
+            return Self {
+                mantissa: self.mantissa,
+                scale,
+            }
+            .to_decimal();
+        }
         // Four, two, then one zero at a time: a few divisions however many there are (zero
         // itself loses every decimal, as `normalize` makes it).
         for (zeros, power) in [(4, 10_000), (2, 100), (1, 10)] {

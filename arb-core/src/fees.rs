@@ -105,7 +105,7 @@ impl FeeRule {
             return None;
         }
         let (c, c_scale) = (self.coefficient.mantissa(), self.coefficient.scale());
-        let c = u128::try_from(c).ok()?;
+        let c = u64::try_from(c).ok()?;
         // `None`: fill fees are not rounded.
         let fill_places = match self.fill_quantum.is_zero() {
             true => None,
@@ -130,14 +130,15 @@ impl FeeRule {
             let (p, q) = (fill.price.value(), fill.qty.value());
             let (sp, sq) = (p.scale(), q.scale());
             let (p, q) = (
-                u128::try_from(p.mantissa()).ok()?,
-                u128::try_from(q.mantissa()).ok()?,
+                u64::try_from(p.mantissa()).ok()?,
+                u64::try_from(q.mantissa()).ok()?,
             );
-            let notional = mul(q, p)?;
+            let notional = u128::from(q) * u128::from(p);
             // qty × c × p × (1 − p) at scale 2·sp + sq + c: the `Decimal` path multiplies the same
             // factors, whose partial products all divide this one, so this one fitting means
             // they all fit.
-            let fee = mul(mul(notional, c)?, pow10_u128(sp)?.checked_sub(p)?)?;
+            let complement = pow10_u128(sp)?.checked_sub(u128::from(p))?;
+            let fee = mul(mul(notional, u128::from(c))?, complement)?;
             let scale = 2 * sp + sq + c_scale;
             fits_decimal(fee, scale)?;
             let fee = match scale.checked_sub(fee_scale) {
