@@ -45,7 +45,7 @@ pub fn evaluate(
         view.fees_b,
     )?;
     let total = total_a.add(total_b)?;
-    if total.try_cmp(Exact::ZERO)? != Ordering::Greater {
+    if total.mantissa() <= 0 {
         return None;
     }
     let total_cost = total.to_decimal()?;

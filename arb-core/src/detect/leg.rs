@@ -47,6 +47,8 @@ pub(super) struct FixedRule {
     fill_quantum: i128,
     /// Cash quantum in money units (1: none).
     cash_quantum: i128,
+    /// The fill quantum as whole cash quanta and a remainder (`fill = whole·cash + rem`).
+    fill_in_cash: (i128, i128),
 }
 
 /// Fees per contract already priced under one rule, by price: a small direct-mapped table kept
@@ -110,6 +112,7 @@ impl FixedRule {
         fill_div_zeros: UNIT_X_QTY_PER_MONEY_ZEROS,
         fill_quantum: 1,
         cash_quantum: 1,
+        fill_in_cash: (1, 0),
     };
 
     /// The rule in fixed point; fails when a quantum is finer than the money unit.
@@ -149,6 +152,7 @@ impl FixedRule {
             fill_div_zeros,
             fill_quantum,
             cash_quantum,
+            fill_in_cash: floor_div_rem(fill_quantum, cash_quantum),
         })
     }
 
@@ -377,15 +381,22 @@ impl LegAt<'_> {
         let cash = rule.cash(gross);
         let cash_rem = cash - gross;
         let (fill_q, fill_r) = floor_div_rem(num * g, den);
-        let split = |carry: i128| {
-            let d = self.price * g + (fill_q + carry) * rule.fill_quantum;
-            if rule.cash_quantum == 1 {
-                return (d, 0);
-            }
-            let (whole, rem) = floor_div_rem(d, rule.cash_quantum);
-            (whole * rule.cash_quantum, rem)
+        // The gross step without and with a fill carry (one more fill quantum), each split into
+        // whole cash quanta and a remainder.
+        let d = self.price * g + fill_q * rule.fill_quantum;
+        let c = rule.cash_quantum;
+        let (no_carry, carry) = if c == 1 {
+            ((d, 0), (d + rule.fill_quantum, 0))
+        } else {
+            let (whole, rem) = floor_div_rem(d, c);
+            // `fill quantum = quanta·C + rest`: the carried split needs no second division.
+            let (quanta, rest) = rule.fill_in_cash;
+            let wrap = i128::from(rem + rest >= c);
+            (
+                (whole * c, rem),
+                ((whole + quanta + wrap) * c, rem + rest - wrap * c),
+            )
         };
-        let (no_carry, carry) = (split(0), split(1));
         let narrow = |v: i128| T::try_from(v).ok();
         // Remainders stay below twice their divisor, and one step is at most `carry.0 + C`.
         narrow(den.checked_add(den)?)?;
