@@ -81,7 +81,7 @@ fn fraction(profit: Exact, total: Exact) -> Option<Decimal> {
         (Ok(num), Ok(den)) => i128::from(num / den),
         _ => num.div_euclid(den),
     };
-    Exact::new(floor, FRACTION_PLACES)?.to_normalized_decimal()
+    Exact::new(floor, FRACTION_PLACES)?.to_decimal()
 }
 
 /// One leg and its cost plus fee.
