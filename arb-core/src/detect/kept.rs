@@ -9,15 +9,15 @@ use super::{
     DetectLimits, LegFees, NoOpportunity, PairView, bounds, check_inputs, detect, leg_error,
     unsupported,
 };
-use crate::fees::{FeeModel, FeeRule};
+use crate::fees::FeeRule;
 use crate::model::{Liquidity, Market, Opportunity};
 
 /// The detector of one pair, kept between its book updates (the engine keeps one per pair).
 ///
 /// What does not move with the books is converted once and reused for as long as its inputs
-/// are the same bit for bit: each leg's taker fee rule in fixed point, with the fee per contract
-/// at the prices it has met, and the limits in fixed point. A change of either is never missed;
-/// it only costs converting again. The answers are exactly [`super::best_opportunity`]'s, which
+/// keep the same representation (every `Decimal`'s mantissa, scale and sign): each leg's taker
+/// fee rule in fixed point, with the fee per contract at the prices it has met, and the limits
+/// in fixed point. A change of either is never missed; it only costs converting again. The answers are exactly [`super::best_opportunity`]'s, which
 /// is this with nothing kept.
 #[derive(Debug)]
 pub struct PairDetector {
@@ -35,15 +35,15 @@ impl Default for PairDetector {
     }
 }
 
-/// A key no `Decimal` serialises to (its flags' low bytes are always zero): nothing kept yet.
+/// A key no `Decimal` gives (`bits` leaves the top bits zero): nothing kept yet.
 const NOTHING_KEPT: BoundsKey = [u128::MAX; 11];
 
 /// The bits of every input of the fixed-point limits: both markets' size step and minimum
 /// order, and the money limits.
 type BoundsKey = [u128; 11];
 
-/// The bits of a fee rule (a missing cash quantum as all ones, which no `Decimal` serialises to,
-/// and all ones throughout for nothing kept).
+/// The bits of a fee rule (a missing cash quantum as all ones, which no `Decimal` gives, and
+/// all ones throughout for nothing kept).
 type RuleKey = [u128; 4];
 
 /// One leg's fee rule as last converted, the bits it was converted from, and the fees per
@@ -75,8 +75,11 @@ impl PairDetector {
         now: DateTime<Utc>,
     ) -> Result<Opportunity, NoOpportunity> {
         check_inputs(view, limits, now)?;
-        let rule_a = taker_rule(view.fees_a, view.market_a)?;
-        let rule_b = taker_rule(view.fees_b, view.market_b)?;
+        // Read where the fee models wrote them: moving them would copy through memory.
+        let rule_a = view.fees_a.rule(Liquidity::Taker);
+        let rule_a = taker_rule(rule_a.as_ref(), view.market_a)?;
+        let rule_b = view.fees_b.rule(Liquidity::Taker);
+        let rule_b = taker_rule(rule_b.as_ref(), view.market_b)?;
         let key = bounds_key(view, limits);
         if !same(&self.bounds.0, &key) {
             // Forgotten first, so that a failed conversion leaves nothing stale behind.
@@ -97,12 +100,12 @@ impl PairDetector {
 
 impl KeptFees {
     /// The leg's fees under `rule`, converted again (and the memo emptied) if it changed.
-    fn refresh(&mut self, rule: FeeRule) -> Result<LegFees<'_>, LegError> {
-        let key = rule_key(&rule);
+    fn refresh(&mut self, rule: &FeeRule) -> Result<LegFees<'_>, LegError> {
+        let key = rule_key(rule);
         if !same(&self.key, &key) {
             // Forgotten first, so that a failed conversion leaves nothing stale behind.
             *self = Self::default();
-            self.rule = FixedRule::new(rule)?;
+            self.rule = FixedRule::new(*rule)?;
             self.key = key;
         }
         Ok(LegFees {
@@ -112,10 +115,12 @@ impl KeptFees {
     }
 }
 
-/// The rule a market's taker orders pay by.
-fn taker_rule(fees: &dyn FeeModel, market: &Market) -> Result<FeeRule, NoOpportunity> {
-    fees.rule(Liquidity::Taker)
-        .ok_or_else(|| unsupported(&market.key.venue, "fee model has no FeeRule"))
+/// The rule a market's taker orders pay by (its fee model's answer), or why there is none.
+fn taker_rule<'r>(
+    rule: Option<&'r FeeRule>,
+    market: &Market,
+) -> Result<&'r FeeRule, NoOpportunity> {
+    rule.ok_or_else(|| unsupported(&market.key.venue, "fee model has no FeeRule"))
 }
 
 /// Whether two keys are equal: every word compared, branch-free (they almost always are).
@@ -123,9 +128,13 @@ fn same<const N: usize>(a: &[u128; N], b: &[u128; N]) -> bool {
     a.iter().zip(b).fold(0, |differ, (x, y)| differ | (x ^ y)) == 0
 }
 
-/// A `Decimal`'s bits as one word.
+/// A `Decimal`'s representation as one word — its 96-bit magnitude, scale and sign, so equal
+/// words mean the same mantissa, scale and sign — built in registers (reading `serialize`'s
+/// bytes back as one word would stall on store forwarding).
 fn bits(d: &Decimal) -> u128 {
-    u128::from_le_bytes(d.serialize())
+    d.mantissa().unsigned_abs()
+        | u128::from(d.scale()) << 96
+        | u128::from(d.is_sign_negative()) << 104
 }
 
 fn rule_key(rule: &FeeRule) -> RuleKey {
