@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{MarketKey, ModelError, Outcome, Price, PriceGrid, Qty, Rounding};
-use crate::exact::units;
 use crate::fees::FeeSchedule;
 
 /// Where a market is in its life.
@@ -123,24 +122,16 @@ impl Market {
     /// grid by construction, such as one [`Market::snap_price`] returned).
     pub fn validate_qty(&self, qty: Qty) -> Result<(), ModelError> {
         let (step, min) = (self.size_step.value(), self.min_order_qty.value());
-        // In integer counts of 10⁻⁸ when all three have at most 8 decimals (every venue size).
-        let (on_step, below_min) = match (units(qty.value()), units(step), units(min)) {
-            (Some(q), Some(s), Some(m)) if s > 0 => (q % s == 0, q < m),
-            _ => (
-                super::price::is_multiple(qty.value(), step),
-                crate::exact::cmp(qty.value(), min).is_lt(),
-            ),
-        };
-        if !on_step {
+        if !super::price::is_multiple(qty.value(), step) {
             return Err(ModelError::OffSizeStep {
                 qty: qty.value(),
                 step,
             });
         }
-        if below_min {
+        if crate::exact::cmp(qty.value(), min).is_lt() {
             return Err(ModelError::BelowMinimum {
                 qty: qty.value(),
-                min: self.min_order_qty.value(),
+                min,
             });
         }
         Ok(())

@@ -55,39 +55,18 @@ impl Price {
     }
 }
 
-/// Whether `value` is an exact multiple of `step` (> 0). Exact in integers on the mantissas for
-/// every price and size a venue publishes; `Decimal`'s remainder otherwise. Grid and size checks
+/// Whether `value` is an exact multiple of `step` (≠ 0). In 64-bit integers for every price and
+/// size a venue publishes (`exact::units`); `Decimal`'s remainder otherwise. Grid and size checks
 /// run on every detected opportunity, so this avoids the general division.
 #[must_use]
 pub(crate) fn is_multiple(value: Decimal, step: Decimal) -> bool {
     if step.is_zero() {
         return false;
     }
-    if let (Some(v), Some(step)) = (units(value), units(step)) {
-        return v % step == 0;
-    }
-    match common_mantissas([value, step]) {
-        Some([v, st]) => divides(st, v),
-        None => (value % step).is_zero(),
-    }
-}
-
-/// The mantissas of `values` at their largest scale, if they all fit in `i128`.
-fn common_mantissas<const N: usize>(values: [Decimal; N]) -> Option<[i128; N]> {
-    let scale = values.iter().map(Decimal::scale).max()?;
-    let mut mantissas = [0; N];
-    for (m, d) in mantissas.iter_mut().zip(values) {
-        *m = Exact::of(d).mantissa_at(scale)?;
-    }
-    Some(mantissas)
-}
-
-/// Whether `step` (≠ 0) divides `v`, in one 64-bit division when both fit.
-fn divides(step: i128, v: i128) -> bool {
-    let (v, step) = (v.unsigned_abs(), step.unsigned_abs());
-    match (u64::try_from(v), u64::try_from(step)) {
-        (Ok(v), Ok(step)) => v % step == 0,
-        _ => v % step == 0,
+    match (units(value), units(step)) {
+        // Wrapping: `i64::MIN % -1` is 0, not an overflow.
+        (Some(v), Some(step)) => v.wrapping_rem(step) == 0,
+        _ => (value % step).is_zero(),
     }
 }
 
@@ -261,17 +240,10 @@ pub struct PriceBand {
     pub step: Decimal,
 }
 
-/// Whether `p` lies on `band`: in integers on the mantissas at a common scale when they fit (every
-/// grid a venue publishes), in `Decimal` otherwise.
+/// Whether `p` lies on `band`, in `Decimal`: for grids or prices with more than 8 decimals,
+/// which [`PriceGrid::contains`] cannot check in integer units.
 fn band_contains(band: &PriceBand, p: Decimal) -> bool {
-    let fast =
-        common_mantissas([p, band.start, band.end, band.step]).and_then(|[p, start, end, step]| {
-            let offset = p.checked_sub(start)?;
-            Some(offset >= 0 && p <= end && step != 0 && divides(step, offset))
-        });
-    fast.unwrap_or_else(|| {
-        p >= band.start && p <= band.end && is_multiple(p - band.start, band.step)
-    })
+    p >= band.start && p <= band.end && is_multiple(p - band.start, band.step)
 }
 
 /// The prices a market accepts: one or more bands (Kalshi's `price_ranges`, a Polymarket tick size).
