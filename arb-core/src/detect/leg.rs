@@ -68,12 +68,9 @@ impl FeeMemo {
         m: i128,
         s: u32,
     ) -> Result<UnitFee, LegError> {
-        // A multiplicative hash of the price's low 64 bits (the mantissa of any price that can
-        // be priced fits): its top four bits pick one of the 16 slots.
-        let low = m.to_le_bytes();
-        let low = u64::from_le_bytes([
-            low[0], low[1], low[2], low[3], low[4], low[5], low[6], low[7],
-        ]);
+        // A multiplicative hash of the price (a price's mantissa, at most 10⁸, fits 64 bits; the
+        // slot is only a hint, the entry keeps the whole key): its top four bits pick a slot.
+        let low = u64::try_from(m).unwrap_or_default();
         let hash = (low ^ u64::from(s)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
         let Some(slot) = usize::try_from(hash)
             .ok()
