@@ -153,7 +153,7 @@ fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, 
             (Ok(cost), Ok(divisor)) => i128::from(cost / divisor),
             _ => cost / divisor,
         };
-        return Some(Exact::new(cost, scale).map(|cost| (levels, cost)));
+        return Exact::new(cost, scale).map(|cost| Some((levels, cost)));
     }
     Some(None)
 }
