@@ -563,3 +563,120 @@ async fn books_the_caller_already_has_save_the_first_leg_rule_a_round_trip() {
     assert_eq!(rec.state, ExecutionState::Hedged);
     h.assert_books_agree().await;
 }
+
+/// B (Polymarket-like) fills the hedge by its cash budget: 10 NO asked at up to 0.56 spends
+/// $5.60, buying 4 at 0.53 and 6.327272 at 0.55. A has nothing left to top up with, and the
+/// 0.327272 extra is below B's 5-share minimum: it stays as residual inventory, and the
+/// execution is hedged for everything planned, its pair still trading.
+#[tokio::test(start_paused = true)]
+async fn a_hedge_that_fills_more_than_asked_keeps_the_dust_as_inventory() {
+    let h = Harness::venue_like().await;
+    h.book_a(&[(dec!(0.38), dec!(100))], &[(dec!(0.40), dec!(10))]);
+    h.book_b(
+        &[(dec!(0.47), dec!(4)), (dec!(0.45), dec!(100))],
+        &[(dec!(0.49), dec!(100))],
+    );
+    let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
+    assert_eq!(rec.state, ExecutionState::Hedged);
+    assert_eq!(
+        rec.note.as_deref(),
+        Some(
+            "hedged 10 of 10 planned contracts; residual 0.327272 NO on sim-b:M kept as \
+             inventory (below the venue's minimum order)"
+        )
+    );
+    let r = roles(&h, &rec.id).await;
+    assert_eq!(r[0], (OrderRole::FirstLeg, OrderStatus::Filled, dec!(10)));
+    assert_eq!(
+        r[1],
+        (OrderRole::SecondLeg, OrderStatus::Filled, dec!(10.327272))
+    );
+    assert!(
+        r[2..].iter().all(|(role, _, _)| *role != OrderRole::Unwind),
+        "dust is never sold: {r:?}"
+    );
+    assert_eq!(h.venue_qty(&h.b, Outcome::No).await, dec!(10.327272));
+    assert_eq!(pair_status(&h).await, PairStatus::Active);
+    assert!(h.alerts(Severity::Warning).is_empty());
+    assert!(h.alerts(Severity::Critical).is_empty());
+    let portfolio = h.assert_books_agree().await;
+    let pnl = portfolio.pair_pnl(&h.pair, |_, _| None);
+    assert_eq!(pnl.hedged_qty.value(), dec!(10));
+    assert_eq!(
+        pnl.unhedged.len(),
+        1,
+        "the residual counts in the positions"
+    );
+}
+
+/// The same on a larger order: 200 NO at up to 0.56 buys 207.272727. The 7.27 extra that A
+/// cannot top up is sold back on B; what is left is dust. Shedding what the venue added is not
+/// a failed hedge: hedged, not unwound, and the pair keeps trading.
+#[tokio::test(start_paused = true)]
+async fn overfill_above_the_minimum_is_sold_back_without_pausing_the_pair() {
+    let h = Harness::venue_like().await;
+    h.book_a(&[(dec!(0.38), dec!(500))], &[(dec!(0.40), dec!(200))]);
+    h.book_b(
+        &[(dec!(0.47), dec!(100)), (dec!(0.45), dec!(300))],
+        &[(dec!(0.49), dec!(100))],
+    );
+    let opp = h.opportunity(dec!(200), dec!(0.40), dec!(0.55));
+    let rec = h
+        .executor(Harness::config())
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
+    assert_eq!(rec.state, ExecutionState::Hedged, "{:?}", rec.note);
+    assert_eq!(
+        rec.note.as_deref(),
+        Some(
+            "hedged 200 of 200 planned contracts; sold back 7.27 contracts the venue filled \
+             beyond the order; residual 0.002727 NO on sim-b:M kept as inventory (below the \
+             venue's minimum order)"
+        )
+    );
+    assert_eq!(h.venue_qty(&h.b, Outcome::No).await, dec!(200.002727));
+    assert_eq!(pair_status(&h).await, PairStatus::Active);
+    assert!(h.alerts(Severity::Warning).is_empty());
+    h.assert_books_agree().await;
+}
+
+/// When the venue that fills by cash goes first, the hedge follows what actually filled.
+#[tokio::test(start_paused = true)]
+async fn a_first_leg_that_fills_more_than_asked_is_hedged_in_full() {
+    let h = Harness::venue_like().await;
+    h.book_a(&[(dec!(0.38), dec!(500))], &[(dec!(0.40), dec!(300))]);
+    h.book_b(
+        &[(dec!(0.47), dec!(100)), (dec!(0.45), dec!(300))],
+        &[(dec!(0.49), dec!(100))],
+    );
+    let opp = h.opportunity(dec!(200), dec!(0.40), dec!(0.55));
+    let config = ExecutionConfig {
+        first_leg_rule: FirstLegRule::Venue(h.b.venue()),
+        ..Harness::config()
+    };
+    let rec = h
+        .executor(config)
+        .execute(&h.pair, h.markets(), &opp)
+        .await
+        .unwrap();
+    assert_eq!(rec.state, ExecutionState::Hedged, "{:?}", rec.note);
+    let r = roles(&h, &rec.id).await;
+    // 200 NO at up to 0.55 spends $110: 100 at 0.53 and 103.636363 at 0.55.
+    assert_eq!(
+        r[0],
+        (OrderRole::FirstLeg, OrderStatus::Filled, dec!(203.636363))
+    );
+    assert_eq!(
+        r[1],
+        (OrderRole::SecondLeg, OrderStatus::Filled, dec!(203.63))
+    );
+    assert_eq!(h.venue_qty(&h.a, Outcome::Yes).await, dec!(203.63));
+    assert_eq!(pair_status(&h).await, PairStatus::Active);
+    h.assert_books_agree().await;
+}

@@ -292,12 +292,22 @@ pub fn create_order(
 }
 
 /// Status from filled and remaining counts (the V2 create answer has no status).
-fn status_from_counts(ordered: Decimal, filled: Decimal, remaining: Decimal) -> OrderStatus {
+///
+/// An IOC or FOK answer is final whatever `remaining_count` says: the venue cancels the unfilled
+/// part before it answers. Research says it then reports `remaining_count` 0, one third-party
+/// model reports the unfilled count instead; both read as cancelled here.
+fn status_from_counts(
+    tif: TimeInForce,
+    ordered: Decimal,
+    filled: Decimal,
+    remaining: Decimal,
+) -> OrderStatus {
+    let immediate = matches!(tif, TimeInForce::Ioc | TimeInForce::Fok);
     if filled > ordered || filled < Decimal::ZERO || remaining < Decimal::ZERO {
         OrderStatus::Unknown
     } else if filled == ordered {
         OrderStatus::Filled
-    } else if remaining.is_zero() {
+    } else if remaining.is_zero() || immediate {
         OrderStatus::Cancelled
     } else if filled.is_zero() {
         OrderStatus::Open
@@ -325,7 +335,12 @@ pub fn order_from_create(
         }
         _ => None,
     };
-    let status = status_from_counts(request.qty.value(), r.fill_count, r.remaining_count);
+    let status = status_from_counts(
+        request.time_in_force,
+        request.qty.value(),
+        r.fill_count,
+        r.remaining_count,
+    );
     Ok(Order {
         request: request.clone(),
         venue_order_id: Some(VenueOrderId::new(&r.order_id)),
@@ -558,5 +573,42 @@ pub fn balance(b: &BalanceResponse, now: DateTime<Utc>) -> Balance {
         available,
         total: available,
         updated_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    /// Both conventions of an IOC's `remaining_count` after its remainder was cancelled.
+    #[test]
+    fn an_immediate_order_answer_is_final_whichever_remaining_count_convention() {
+        for tif in [TimeInForce::Ioc, TimeInForce::Fok] {
+            for remaining in [dec!(0), dec!(6)] {
+                assert_eq!(
+                    status_from_counts(tif, dec!(10), dec!(4), remaining),
+                    OrderStatus::Cancelled,
+                    "{tif:?} remaining {remaining}"
+                );
+            }
+            assert_eq!(
+                status_from_counts(tif, dec!(10), dec!(0), dec!(10)),
+                OrderStatus::Cancelled
+            );
+            assert_eq!(
+                status_from_counts(tif, dec!(10), dec!(10), dec!(0)),
+                OrderStatus::Filled
+            );
+        }
+        assert_eq!(
+            status_from_counts(TimeInForce::Gtc, dec!(10), dec!(4), dec!(6)),
+            OrderStatus::PartiallyFilled
+        );
+        assert_eq!(
+            status_from_counts(TimeInForce::Gtc, dec!(10), dec!(0), dec!(10)),
+            OrderStatus::Open
+        );
     }
 }

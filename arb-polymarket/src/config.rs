@@ -15,6 +15,9 @@ pub const WS_MARKET_URL: &str = "wss://ws-subscriptions-clob.polymarket.com/ws/m
 /// Production WebSocket user channel.
 pub const WS_USER_URL: &str = "wss://ws-subscriptions-clob.polymarket.com/ws/user";
 
+/// The largest page Gamma's keyset listing serves (`limit` must be 1..=100).
+pub const GAMMA_MAX_PAGE: u32 = 100;
+
 /// What is needed to trade: the key (with its funder and signature type) and, optionally, API
 /// credentials (created or derived with an L1 signature on first use when absent).
 #[derive(Clone, Debug)]
@@ -44,7 +47,8 @@ pub struct PolymarketConfig {
     pub credentials: Option<TradingCredentials>,
     /// Timeout of one HTTP request.
     pub request_timeout: Duration,
-    /// Markets per Gamma page.
+    /// Markets per Gamma keyset page (the venue allows at most [`GAMMA_MAX_PAGE`]; larger values
+    /// are clamped).
     pub gamma_page_size: u32,
     /// Concurrent `/clob-markets` look-ups while listing.
     pub market_info_concurrency: usize,
@@ -67,7 +71,7 @@ impl Default for PolymarketConfig {
             chain_id: crate::signing::POLYGON,
             credentials: None,
             request_timeout: Duration::from_secs(10),
-            gamma_page_size: 500,
+            gamma_page_size: GAMMA_MAX_PAGE,
             market_info_concurrency: 8,
             ws_ping_interval: Duration::from_secs(10),
             ws_stale_after: Duration::from_secs(30),

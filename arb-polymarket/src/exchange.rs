@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::books::binary_from_yes;
 use crate::client::{Auth, Client, Host, unix_now};
-use crate::config::PolymarketConfig;
+use crate::config::{GAMMA_MAX_PAGE, PolymarketConfig};
 use crate::error::PolymarketError;
 use crate::http::{Call, decode, is_balance_message};
 use crate::markets::{MarketInfo, VENUE, is_listable};
@@ -282,7 +282,14 @@ impl PolymarketExchange {
         let mut cursor: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let mut call = Call::get("/markets/keyset")
-                .query("limit", self.client.cfg.gamma_page_size.to_string())
+                .query(
+                    "limit",
+                    self.client
+                        .cfg
+                        .gamma_page_size
+                        .clamp(1, GAMMA_MAX_PAGE)
+                        .to_string(),
+                )
                 .query("closed", "false")
                 .query("active", "true");
             if let Some(c) = &cursor {

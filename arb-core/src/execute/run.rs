@@ -24,8 +24,17 @@ enum UnwindStep {
     Sent,
     /// The book could not be read; try again after a pause.
     BookUnavailable,
+    /// The excess is below the venue's minimum order: it cannot be traded at all and is kept
+    /// as residual inventory (counted in positions and PnL), not an unhedged failure.
+    Dust,
     /// Unwinding is not possible (holding is then cheaper than selling): why.
     Impossible(String),
+}
+
+/// Contracts left on one leg that could neither be hedged nor sold back.
+struct Residual {
+    leg: Leg,
+    qty: Qty,
 }
 
 pub(super) struct Run<'e> {
@@ -202,7 +211,7 @@ impl<'e> Run<'e> {
             let (long, need) = self.imbalance();
             let short = 1 - long;
             if need.is_zero() {
-                return self.conclude_balanced().await;
+                return self.conclude_balanced(None).await;
             }
             let first_hedge = !self
                 .orders
@@ -231,6 +240,13 @@ impl<'e> Run<'e> {
                     .await;
             }
             match self.unwind_once(long, need).await? {
+                UnwindStep::Dust => {
+                    let residual = Residual {
+                        leg: long,
+                        qty: need,
+                    };
+                    return self.conclude_balanced(Some(residual)).await;
+                }
                 UnwindStep::Impossible(reason) => {
                     return self.conclude(ExecutionState::Unhedged, reason).await;
                 }
@@ -314,10 +330,7 @@ impl<'e> Run<'e> {
             )));
         };
         let Some(qty) = tradable_qty(market, need) else {
-            return Ok(UnwindStep::Impossible(format!(
-                "{need} excess contracts on {} are below the venue's minimum order",
-                market.key
-            )));
+            return Ok(UnwindStep::Dust);
         };
         let outcome = self.plan_leg(long).outcome;
         let market_id = market.key.market.clone();
@@ -346,28 +359,49 @@ impl<'e> Run<'e> {
         Ok(UnwindStep::Sent)
     }
 
-    async fn conclude_balanced(&mut self) -> Result<(), ExecuteError> {
+    /// Ends a run whose legs hold equal quantities, or differ only by `residual`.
+    ///
+    /// It is `Hedged` when nothing was sold back, or when what was sold back on each leg is no
+    /// more than that leg's buys filled beyond their orders (a venue that fills a buy by its cash
+    /// budget pays price improvement in extra shares: shedding those is not a failed hedge). It
+    /// is `Unwound` (and the pair paused) when contracts bought as planned had to be sold.
+    async fn conclude_balanced(&mut self, residual: Option<Residual>) -> Result<(), ExecuteError> {
         let bought = self.traded(0, Side::Buy) + self.traded(1, Side::Buy);
-        let sold = self.traded(0, Side::Sell) + self.traded(1, Side::Sell);
         if bought.is_zero() {
             return self
                 .conclude(ExecutionState::Aborted, "nothing filled".to_owned())
                 .await;
         }
-        if sold.is_zero() {
-            let (qty, planned) = (self.traded(0, Side::Buy), self.record.plan.qty);
-            return self
-                .conclude(
-                    ExecutionState::Hedged,
-                    format!("hedged {qty} of {planned} planned contracts"),
-                )
-                .await;
+        let sold = self.traded(0, Side::Sell) + self.traded(1, Side::Sell);
+        let shed_only_overfill =
+            (0..2).all(|leg| self.traded(leg, Side::Sell) <= self.overfilled(leg));
+        let (state, mut note) = if sold.is_zero() || shed_only_overfill {
+            let hedged = self.net(0).min(self.net(1));
+            let mut note = format!(
+                "hedged {hedged} of {} planned contracts",
+                self.record.plan.qty
+            );
+            if !sold.is_zero() {
+                note.push_str(&format!(
+                    "; sold back {sold} contracts the venue filled beyond the order"
+                ));
+            }
+            (ExecutionState::Hedged, note)
+        } else {
+            (
+                ExecutionState::Unwound,
+                format!("hedge fell short; sold back {sold} excess contracts"),
+            )
+        };
+        if let Some(r) = residual {
+            note.push_str(&format!(
+                "; residual {} {} on {} kept as inventory (below the venue's minimum order)",
+                r.qty,
+                self.plan_leg(r.leg).outcome,
+                self.markets[r.leg].key
+            ));
         }
-        self.conclude(
-            ExecutionState::Unwound,
-            format!("hedge fell short; sold back {sold} excess contracts"),
-        )
-        .await
+        self.conclude(state, note).await
     }
 
     /// Writes the terminal state and tells people. After an unwound or unhedged end the pair is
@@ -424,11 +458,27 @@ impl<'e> Run<'e> {
 
     /// The leg holding more contracts (net of sales) and by how much.
     fn imbalance(&self) -> (Leg, Qty) {
-        let net = |leg| self.traded(leg, Side::Buy).value() - self.traded(leg, Side::Sell).value();
-        let (a, b) = (net(0), net(1));
+        let (a, b) = (self.net(0), self.net(1));
         let long = usize::from(b > a);
-        let need = Qty::new((a - b).abs()).unwrap_or(Qty::ZERO);
-        (long, need)
+        (long, a.abs_diff(b))
+    }
+
+    /// Contracts a leg holds: bought less sold.
+    fn net(&self, leg: Leg) -> Qty {
+        self.traded(leg, Side::Buy)
+            .saturating_sub(self.traded(leg, Side::Sell))
+    }
+
+    /// Contracts a leg's buys filled beyond what they asked for.
+    fn overfilled(&self, leg: Leg) -> Qty {
+        self.orders
+            .iter()
+            .filter(|o| {
+                o.order.request.market == self.markets[leg].key && o.order.request.side == Side::Buy
+            })
+            .fold(Qty::ZERO, |acc, o| {
+                acc + o.order.filled_qty.saturating_sub(o.order.request.qty)
+            })
     }
 
     /// Contracts filled on a leg's market on one side.

@@ -50,7 +50,7 @@ pub enum ModelError {
         /// The requested status.
         to: OrderStatus,
     },
-    /// A fill quantity that goes down, or above the order's quantity.
+    /// A fill quantity that goes down, or a sale filled beyond the order's quantity.
     #[error("filled quantity {filled} is invalid for an order of {qty} (previously {previous})")]
     InvalidFilledQty {
         /// The new filled quantity.

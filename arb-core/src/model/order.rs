@@ -171,7 +171,11 @@ impl Order {
     }
 
     /// Moves to a newer venue report, refusing impossible changes: leaving a terminal state,
-    /// a filled quantity that shrinks or exceeds the order.
+    /// a filled quantity that shrinks, or a sale that fills more than was offered.
+    ///
+    /// A buy may fill *more* contracts than asked: venues that fill a marketable buy by the
+    /// cash it may spend (Polymarket's FOK/FAK) pay a better price in extra shares. That is a
+    /// normal answer, not a contradiction; the executor hedges what actually filled.
     pub fn apply_update(&mut self, update: &Self) -> Result<(), ModelError> {
         if !self.status.can_become(update.status) {
             return Err(ModelError::InvalidTransition {
@@ -179,7 +183,8 @@ impl Order {
                 to: update.status,
             });
         }
-        if update.filled_qty < self.filled_qty || update.filled_qty > self.request.qty {
+        let oversold = self.request.side == Side::Sell && update.filled_qty > self.request.qty;
+        if update.filled_qty < self.filled_qty || oversold {
             return Err(ModelError::InvalidFilledQty {
                 filled: update.filled_qty.value(),
                 previous: self.filled_qty.value(),
@@ -291,9 +296,12 @@ mod tests {
             .apply_update(&with(&o, OrderStatus::PartiallyFilled, dec!(3)))
             .unwrap_err();
         assert!(matches!(err, ModelError::InvalidFilledQty { .. }));
+        let mut sale = order(dec!(10));
+        sale.request.side = Side::Sell;
         assert!(
-            o.apply_update(&with(&o, OrderStatus::Filled, dec!(11)))
-                .is_err()
+            sale.apply_update(&with(&sale, OrderStatus::Filled, dec!(11)))
+                .is_err(),
+            "a sale cannot fill more than was offered"
         );
         o.apply_update(&with(&o, OrderStatus::Cancelled, dec!(4)))
             .unwrap();
@@ -302,6 +310,15 @@ mod tests {
             .apply_update(&with(&o, OrderStatus::Open, dec!(4)))
             .unwrap_err();
         assert!(matches!(err, ModelError::InvalidTransition { .. }));
+    }
+
+    #[test]
+    fn a_buy_may_fill_more_than_asked() {
+        let mut o = order(dec!(229.97));
+        o.apply_update(&with(&o, OrderStatus::Filled, dec!(237.508771)))
+            .unwrap();
+        assert_eq!(o.filled_qty.value(), dec!(237.508771));
+        assert_eq!(o.remaining_qty(), Qty::ZERO);
     }
 
     #[test]

@@ -148,6 +148,12 @@ impl Qty {
         Self((self.0 - other.0).max(Decimal::ZERO))
     }
 
+    /// `|self − other|`.
+    #[must_use]
+    pub fn abs_diff(self, other: Self) -> Self {
+        Self((self.0 - other.0).abs())
+    }
+
     /// Rounds down to a multiple of `step` (never rounds up: a venue cannot fill more than asked).
     pub fn floor_to_step(self, step: Decimal) -> Result<Self, ModelError> {
         Self::new(round_to_step(self.0, step, Rounding::Down)?)

@@ -5,6 +5,8 @@
 //! "other traders" ([`Maker::External`]) and our own GTC orders ([`Maker::Own`]). Orders at a
 //! better price trade first; at the same price, the one that arrived first trades first.
 
+use rust_decimal::Decimal;
+
 use crate::model::{Level, OrderBook, Outcome, Price, Qty, Side, VenueOrderId};
 
 /// Who placed a resting order.
@@ -58,6 +60,58 @@ impl Taken {
     /// Contracts traded in total.
     pub(crate) fn filled(&self) -> Qty {
         self.matches.iter().fold(Qty::ZERO, |acc, m| acc + m.qty)
+    }
+}
+
+/// How much an incoming order wants.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Want {
+    /// A number of contracts.
+    Contracts(Qty),
+    /// As many contracts as `budget` dollars buy, in lots of `lot`, each contract of an outcome
+    /// whose YES price is `p` costing `p` (`yes`) or `1 − p` (not `yes`): how a venue that fills
+    /// a marketable buy by its cash amount (Polymarket's FOK/FAK) trades.
+    Cash {
+        /// Dollars left to spend.
+        budget: Decimal,
+        /// The smallest tradable quantity.
+        lot: Decimal,
+        /// Whether the contracts bought are the YES outcome (else NO, at the complement).
+        yes: bool,
+    },
+}
+
+impl Want {
+    fn unit_cost(yes: bool, yes_price: Price) -> Decimal {
+        if yes {
+            yes_price.value()
+        } else {
+            yes_price.complement().value()
+        }
+    }
+
+    /// Contracts still wanted at a level priced `yes_price`.
+    fn at(&self, yes_price: Price) -> Qty {
+        match *self {
+            Self::Contracts(q) => q,
+            Self::Cash { budget, lot, yes } => {
+                let cost = Self::unit_cost(yes, yes_price);
+                if cost.is_zero() || lot.is_zero() {
+                    return Qty::ZERO;
+                }
+                let lots = (budget / cost / lot).floor();
+                Qty::new(lots * lot).unwrap_or(Qty::ZERO)
+            }
+        }
+    }
+
+    fn consume(&mut self, yes_price: Price, traded: Qty) {
+        match self {
+            Self::Contracts(q) => *q = q.saturating_sub(traded),
+            Self::Cash { budget, yes, .. } => {
+                *budget -= traded.value() * Self::unit_cost(*yes, yes_price);
+            }
+        }
     }
 }
 
@@ -150,10 +204,20 @@ impl MatchingBook {
     /// An incoming order on `side` (YES terms) for `qty` contracts, limited at `limit`. It trades
     /// against the opposite side in priority order; nothing of it rests.
     pub(crate) fn take(&mut self, side: Side, limit: Price, qty: Qty, taker: Taker) -> Taken {
+        self.take_wanted(side, limit, Want::Contracts(qty), taker)
+    }
+
+    /// An incoming order on `side` (YES terms), limited at `limit`, taking until `want` is met.
+    pub(crate) fn take_wanted(
+        &mut self,
+        side: Side,
+        limit: Price,
+        mut want: Want,
+        taker: Taker,
+    ) -> Taken {
         let book = self.side_mut(opposite(side));
         let mut taken = Taken::default();
-        let mut remaining = qty;
-        while !remaining.is_zero() {
+        loop {
             let Some(best) = book.first_mut() else { break };
             if !crosses(side, limit, best.price) {
                 break;
@@ -162,13 +226,16 @@ impl MatchingBook {
                 taken.blocked_by_own = true;
                 break;
             }
-            let traded = remaining.min(best.qty);
+            let traded = want.at(best.price).min(best.qty);
+            if traded.is_zero() {
+                break;
+            }
+            want.consume(best.price, traded);
             taken.matches.push(Match {
                 maker: best.maker.clone(),
                 price: best.price,
                 qty: traded,
             });
-            remaining = remaining.saturating_sub(traded);
             best.qty = best.qty.saturating_sub(traded);
             if best.qty.is_zero() {
                 book.remove(0);

@@ -59,6 +59,19 @@ pub struct SimConfig {
     pub starting_cash: Decimal,
     /// How long every `Exchange` call takes.
     pub latency: Duration,
+    /// How marketable buys (FOK/IOC) are filled: by contracts, or by cash as Polymarket does.
+    pub buy_fill: BuyFill,
+}
+
+/// How a venue fills a marketable (FOK or IOC) buy.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum BuyFill {
+    /// Up to the quantity asked (Kalshi; Polymarket's `shares` reading).
+    #[default]
+    Contracts,
+    /// Up to the cash `qty × limit` spends, in 10⁻⁶ lots: a better price buys more contracts
+    /// than asked (Polymarket's FOK/FAK, whose signed amount is the cash to spend).
+    Cash,
 }
 
 impl SimConfig {
@@ -68,7 +81,15 @@ impl SimConfig {
             venue: venue.into(),
             starting_cash,
             latency: Duration::ZERO,
+            buy_fill: BuyFill::Contracts,
         }
+    }
+
+    /// The same, filling marketable buys as `buy_fill` says.
+    #[must_use]
+    pub const fn with_buy_fill(mut self, buy_fill: BuyFill) -> Self {
+        self.buy_fill = buy_fill;
+        self
     }
 
     /// The same, with every call taking `latency`.
@@ -137,12 +158,10 @@ impl SimExchange {
         Self {
             inner: Arc::new(Inner {
                 venue: config.venue.clone(),
-                state: Mutex::new(VenueState::new(
-                    config.venue,
-                    config.starting_cash,
-                    clock,
-                    ids,
-                )),
+                state: Mutex::new(
+                    VenueState::new(config.venue, config.starting_cash, clock, ids)
+                        .with_buy_fill(config.buy_fill),
+                ),
                 latency: Mutex::new(config.latency),
                 events,
             }),

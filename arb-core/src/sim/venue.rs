@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
+use super::BuyFill;
 use super::account::{Account, Trade};
 use super::faults::Faults;
-use super::matching::{Maker, Match, MatchingBook, Taker, from_yes_price, to_yes_terms};
+use super::matching::{Maker, Match, MatchingBook, Taker, Want, from_yes_price, to_yes_terms};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::ExchangeError;
 use crate::fees::{FeeModel, FeeSchedule};
@@ -51,6 +52,8 @@ pub(crate) struct VenueState {
     delayed: Vec<(VenueOrderId, u32)>,
     /// Faults waiting to happen.
     pub(crate) faults: Faults,
+    /// How marketable buys fill.
+    buy_fill: BuyFill,
 }
 
 /// Markets whose book changed, so their subscribers are told.
@@ -75,6 +78,28 @@ impl VenueState {
             account: Account::new(cash),
             delayed: Vec::new(),
             faults: Faults::default(),
+            buy_fill: BuyFill::Contracts,
+        }
+    }
+
+    /// The same venue, filling marketable buys as `buy_fill` says.
+    pub(crate) const fn with_buy_fill(mut self, buy_fill: BuyFill) -> Self {
+        self.buy_fill = buy_fill;
+        self
+    }
+
+    /// What a request wants from the book: its contracts, or for a marketable buy on a venue
+    /// that fills by cash, the cash `qty × limit`.
+    fn want(&self, request: &OrderRequest) -> Want {
+        let marketable = request.time_in_force != TimeInForce::Gtc;
+        if self.buy_fill == BuyFill::Cash && marketable && request.side == Side::Buy {
+            Want::Cash {
+                budget: request.qty.notional(request.limit_price),
+                lot: dec!(0.000001),
+                yes: request.outcome == Outcome::Yes,
+            }
+        } else {
+            Want::Contracts(request.qty)
         }
     }
 
@@ -309,7 +334,8 @@ impl VenueState {
         self.delayed.push((id, polls));
     }
 
-    /// Matches an accepted order against the book: FOK fills completely or not at all, IOC
+    /// Matches an accepted order against the book (on a venue that fills buys by cash, a
+    /// marketable buy spends `qty × limit`): FOK fills completely or not at all, IOC
     /// fills what it can and cancels the rest, GTC rests the rest. Refuses (changing nothing)
     /// an order that would trade with our own resting orders or cost more than the cash available.
     pub(crate) fn execute(&mut self, id: &VenueOrderId) -> Result<Changed, ExchangeError> {
@@ -320,7 +346,8 @@ impl VenueState {
         let (yes_side, yes_limit) =
             to_yes_terms(request.outcome, request.side, request.limit_price);
         let mut book = m.book.clone();
-        let taken = book.take(yes_side, yes_limit, request.qty, Taker::Own);
+        let want = self.want(&request);
+        let taken = book.take_wanted(yes_side, yes_limit, want, Taker::Own);
         if taken.blocked_by_own {
             return Err(ExchangeError::Rejected {
                 code: "self_trade".into(),
@@ -328,7 +355,11 @@ impl VenueState {
             });
         }
         let filled = taken.filled();
-        if request.time_in_force == TimeInForce::Fok && filled < request.qty {
+        let complete = match want {
+            Want::Contracts(_) => filled >= request.qty,
+            Want::Cash { .. } => filled_budget(&request, &taken),
+        };
+        if request.time_in_force == TimeInForce::Fok && !complete {
             self.finish(
                 id,
                 OrderStatus::Cancelled,
@@ -362,7 +393,7 @@ impl VenueState {
             )));
         }
         let remaining = request.qty.saturating_sub(filled);
-        if request.time_in_force == TimeInForce::Gtc && !remaining.is_zero() {
+        if request.time_in_force == TimeInForce::Gtc && !complete {
             book.rest(id.clone(), yes_side, yes_limit, remaining);
         }
         let changed = book != self.sim_market(&request.market.market)?.book;
@@ -370,7 +401,7 @@ impl VenueState {
         for fill in fills {
             self.record_fill(id, fill, Liquidity::Taker, now);
         }
-        match (request.time_in_force, remaining.is_zero()) {
+        match (request.time_in_force, complete) {
             (_, true) => self.finish(id, OrderStatus::Filled, String::new()),
             (TimeInForce::Gtc, false) => {
                 let status = if filled.is_zero() {
@@ -383,7 +414,10 @@ impl VenueState {
             (_, false) => self.finish(
                 id,
                 OrderStatus::Cancelled,
-                format!("immediate-or-cancel: {remaining} not available within the limit"),
+                format!(
+                    "immediate-or-cancel: only {filled} of {} available within the limit",
+                    request.qty
+                ),
             ),
         }
         Ok(if changed {
@@ -614,4 +648,15 @@ pub(crate) fn worst_case_cost(request: &OrderRequest, qty: Qty, fees: &FeeSchedu
         Side::Sell => (limit.max(half), -qty.notional(limit)),
     };
     notional + fees.order_fee(&[Level::new(peak, qty)], Liquidity::Taker)
+}
+
+/// Whether a cash-filled buy spent its budget: less than one 10⁻⁶ lot's cost (at most $10⁻⁶) is left.
+fn filled_budget(request: &OrderRequest, taken: &super::matching::Taken) -> bool {
+    let spent: Decimal = taken
+        .matches
+        .iter()
+        .map(|m| m.qty.notional(from_yes_price(request.outcome, m.price)))
+        .sum();
+    let budget = request.qty.notional(request.limit_price);
+    budget - spent < dec!(0.000001)
 }

@@ -16,7 +16,7 @@ use arb_core::model::{
 };
 use arb_core::notify::{Notification, RecordingNotifier, Severity};
 use arb_core::portfolio::Portfolio;
-use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
+use arb_core::sim::{BuyFill, SimConfig, SimExchange, binary_market, levels};
 use arb_core::store::{MemoryStore, Store};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -166,38 +166,85 @@ pub fn q(d: Decimal) -> Qty {
     Qty::new(d).unwrap()
 }
 
+/// How one simulated venue of the harness trades.
+struct VenueShape {
+    name: &'static str,
+    fees: FeeSchedule,
+    buy_fill: BuyFill,
+    size_step: Decimal,
+    min_order: Decimal,
+}
+
 impl Harness {
+    /// Whole-contract markets on both venues, both filling buys by contracts.
     pub async fn new() -> Self {
-        let clock = Arc::new(TokioClock::new());
-        let venue = |name: &str, fees: FeeSchedule| {
-            let ids: Arc<dyn IdSource> = Arc::new(SequentialIds::default());
-            let sim = SimExchange::new(
-                SimConfig::new(name, CASH).with_latency(Duration::from_millis(50)),
-                clock.clone(),
-                ids,
-            );
-            let market = binary_market(
-                MarketKey::new(name, "M"),
-                "Will it rain?",
-                fees,
-                clock.now(),
-            )
-            .unwrap();
-            sim.add_market(market.clone()).unwrap();
-            (Arc::new(Recorded::new(sim)), market)
-        };
-        let (a, ma) = venue(
-            "sim-a",
-            FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
-        );
-        let (b, mb) = venue(
-            "sim-b",
-            FeeSchedule::Polymarket(PolymarketFees {
+        Self::with_venues(
+            Self::kalshi_like(Decimal::ONE),
+            Self::shape_b(BuyFill::Contracts, Decimal::ONE, Decimal::ONE),
+        )
+        .await
+    }
+
+    /// Venues shaped like the real ones: A trades 0.01-contract steps; B fills marketable buys by
+    /// their cash amount (a better price buys more shares than asked), in 0.01-share steps with a
+    /// 5-share minimum order, as Polymarket does.
+    pub async fn venue_like() -> Self {
+        Self::with_venues(
+            Self::kalshi_like(dec!(0.01)),
+            Self::shape_b(BuyFill::Cash, dec!(0.01), dec!(5)),
+        )
+        .await
+    }
+
+    fn kalshi_like(step: Decimal) -> VenueShape {
+        VenueShape {
+            name: "sim-a",
+            fees: FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+            buy_fill: BuyFill::Contracts,
+            size_step: step,
+            min_order: step,
+        }
+    }
+
+    fn shape_b(buy_fill: BuyFill, size_step: Decimal, min_order: Decimal) -> VenueShape {
+        VenueShape {
+            name: "sim-b",
+            fees: FeeSchedule::Polymarket(PolymarketFees {
                 rate: dec!(0.03),
                 exponent: Decimal::ONE,
                 taker_only: true,
             }),
-        );
+            buy_fill,
+            size_step,
+            min_order,
+        }
+    }
+
+    async fn with_venues(shape_a: VenueShape, shape_b: VenueShape) -> Self {
+        let clock = Arc::new(TokioClock::new());
+        let venue = |shape: VenueShape| {
+            let ids: Arc<dyn IdSource> = Arc::new(SequentialIds::default());
+            let sim = SimExchange::new(
+                SimConfig::new(shape.name, CASH)
+                    .with_latency(Duration::from_millis(50))
+                    .with_buy_fill(shape.buy_fill),
+                clock.clone(),
+                ids,
+            );
+            let mut market = binary_market(
+                MarketKey::new(shape.name, "M"),
+                "Will it rain?",
+                shape.fees,
+                clock.now(),
+            )
+            .unwrap();
+            market.size_step = q(shape.size_step);
+            market.min_order_qty = q(shape.min_order);
+            sim.add_market(market.clone()).unwrap();
+            (Arc::new(Recorded::new(sim)), market)
+        };
+        let (a, ma) = venue(shape_a);
+        let (b, mb) = venue(shape_b);
         let store = Arc::new(MemoryStore::new());
         store
             .upsert_markets(&[ma.clone(), mb.clone()])
