@@ -38,6 +38,53 @@ pub enum BookEvent {
 /// A stream of book events. It ends only when the subscription is dropped or can never recover.
 pub type BookStream = Pin<Box<dyn Stream<Item = BookEvent> + Send>>;
 
+/// A venue's catalogue as listed: every market that could be read, and what could not.
+///
+/// A venue's catalogue comes in many requests (pages, events, series, per-market details); one
+/// of them failing (after its retries) leaves a named gap instead of failing the whole listing,
+/// so the rest still syncs. [`Exchange::list_markets`] returns an error only when nothing could
+/// be listed at all.
+#[derive(Clone, Debug, Default)]
+pub struct MarketListing {
+    /// The markets read.
+    pub markets: Vec<Market>,
+    /// The parts of the catalogue that could not be read.
+    pub gaps: Vec<ListingGap>,
+}
+
+impl MarketListing {
+    /// A complete listing.
+    #[must_use]
+    pub const fn complete(markets: Vec<Market>) -> Self {
+        Self {
+            markets,
+            gaps: Vec::new(),
+        }
+    }
+
+    /// Whether every part of the catalogue was read.
+    #[must_use]
+    pub fn is_complete(&self) -> bool {
+        self.gaps.is_empty()
+    }
+}
+
+/// One part of a catalogue that could not be read.
+#[derive(Clone, Debug)]
+pub struct ListingGap {
+    /// What was missed, named for people (`series KXFED`, `page after cursor 42`,
+    /// `market 0xab…`).
+    pub what: String,
+    /// The venue's answer to the last attempt.
+    pub error: ExchangeError,
+}
+
+impl std::fmt::Display for ListingGap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.what, self.error)
+    }
+}
+
 /// A venue failure. Each variant says whether retrying the same call may succeed.
 #[derive(Debug, Clone, Error)]
 pub enum ExchangeError {
@@ -125,8 +172,9 @@ pub trait Exchange: Send + Sync {
     /// The venue's id (`kalshi`, `polymarket`, `sim-a`…).
     fn venue(&self) -> VenueId;
 
-    /// Every market open for trading, all pages fetched.
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError>;
+    /// Every market open for trading, all pages fetched; parts that cannot be read (after
+    /// retries) are reported as gaps, not as a failure of the whole listing.
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError>;
 
     /// One market, whatever its status (used to follow settlement).
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError>;

@@ -370,6 +370,19 @@ impl PolymarketFees {
     /// Our rounding of each fill's fee: up to $0.00001.
     pub const FILL_QUANTUM: Decimal = dec!(0.00001);
 
+    /// The fee the venue charged for one fill, for the books: the formula floored to $0.00001,
+    /// as the venue-faithful servers and NautilusTrader do (the venue's trades carry no fee
+    /// amount, and their `fee_rate_bps` may read 0 while a fee was taken). Detection keeps
+    /// rounding up ([`PolymarketFees::rule`]), so the profit it promises is never more than
+    /// what is booked.
+    #[must_use]
+    pub fn charged(&self, fill: Level, liquidity: Liquidity) -> Decimal {
+        let rule = self.rule(liquidity);
+        (fill.qty.value() * rule.unit_fee(fill.price))
+            .round_dp_with_strategy(5, RoundingStrategy::ToZero)
+            .normalize()
+    }
+
     /// The rule one order with this liquidity is charged by.
     #[must_use]
     pub fn rule(&self, liquidity: Liquidity) -> FeeRule {
@@ -569,6 +582,28 @@ mod tests {
             dec!(0.04665)
         );
         assert_eq!(p.rule(Liquidity::Maker).unwrap().coefficient, Decimal::ZERO);
+    }
+
+    #[test]
+    fn polymarket_books_the_fee_floored_as_the_venue_charges_it() {
+        let p = PolymarketFees {
+            rate: dec!(0.03),
+            exponent: Decimal::ONE,
+            taker_only: true,
+        };
+        assert_eq!(
+            p.charged(fill(dec!(0.333), dec!(7)), Liquidity::Taker),
+            dec!(0.04664)
+        );
+        // The fed-arb fill on the venue-faithful server: 100 at 0.55 paid $0.7425.
+        assert_eq!(
+            p.charged(fill(dec!(0.55), dec!(100)), Liquidity::Taker),
+            dec!(0.7425)
+        );
+        assert_eq!(
+            p.charged(fill(dec!(0.55), dec!(100)), Liquidity::Maker),
+            Decimal::ZERO
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! With the default `sim` feature, [`sim::SimExchange`] is a complete in-memory venue for tests,
 //! demos and strategy experiments.
 
+pub mod backoff;
 pub mod clock;
 pub mod detect;
 pub mod engine;

@@ -409,3 +409,87 @@ async fn a_running_engine_notices_a_rules_change_at_the_next_catalogue_sync() {
         Notification::Alert { message, .. } if message.contains("rules")
     )));
 }
+
+/// A venue that cannot be listed does not stop the other's sync; the engine records the failure
+/// and, while running, retries with its short backoff instead of waiting for the next hourly sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_catalogue_sync_is_reported_per_venue_and_retried_soon() {
+    let mut rig = rig(TradingMode::Monitor).await;
+    rig.b.inject(arb_core::sim::Fault::Unavailable { calls: 1 });
+    let report = rig.handle.sync_markets().await.unwrap();
+    assert_eq!(report.venues[0].stored, 1);
+    assert!(report.venues[0].is_complete());
+    assert!(report.venues[1].yielded_nothing());
+    assert_eq!(
+        report
+            .empty_venues()
+            .iter()
+            .map(|v| v.as_str())
+            .collect::<Vec<_>>(),
+        ["vb"]
+    );
+    let status = rig.handle.status().await.unwrap().catalogue;
+    assert_eq!(status.consecutive_failures, 1);
+    assert!(
+        status
+            .last_problem
+            .as_deref()
+            .is_some_and(|p| p.starts_with("vb: nothing listed"))
+    );
+    assert!(
+        rig.store
+            .market(&MarketKey::new("va", "A1"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let mut config = EngineConfig::new(TradingMode::Monitor);
+    config.catalogue_retry =
+        arb_core::backoff::Backoff::new(Duration::from_millis(50), Duration::from_secs(1));
+    rig.engine = Arc::new(
+        Engine::new(EngineParts {
+            venues: vec![
+                Arc::new(rig.a.clone()) as Arc<dyn Exchange>,
+                Arc::new(rig.b.clone()),
+            ],
+            store: Arc::clone(&rig.store) as Arc<dyn Store>,
+            notifier: Arc::clone(&rig.notifier) as _,
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(SequentialIds::default()),
+            config,
+        })
+        .unwrap(),
+    );
+    rig.handle = rig.engine.handle();
+    rig.b.inject(arb_core::sim::Fault::Unavailable { calls: 1 });
+    rig.handle.sync_markets().await.unwrap();
+    let (stop, task) = rig.start();
+    let store = Arc::clone(&rig.store);
+    eventually(
+        || async {
+            store
+                .market(&MarketKey::new("vb", "B1"))
+                .await
+                .map(|m| m.is_some())
+        },
+        |found| *found,
+    )
+    .await;
+    let mut status = rig.handle.status().await.unwrap().catalogue;
+    for _ in 0..100 {
+        if status.consecutive_failures == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        status = rig.handle.status().await.unwrap().catalogue;
+    }
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert_eq!(
+        status.consecutive_failures, 0,
+        "retried well before the hourly sync"
+    );
+    assert!(status.last_success.is_some());
+    assert_eq!(status.failures_total, 1);
+}

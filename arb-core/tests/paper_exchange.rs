@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arb_core::clock::{ManualClock, SequentialIds};
-use arb_core::exchange::{BookStream, Exchange, ExchangeError};
+use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Liquidity, Market, MarketId, MarketKey, MarketStatus,
@@ -93,9 +93,11 @@ impl Exchange for FakeLive {
         VenueId::new("kalshi")
     }
 
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
         self.called("list_markets")?;
-        Ok(self.markets.lock().unwrap().values().cloned().collect())
+        Ok(MarketListing::complete(
+            self.markets.lock().unwrap().values().cloned().collect(),
+        ))
     }
 
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {
@@ -260,7 +262,7 @@ async fn reports_the_live_venue_and_its_market_data() {
     let live = live_venue();
     let (ex, _) = paper(&live);
     assert_eq!(ex.venue(), VenueId::new("kalshi"));
-    let markets = ex.list_markets().await.unwrap();
+    let markets = ex.list_markets().await.unwrap().markets;
     assert_eq!(markets.len(), 1);
     assert_eq!(markets[0].key.market, rain());
     let book = ex.order_book(&rain()).await.unwrap();

@@ -424,7 +424,7 @@ async fn invalid_orders_are_refused_with_the_reason() {
         .await
         .unwrap_err();
     assert!(matches!(err, ExchangeError::Rejected { ref code, .. } if code == "market_not_open"));
-    assert!(ex.list_markets().await.unwrap().is_empty());
+    assert!(ex.list_markets().await.unwrap().markets.is_empty());
 }
 
 #[tokio::test]
@@ -639,7 +639,7 @@ async fn settlement_pays_winning_contracts() {
         ex.market(&m1()).await.unwrap().status,
         MarketStatus::Settled(Outcome::Yes)
     );
-    assert!(ex.list_markets().await.unwrap().is_empty());
+    assert!(ex.list_markets().await.unwrap().markets.is_empty());
     assert!(ex.positions().await.unwrap().is_empty());
     // 1000 − 5 × 0.42 − 10 × 0.60 + 5 × $1; the resting order no longer reserves anything.
     assert_eq!(cash(&ex).await, (dec!(996.90), dec!(996.90)));

@@ -66,25 +66,7 @@ impl SelfTradePrevention {
 }
 
 /// Retry policy for reads (order writes are never retried).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt (0 disables retrying).
-    pub max_retries: u32,
-    /// First backoff; doubles each retry, with full jitter.
-    pub base_delay: Duration,
-    /// Longest backoff.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            base_delay: Duration::from_millis(250),
-            max_delay: Duration::from_secs(5),
-        }
-    }
-}
+pub use arb_core::backoff::RetryPolicy;
 
 /// Reconnect policy of the WebSocket book stream.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -101,7 +83,7 @@ impl Default for ReconnectPolicy {
     fn default() -> Self {
         Self {
             base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(60),
             resync_timeout: Duration::from_secs(10),
         }
     }

@@ -1,10 +1,10 @@
 //! [`KalshiExchange`]: arb-core's [`Exchange`] over Kalshi's Trade API v2.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::{Mutex, PoisonError};
 
-use arb_core::exchange::{BookStream, Exchange, ExchangeError};
+use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, Order, OrderRequest, Position,
     PriceGrid, VenueId, VenueOrderId,
@@ -19,15 +19,11 @@ use crate::ratelimit::cost;
 use crate::rest::{Access, RestClient};
 use crate::wire::{
     BalanceResponse, BatchOrderbooksResponse, CancelOrderV2Response, CreateOrderV2Response,
-    EventData, EventsResponse, FillsResponse, MarketResponse, OrderResponse, OrderbookResponse,
-    OrdersResponse, PositionsResponse, SeriesData, SeriesListResponse, SeriesResponse, WireMarket,
+    EventsResponse, FillsResponse, MarketResponse, OrderResponse, OrderbookResponse,
+    OrdersResponse, PositionsResponse, SeriesData, SeriesResponse, WireMarket,
 };
 use crate::ws;
 
-/// Page size for `GET /markets` (the maximum).
-const MARKETS_PAGE: &str = "1000";
-/// Event tickers per `GET /events?tickers=` call.
-const EVENTS_PER_CALL: usize = 100;
 /// Tickers per `GET /markets/orderbooks` call.
 const BOOKS_PER_CALL: usize = 100;
 
@@ -42,7 +38,7 @@ struct SentOrders {
 #[derive(Debug)]
 pub struct KalshiExchange {
     config: KalshiConfig,
-    rest: RestClient,
+    pub(crate) rest: RestClient,
     grids: Mutex<HashMap<MarketId, PriceGrid>>,
     sent: Mutex<SentOrders>,
 }
@@ -52,7 +48,7 @@ fn next_cursor(cursor: Option<String>) -> Option<String> {
 }
 
 /// A page of a cursor-paginated listing.
-trait Paged: serde::de::DeserializeOwned {
+pub(crate) trait Paged: serde::de::DeserializeOwned {
     /// Takes the cursor of the next page (`None` or `""` on the last page).
     fn take_cursor(&mut self) -> Option<String>;
 }
@@ -68,7 +64,6 @@ macro_rules! paged {
 }
 
 paged!(
-    PageOf,
     EventsResponse,
     OrdersResponse,
     FillsResponse,
@@ -82,7 +77,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl KalshiExchange {
     /// Reads a cursor-paginated listing: `query` on every page, plus the cursor after the first,
     /// handing each page to `visit` until the last page or until `visit` breaks.
-    async fn for_each_page<P: Paged>(
+    pub(crate) async fn for_each_page<P: Paged>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -124,55 +119,7 @@ impl KalshiExchange {
         &self.config
     }
 
-    /// Every open, non-combo market (`status=open`, `mve_filter=exclude`), all pages, unmapped.
-    pub async fn raw_open_markets(&self) -> Result<Vec<WireMarket>, ExchangeError> {
-        let mut out = Vec::new();
-        let query = [
-            ("status", "open".to_owned()),
-            ("mve_filter", "exclude".to_owned()),
-            ("limit", MARKETS_PAGE.to_owned()),
-        ];
-        self.for_each_page("/markets", &query, Access::Public, |page: PageOf| {
-            let total = page.markets.len();
-            let mut bad = 0usize;
-            for value in page.markets {
-                match serde_json::from_value::<WireMarket>(value) {
-                    Ok(m) => out.push(m),
-                    Err(e) => {
-                        bad += 1;
-                        tracing::warn!(error = %e, "skipping undecodable Kalshi market");
-                    }
-                }
-            }
-            if total > 0 && bad == total {
-                return Err(ExchangeError::Decode {
-                    what: "GET /markets".into(),
-                    message: format!("no market of a page of {total} could be decoded"),
-                });
-            }
-            Ok(ControlFlow::Continue(()))
-        })
-        .await?;
-        Ok(out)
-    }
-
-    async fn events(
-        &self,
-        tickers: &[String],
-    ) -> Result<HashMap<String, EventData>, ExchangeError> {
-        let mut out = HashMap::new();
-        for chunk in tickers.chunks(EVENTS_PER_CALL) {
-            let query = [("tickers", chunk.join(",")), ("limit", "200".to_owned())];
-            self.for_each_page("/events", &query, Access::Public, |page: EventsResponse| {
-                out.extend(page.events.into_iter().map(|e| (e.event_ticker.clone(), e)));
-                Ok(ControlFlow::Continue(()))
-            })
-            .await?;
-        }
-        Ok(out)
-    }
-
-    async fn one_series(&self, ticker: &str) -> Result<SeriesData, ExchangeError> {
+    pub(crate) async fn one_series(&self, ticker: &str) -> Result<SeriesData, ExchangeError> {
         let path = format!("/series/{ticker}");
         let r: SeriesResponse = self
             .rest
@@ -187,30 +134,7 @@ impl KalshiExchange {
         Ok(r.series)
     }
 
-    async fn series(
-        &self,
-        tickers: &HashSet<String>,
-    ) -> Result<HashMap<String, SeriesData>, ExchangeError> {
-        let list: SeriesListResponse = self
-            .rest
-            .get("/series", &[], Access::Public, cost::READ, "GET /series")
-            .await?;
-        let mut out: HashMap<String, SeriesData> = list
-            .series
-            .into_iter()
-            .filter(|s| tickers.contains(&s.ticker))
-            .map(|s| (s.ticker.clone(), s))
-            .collect();
-        for ticker in tickers {
-            if !out.contains_key(ticker) {
-                let s = self.one_series(ticker).await?;
-                out.insert(ticker.clone(), s);
-            }
-        }
-        Ok(out)
-    }
-
-    fn remember_grid(&self, market: &Market) {
+    pub(crate) fn remember_grid(&self, market: &Market) {
         lock(&self.grids).insert(market.key.market.clone(), market.price_grid.clone());
     }
 
@@ -306,48 +230,14 @@ impl KalshiExchange {
     }
 }
 
-/// A page of markets decoded item by item, so one malformed market does not hide the others.
-#[derive(serde::Deserialize)]
-struct PageOf {
-    markets: Vec<serde_json::Value>,
-    #[serde(default)]
-    cursor: Option<String>,
-}
-
 #[async_trait]
 impl Exchange for KalshiExchange {
     fn venue(&self) -> VenueId {
         convert::venue()
     }
 
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
-        let raw = self.raw_open_markets().await?;
-        let mut event_tickers: Vec<String> = raw.iter().map(|m| m.event_ticker.clone()).collect();
-        event_tickers.sort();
-        event_tickers.dedup();
-        let events = self.events(&event_tickers).await?;
-        let series_tickers: HashSet<String> =
-            events.values().map(|e| e.series_ticker.clone()).collect();
-        let series = self.series(&series_tickers).await?;
-        let mut out = Vec::with_capacity(raw.len());
-        for m in &raw {
-            let Some(event) = events.get(&m.event_ticker) else {
-                tracing::warn!(ticker = %m.ticker, event = %m.event_ticker, "Kalshi event not found; market skipped");
-                continue;
-            };
-            let Some(s) = series.get(&event.series_ticker) else {
-                tracing::warn!(ticker = %m.ticker, series = %event.series_ticker, "Kalshi series not found; market skipped");
-                continue;
-            };
-            match convert::market(m, event, s) {
-                Ok(market) => {
-                    self.remember_grid(&market);
-                    out.push(market);
-                }
-                Err(e) => tracing::warn!(ticker = %m.ticker, error = %e, "Kalshi market skipped"),
-            }
-        }
-        Ok(out)
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
+        self.list_catalogue().await
     }
 
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {

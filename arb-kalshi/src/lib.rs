@@ -26,6 +26,7 @@
 //!   if they do not arrive in time the connection is re-made.
 
 pub mod auth;
+mod catalogue;
 pub mod config;
 pub mod convert;
 pub mod exchange;

@@ -114,14 +114,7 @@ impl RestClient {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self
-            .retry
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(attempt))
-            .min(self.retry.max_delay);
-        let millis = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX).max(1);
-        // Equal jitter: half fixed, half random, so retries of many clients spread out.
-        Duration::from_millis(millis / 2 + rand::random::<u64>() % (millis / 2 + 1))
+        self.retry.backoff().jittered(attempt, rand::random())
     }
 
     async fn send<B: Serialize>(

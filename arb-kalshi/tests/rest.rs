@@ -154,7 +154,9 @@ async fn list_markets_paginates_and_maps_every_field() {
         .mount(&server)
         .await;
 
-    let markets = exchange(&server).list_markets().await.unwrap();
+    let listing = exchange(&server).list_markets().await.unwrap();
+    assert!(listing.is_complete(), "{:?}", listing.gaps);
+    let markets = listing.markets;
     assert_eq!(
         markets.len(),
         2,
@@ -227,6 +229,92 @@ async fn list_markets_paginates_and_maps_every_field() {
     assert!(!m.price_grid.contains(price(dec!(0.455))));
     assert!(m.price_grid.contains(price(dec!(0.999))));
     assert_eq!(m.price_grid.max_price(), dec!(0.999));
+}
+
+/// One failing part of the catalogue costs only that part: the series list fails (so each series
+/// is read on its own), one series keeps failing after its retries, and the second market page
+/// fails; everything else is listed and each failure is named with the venue's answer.
+#[tokio::test]
+async fn a_failing_series_or_page_is_a_named_gap_and_the_rest_still_lists() {
+    let server = MockServer::start().await;
+    let first = real_market()["market"].clone();
+    let mut second = first.clone();
+    second["ticker"] = json!("KXOTHER-1-A");
+    second["event_ticker"] = json!("KXOTHER-1");
+    Mock::given(method("GET"))
+        .and(path(p("/markets")))
+        .and(query_param_is_missing("cursor"))
+        .respond_with(ok(json!({"markets": [first, second], "cursor": "page-2"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("/markets")))
+        .and(query_param("cursor", "page-2"))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let mut other_event = starship_event();
+    other_event["event_ticker"] = json!("KXOTHER-1");
+    other_event["series_ticker"] = json!("KXOTHER");
+    Mock::given(method("GET"))
+        .and(path(p("/events")))
+        .respond_with(ok(
+            json!({"events": [starship_event(), other_event], "cursor": ""}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("/series")))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("/series/KXSPACEXSTARSHIP")))
+        .respond_with(ok(json!({"series": starship_series()})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("/series/KXOTHER")))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({"error": {"code": "internal", "message": "boom"}})),
+        )
+        .expect(3)
+        .mount(&server)
+        .await;
+    let listing = exchange(&server).list_markets().await.unwrap();
+    let tickers: Vec<&str> = listing
+        .markets
+        .iter()
+        .map(|m| m.key.market.as_str())
+        .collect();
+    assert_eq!(tickers, ["KXSPACEXSTARSHIP-12-26MAY19"]);
+    let gaps: Vec<String> = listing.gaps.iter().map(ToString::to_string).collect();
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    assert!(
+        gaps[0].starts_with("market pages from cursor page-2 on: "),
+        "{gaps:?}"
+    );
+    assert!(gaps[1].starts_with("series KXOTHER: "), "{gaps:?}");
+    assert!(
+        gaps[1].contains("boom"),
+        "the venue's answer is kept: {gaps:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_catalogue_whose_first_page_fails_is_an_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(p("/markets")))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let err = exchange(&server).list_markets().await.unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
 }
 
 #[tokio::test]

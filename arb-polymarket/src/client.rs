@@ -166,7 +166,8 @@ impl Client {
         self.execute(host, call, headers).await
     }
 
-    /// Sends and decodes.
+    /// Sends and decodes. A read ([`Call::idempotent`]) that fails transiently (network,
+    /// timeout, 429, 5xx) is retried with backoff as [`PolymarketConfig::read_retry`] says.
     pub async fn json<T: DeserializeOwned>(
         &self,
         host: Host,
@@ -174,8 +175,20 @@ impl Client {
         call: &Call<'_>,
         what: &str,
     ) -> Result<T, ExchangeError> {
-        let body = self.send(host, auth, call).await?;
-        decode(what, &body)
+        let policy = self.cfg.read_retry;
+        let mut attempt = 0;
+        loop {
+            match self.send(host, auth, call).await {
+                Ok(body) => return decode(what, &body),
+                Err(e) if call.idempotent && e.is_retryable() && attempt < policy.max_retries => {
+                    let wait = policy.backoff().jittered(attempt, rand::random());
+                    tracing::debug!(what, attempt, ?wait, error = %e, "polymarket read failed, retrying");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// The API credentials: configured ones, else created (`POST /auth/api-key`) or, when the
@@ -195,6 +208,7 @@ impl Client {
             path: "/auth/api-key",
             query: Vec::new(),
             body: None,
+            idempotent: false,
         };
         let created = match self.execute(Host::Clob, &create, l1()?).await {
             Ok(body) => decode::<WireApiCreds>("api key", &body),

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use arb_core::backoff::RetryPolicy;
+
 use crate::signing::{ApiCreds, Wallet};
 
 /// Production CLOB REST host.
@@ -47,6 +49,8 @@ pub struct PolymarketConfig {
     pub credentials: Option<TradingCredentials>,
     /// Timeout of one HTTP request.
     pub request_timeout: Duration,
+    /// How reads are retried on transient failures (orders are never retried).
+    pub read_retry: RetryPolicy,
     /// Markets per Gamma keyset page (the venue allows at most [`GAMMA_MAX_PAGE`]; larger values
     /// are clamped).
     pub gamma_page_size: u32,
@@ -56,8 +60,10 @@ pub struct PolymarketConfig {
     pub ws_ping_interval: Duration,
     /// Reconnect when nothing was received for this long.
     pub ws_stale_after: Duration,
-    /// First delay before reconnecting (doubles up to 30 s).
+    /// First delay before reconnecting (doubles up to `ws_reconnect_max`).
     pub ws_reconnect_delay: Duration,
+    /// Longest delay between reconnection attempts.
+    pub ws_reconnect_max: Duration,
 }
 
 impl Default for PolymarketConfig {
@@ -71,11 +77,13 @@ impl Default for PolymarketConfig {
             chain_id: crate::signing::POLYGON,
             credentials: None,
             request_timeout: Duration::from_secs(10),
+            read_retry: RetryPolicy::default(),
             gamma_page_size: GAMMA_MAX_PAGE,
             market_info_concurrency: 8,
             ws_ping_interval: Duration::from_secs(10),
             ws_stale_after: Duration::from_secs(30),
             ws_reconnect_delay: Duration::from_millis(500),
+            ws_reconnect_max: Duration::from_secs(60),
         }
     }
 }

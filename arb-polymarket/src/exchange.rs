@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use arb_core::clock::minted_at_ms;
-use arb_core::exchange::{BookStream, Exchange, ExchangeError};
-use arb_core::fees::FeeModel;
+use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
+use arb_core::fees::{FeeModel, FeeSchedule};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, FillId, Liquidity, Market, MarketId, MarketKey,
     Order, OrderRequest, OrderStatus, Outcome, Position, Price, Qty, Side, TimeInForce, VenueId,
@@ -13,17 +13,16 @@ use arb_core::model::{
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
 use reqwest::Method;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
 
 use crate::books::binary_from_yes;
 use crate::client::{Auth, Client, Host, unix_now};
-use crate::config::{GAMMA_MAX_PAGE, PolymarketConfig};
+use crate::config::PolymarketConfig;
 use crate::error::PolymarketError;
 use crate::http::{Call, decode, is_balance_message};
-use crate::markets::{MarketInfo, VENUE, is_listable};
+use crate::markets::{MarketInfo, VENUE};
 use crate::orders::{
     from_units, is_kill_message, order_side, order_type, parse_side, post_status, time_in_force,
     venue_status,
@@ -32,8 +31,8 @@ use crate::signing::{
     MAX_SALT, OrderParams, SignedOrder, limit_amounts, market_amounts, sign_order,
 };
 use crate::wire::{
-    BalanceAllowance, CancelResponse, DataPosition, GammaKeysetPage, Paged, PostOrderResponse,
-    WireBook, WireOrder, WireTrade,
+    BalanceAllowance, CancelResponse, DataPosition, Paged, PostOrderResponse, WireBook, WireOrder,
+    WireTrade,
 };
 
 /// The end-of-pages cursor of the CLOB (`base64("-1")`).
@@ -277,43 +276,14 @@ impl PolymarketExchange {
         Ok(self.order_from_wire(&wire, request))
     }
 
-    async fn list_gamma(&self) -> Result<Vec<crate::wire::GammaMarket>, ExchangeError> {
-        let mut out = Vec::new();
-        let mut cursor: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let mut call = Call::get("/markets/keyset")
-                .query(
-                    "limit",
-                    self.client
-                        .cfg
-                        .gamma_page_size
-                        .clamp(1, GAMMA_MAX_PAGE)
-                        .to_string(),
-                )
-                .query("closed", "false")
-                .query("active", "true");
-            if let Some(c) = &cursor {
-                call = call.query("after_cursor", c.clone());
-            }
-            let page: GammaKeysetPage = self
-                .client
-                .json(Host::Gamma, Auth::Public, &call, "gamma keyset page")
-                .await?;
-            out.extend(page.markets.into_iter().filter(is_listable));
-            match page.next_cursor.filter(|c| !c.is_empty()) {
-                Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
-                _ => return Ok(out),
-            }
-        }
-        Err(ExchangeError::Unavailable(
-            "gamma pagination did not end".into(),
-        ))
-    }
-
+    /// What the venue charged for a fill (the market's schedule `fd`, never `/fee-rate` nor the
+    /// trade's `fee_rate_bps`, which may read 0 while a fee was taken).
     fn fill_fee(info: &MarketInfo, price: Price, qty: Qty, liquidity: Liquidity) -> Decimal {
-        info.market
-            .fees
-            .fill_fee(arb_core::model::Level::new(price, qty), liquidity)
+        let fill = arb_core::model::Level::new(price, qty);
+        match &info.market.fees {
+            FeeSchedule::Polymarket(p) => p.charged(fill, liquidity),
+            other => other.fill_fee(fill, liquidity),
+        }
     }
 
     async fn fills_of_trade(
@@ -447,38 +417,8 @@ impl Exchange for PolymarketExchange {
         VenueId::new(VENUE)
     }
 
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
-        let gamma = self.list_gamma().await?;
-        let client = Arc::clone(&self.client);
-        let results: Vec<(crate::wire::GammaMarket, Result<_, ExchangeError>)> =
-            futures::stream::iter(gamma)
-                .map(|g| {
-                    let client = Arc::clone(&client);
-                    async move {
-                        let info = client.clob_market_info(&g.condition_id).await;
-                        (g, info)
-                    }
-                })
-                .buffer_unordered(self.client.cfg.market_info_concurrency.max(1))
-                .collect()
-                .await;
-        let mut markets = Vec::with_capacity(results.len());
-        for (g, info) in results {
-            match info {
-                Ok(info) => match self.client.cache_market(&g, &info) {
-                    Ok(m) => markets.push(m.market.clone()),
-                    Err(e) => {
-                        tracing::warn!(condition_id = %g.condition_id, error = %e, "skipping market")
-                    }
-                },
-                Err(ExchangeError::NotFound(_)) => {
-                    tracing::warn!(condition_id = %g.condition_id, "no CLOB market info; skipping");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        markets.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(markets)
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
+        crate::catalogue::list(&self.client).await
     }
 
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {
@@ -508,7 +448,7 @@ impl Exchange for PolymarketExchange {
             .map(|i| serde_json::json!({ "token_id": i.ext.yes_token_id }))
             .collect();
         let body = serde_json::Value::Array(request).to_string();
-        let call = Call::with_body(Method::POST, "/books", body);
+        let call = Call::with_body(Method::POST, "/books", body).read();
         let wires: Vec<WireBook> = self
             .client
             .json(Host::Clob, Auth::Public, &call, "books")

@@ -125,10 +125,13 @@ pub struct Call<'a> {
     pub query: Vec<(&'a str, String)>,
     /// Exact JSON body bytes.
     pub body: Option<String>,
+    /// Whether repeating the call is harmless (reads): such calls are retried with backoff on
+    /// transient failures. Order placement never is.
+    pub idempotent: bool,
 }
 
 impl<'a> Call<'a> {
-    /// A GET of `path`.
+    /// A GET of `path` (a read: retried on transient failures).
     #[must_use]
     pub const fn get(path: &'a str) -> Self {
         Self {
@@ -136,6 +139,7 @@ impl<'a> Call<'a> {
             path,
             query: Vec::new(),
             body: None,
+            idempotent: true,
         }
     }
 
@@ -146,7 +150,7 @@ impl<'a> Call<'a> {
         self
     }
 
-    /// A request with a JSON body.
+    /// A request with a JSON body (not retried unless marked [`Call::read`]).
     #[must_use]
     pub const fn with_body(method: Method, path: &'a str, body: String) -> Self {
         Self {
@@ -154,6 +158,14 @@ impl<'a> Call<'a> {
             path,
             query: Vec::new(),
             body: Some(body),
+            idempotent: false,
         }
+    }
+
+    /// Marks a call with a body as a read (e.g. `POST /books`): retried on transient failures.
+    #[must_use]
+    pub const fn read(mut self) -> Self {
+        self.idempotent = true;
+        self
     }
 }

@@ -10,6 +10,7 @@
 //! Secrets (private key, API secret, passphrase) never appear in `Debug`, logs or errors.
 
 pub mod books;
+mod catalogue;
 pub mod client;
 pub mod config;
 pub mod error;

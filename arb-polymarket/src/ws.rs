@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
+use arb_core::backoff::{Backoff, Reconnector};
 use arb_core::exchange::{BookEvent, BookStream};
 use arb_core::model::MarketId;
 use chrono::Utc;
@@ -20,9 +20,6 @@ use crate::client::Client;
 use crate::markets::MarketInfo;
 use crate::signing::TickSize;
 use crate::wire::{WireBook, num};
-
-/// Longest wait between reconnection attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// One entry of a `price_change` event.
 #[derive(Clone, Debug, Deserialize)]
@@ -196,67 +193,66 @@ pub fn subscribe(client: Arc<Client>, markets: &[Arc<MarketInfo>]) -> BookStream
 enum End {
     /// The consumer dropped the stream.
     Gone,
-    /// The connection failed; `healthy` if it had delivered data.
-    Lost { reason: String, healthy: bool },
+    /// The connection failed, for this reason.
+    Lost(String),
 }
 
 async fn run(client: Arc<Client>, mut state: FeedState, tx: mpsc::Sender<BookEvent>) {
-    let first = client.cfg.ws_reconnect_delay;
-    let mut delay = first;
+    let backoff = Backoff::new(client.cfg.ws_reconnect_delay, client.cfg.ws_reconnect_max);
+    let mut link = Reconnector::new("polymarket market channel", backoff);
     loop {
         state.reset();
-        match session(&client, &mut state, &tx).await {
-            End::Gone => return,
-            End::Lost { reason, healthy } => {
-                tracing::warn!(%reason, "market channel lost; reconnecting");
-                let event = BookEvent::Invalidated {
-                    market: None,
-                    reason,
-                };
-                if tx.send(event).await.is_err() {
-                    return;
-                }
-                if healthy {
-                    delay = first;
-                }
+        let End::Lost(reason) = session(&client, &mut state, &tx, &mut link).await else {
+            return;
+        };
+        let (delay, lost) = link.failed(&reason, rand::random());
+        if lost {
+            let event = BookEvent::Invalidated {
+                market: None,
+                reason,
+            };
+            if tx.send(event).await.is_err() {
+                return;
             }
         }
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
             () = tx.closed() => return,
         }
-        delay = (delay * 2).min(MAX_BACKOFF);
     }
 }
 
-async fn session(client: &Client, state: &mut FeedState, tx: &mpsc::Sender<BookEvent>) -> End {
-    let lost = |reason: String, healthy: bool| End::Lost { reason, healthy };
+async fn session(
+    client: &Client,
+    state: &mut FeedState,
+    tx: &mpsc::Sender<BookEvent>,
+    link: &mut Reconnector,
+) -> End {
     let connect = tokio::time::timeout(
         client.cfg.request_timeout,
         tokio_tungstenite::connect_async(client.cfg.ws_market_url.as_str()),
     );
     let ws = match connect.await {
         Ok(Ok((ws, _))) => ws,
-        Ok(Err(e)) => return lost(format!("connect: {e}"), false),
-        Err(_) => return lost("connect timed out".into(), false),
+        Ok(Err(e)) => return End::Lost(format!("connect: {e}")),
+        Err(_) => return End::Lost("connect timed out".into()),
     };
     let (mut write, mut read) = ws.split();
     if let Err(e) = write.send(Message::text(state.subscribe_frame())).await {
-        return lost(format!("subscribe: {e}"), false);
+        return End::Lost(format!("subscribe: {e}"));
     }
     let cfg = &client.cfg;
     let mut ping =
         tokio::time::interval_at(Instant::now() + cfg.ws_ping_interval, cfg.ws_ping_interval);
     let mut last_rx = Instant::now();
-    let mut healthy = false;
     loop {
         tokio::select! {
             msg = read.next() => {
                 let text = match msg {
-                    None => return lost("closed by server".into(), healthy),
-                    Some(Err(e)) => return lost(format!("read: {e}"), healthy),
+                    None => return End::Lost("closed by server".into()),
+                    Some(Err(e)) => return End::Lost(format!("read: {e}")),
                     Some(Ok(Message::Text(t))) => t,
-                    Some(Ok(Message::Close(_))) => return lost("close frame".into(), healthy),
+                    Some(Ok(Message::Close(_))) => return End::Lost("close frame".into()),
                     Some(Ok(_)) => { last_rx = Instant::now(); continue; }
                 };
                 last_rx = Instant::now();
@@ -266,13 +262,13 @@ async fn session(client: &Client, state: &mut FeedState, tx: &mpsc::Sender<BookE
                 }
                 let fx = match state.apply_frame(text) {
                     Ok(fx) => fx,
-                    Err(e) => return lost(e.to_string(), healthy),
+                    Err(e) => return End::Lost(e.to_string()),
                 };
                 for (token, tick) in fx.ticks {
                     client.set_tick(&token, tick);
                 }
                 for event in fx.events {
-                    healthy = true;
+                    link.delivering();
                     if tx.send(event).await.is_err() {
                         return End::Gone;
                     }
@@ -280,10 +276,10 @@ async fn session(client: &Client, state: &mut FeedState, tx: &mpsc::Sender<BookE
             }
             _ = ping.tick() => {
                 if last_rx.elapsed() > cfg.ws_stale_after {
-                    return lost("no data within the heartbeat window".into(), healthy);
+                    return End::Lost("no data within the heartbeat window".into());
                 }
                 if let Err(e) = write.send(Message::text("PING")).await {
-                    return lost(format!("ping: {e}"), healthy);
+                    return End::Lost(format!("ping: {e}"));
                 }
             }
             () = tx.closed() => return End::Gone,

@@ -80,7 +80,9 @@ fn creds() -> ApiCreds {
 async fn lists_markets_over_keyset_pages_mapping_outcomes_by_label() {
     let server = MockServer::start().await;
     mount_markets(&server).await;
-    let markets = exchange(&server, true).list_markets().await.unwrap();
+    let listing = exchange(&server, true).list_markets().await.unwrap();
+    assert!(listing.is_complete(), "{:?}", listing.gaps);
+    let markets = listing.markets;
     assert_eq!(markets.len(), 2, "the closed market is left out");
     let yn = markets
         .iter()
@@ -648,6 +650,55 @@ async fn positions_from_the_data_api() {
     assert_eq!(ps[1].outcome, Outcome::No);
     assert_eq!(ps[1].qty.value(), dec!(42));
     assert_eq!(ps[1].avg_price.unwrap().value(), dec!(0.3));
+}
+
+/// A keyset page whose limit the venue refuses would fail the listing: the page size never exceeds
+/// the venue's 100. A CLOB market that keeps failing (after its retries) is a named gap; the rest
+/// of the catalogue is listed.
+#[tokio::test]
+async fn a_failing_market_is_a_named_gap_and_pages_stay_within_the_venue_limit() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/markets/keyset"))
+        .and(query_param("limit", "100"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"markets": [gamma_yes_no(), sample("gamma_market.json")]})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/clob-markets/{CID_YN}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(clob_yes_no()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/clob-markets/{CID_UD}")))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(json!({"error": "matching engine busy"})),
+        )
+        .expect(4)
+        .mount(&server)
+        .await;
+    let mut cfg = PolymarketConfig::with_base_url(&server.uri());
+    cfg.gamma_page_size = 500;
+    cfg.read_retry.base_delay = Duration::from_millis(1);
+    let listing = PolymarketExchange::new(cfg)
+        .unwrap()
+        .list_markets()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = listing
+        .markets
+        .iter()
+        .map(|m| m.key.market.as_str())
+        .collect();
+    assert_eq!(ids, [CID_YN]);
+    assert_eq!(listing.gaps.len(), 1);
+    let gap = listing.gaps[0].to_string();
+    assert!(gap.starts_with(&format!("market {CID_UD} (")), "{gap}");
+    assert!(gap.contains("matching engine busy"), "{gap}");
 }
 
 #[test]

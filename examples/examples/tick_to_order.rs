@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use arb_core::Decimal;
 use arb_core::clock::{Clock, IdSource, SystemClock, UniqueIds};
 use arb_core::engine::{Engine, EngineConfig, EngineParts, TradingMode};
-use arb_core::exchange::{BookEvent, BookStream, Exchange, ExchangeError};
+use arb_core::exchange::{BookEvent, BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Level, Market, MarketId, MarketKey, Order,
@@ -96,7 +96,7 @@ impl Exchange for Timed {
     fn venue(&self) -> VenueId {
         self.inner.venue()
     }
-    async fn list_markets(&self) -> std::result::Result<Vec<Market>, ExchangeError> {
+    async fn list_markets(&self) -> std::result::Result<MarketListing, ExchangeError> {
         self.inner.list_markets().await
     }
     async fn market(&self, market: &MarketId) -> std::result::Result<Market, ExchangeError> {

@@ -177,8 +177,12 @@ pub async fn run(out: &mut dyn Write) -> Result<EmbedSummary> {
     let handle: EngineHandle = engine.handle();
 
     // --- Commands through the handle: catalogue, then a person's approval. -----------------
-    for (venue, count) in handle.sync_markets().await? {
-        writeln!(out, "synced {count} market(s) from {venue}")?;
+    for synced in handle.sync_markets().await?.venues {
+        writeln!(
+            out,
+            "synced {} market(s) from {}",
+            synced.stored, synced.venue
+        )?;
     }
     let pair = handle
         .approve_pair(

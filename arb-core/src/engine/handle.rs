@@ -8,13 +8,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
+use super::catalogue::{CatalogueStatus, SyncReport, VenueSync};
 use super::{EngineConfig, EngineError, EngineParts, TradingMode};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
 use crate::matching::Matcher;
 use crate::model::{
-    DailyPnl, MarketKey, MatchSuggestion, NewPair, OpportunityRecord, PairAction, PairEvent,
-    PairId, PairStatus, Polarity, Position, SuggestionId, SuggestionStatus, VenueId, VerifiedPair,
+    DailyPnl, Market, MarketKey, MatchSuggestion, NewPair, OpportunityRecord, PairAction,
+    PairEvent, PairId, PairStatus, Polarity, Position, SuggestionId, SuggestionStatus, VenueId,
+    VerifiedPair,
 };
 use crate::notify::{Notification, Notifier, Severity};
 use crate::risk::RiskManager;
@@ -30,6 +32,8 @@ pub struct VenueStatus {
     pub venue: VenueId,
     /// Whether its book feed is delivering.
     pub connected: bool,
+    /// Whether its books are being polled over REST because its stream is not delivering.
+    pub polling: bool,
     /// When its last book arrived.
     pub last_book_at: Option<DateTime<Utc>>,
 }
@@ -51,6 +55,8 @@ pub struct EngineStatus {
     pub last_opportunity: Option<OpportunityRecord>,
     /// Today's PnL so far.
     pub today: Option<DailyPnl>,
+    /// How recent catalogue syncs went.
+    pub catalogue: CatalogueStatus,
 }
 
 /// Positions with a PnL summary.
@@ -88,6 +94,8 @@ pub(crate) struct Shared {
     pub pairs_changed: Notify,
     /// Venue connectivity as seen by the runner.
     pub venue_status: Mutex<Vec<VenueStatus>>,
+    /// How recent catalogue syncs went.
+    pub catalogue: Mutex<CatalogueStatus>,
 }
 
 impl Shared {
@@ -98,6 +106,7 @@ impl Shared {
             .map(|v| VenueStatus {
                 venue: v.venue(),
                 connected: false,
+                polling: false,
                 last_book_at: None,
             })
             .collect();
@@ -111,6 +120,7 @@ impl Shared {
             risk,
             pairs_changed: Notify::new(),
             venue_status: Mutex::new(venue_status),
+            catalogue: Mutex::new(CatalogueStatus::default()),
         }
     }
 
@@ -122,6 +132,16 @@ impl Shared {
     pub(super) fn notify(&self, notification: Notification) {
         if let Err(e) = self.notifier.notify(notification) {
             tracing::warn!(error = %e, "notifier refused a notification");
+        }
+    }
+
+    pub(super) fn set_venue_polling(&self, venue: &VenueId, polling: bool) {
+        let mut status = self
+            .venue_status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(s) = status.iter_mut().find(|s| &s.venue == venue) {
+            s.polling = polling;
         }
     }
 
@@ -431,6 +451,11 @@ impl EngineHandle {
         Ok(PositionsReport { positions, pnl })
     }
 
+    /// A market of the stored catalogue (`None` before a sync has stored it).
+    pub async fn market(&self, key: &MarketKey) -> Result<Option<Market>, EngineError> {
+        Ok(self.shared.store.market(key).await?)
+    }
+
     /// Recent opportunities, newest first.
     pub async fn opportunities(&self, limit: usize) -> Result<Vec<OpportunityRecord>, EngineError> {
         Ok(self.shared.store.opportunities(None, limit).await?)
@@ -491,28 +516,56 @@ impl EngineHandle {
                 .await?
                 .into_iter()
                 .next(),
+            catalogue: self
+                .shared
+                .catalogue
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone(),
         })
     }
 
-    /// Fetches every venue's open markets into the store; returns how many per venue. A venue that
-    /// fails is reported in the error; markets already synced from other venues stay stored.
-    /// An active pair whose rules text changed on either venue is set to `NeedsReapproval`, with an
-    /// alert: a person must review the new rules and resume it.
-    pub async fn sync_markets(&self) -> Result<Vec<(VenueId, usize)>, EngineError> {
-        let mut counts = Vec::new();
+    /// Fetches every venue's open markets into the store and reports, venue by venue, how many
+    /// were stored and what could not be read. A venue that fails (wholly or in part) does not
+    /// stop the others; only a store failure is an error. The outcome is kept in
+    /// [`EngineStatus::catalogue`]. An active pair whose rules text changed on either venue is
+    /// set to `NeedsReapproval`, with an alert: a person must review the new rules and resume it.
+    pub async fn sync_markets(&self) -> Result<SyncReport, EngineError> {
+        let mut report = SyncReport::default();
         for venue in &self.shared.venues {
-            let markets = venue
-                .list_markets()
-                .await
-                .map_err(|source| EngineError::Exchange {
-                    venue: venue.venue().to_string(),
-                    source,
-                })?;
-            self.shared.store.upsert_markets(&markets).await?;
-            counts.push((venue.venue(), markets.len()));
+            let id = venue.venue();
+            let entry = match venue.list_markets().await {
+                Ok(listing) => {
+                    self.shared.store.upsert_markets(&listing.markets).await?;
+                    for gap in &listing.gaps {
+                        tracing::warn!(venue = %id, gap = %gap, "part of the catalogue could not be read");
+                    }
+                    VenueSync {
+                        venue: id,
+                        stored: listing.markets.len(),
+                        gaps: listing.gaps,
+                        failure: None,
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(venue = %id, error = %e, "catalogue could not be listed");
+                    VenueSync {
+                        venue: id,
+                        stored: 0,
+                        gaps: Vec::new(),
+                        failure: Some(e),
+                    }
+                }
+            };
+            report.venues.push(entry);
         }
+        self.shared
+            .catalogue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .record(&report, self.shared.clock.now());
         self.pause_pairs_with_changed_rules().await?;
-        Ok(counts)
+        Ok(report)
     }
 
     async fn pause_pairs_with_changed_rules(&self) -> Result<(), EngineError> {

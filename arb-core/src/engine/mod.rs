@@ -6,6 +6,8 @@
 //! the store need no venue credentials).
 
 mod books;
+mod catalogue;
+mod fallback;
 mod handle;
 mod runner;
 
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 pub use books::BookCache;
+pub use catalogue::{CatalogueStatus, SYNC_RETRY, SyncReport, VenueSync};
 pub use handle::{EngineHandle, EngineStatus, PnlSummary, PositionsReport, VenueStatus};
 
 use crate::clock::{Clock, IdSource};
@@ -87,6 +90,8 @@ pub struct EngineConfig {
     /// How often `run` re-syncs the venues' catalogues (new markets; a rules change pauses the
     /// pair it belongs to until a person re-approves it).
     pub catalogue_sync_interval: Duration,
+    /// How an incomplete catalogue sync is retried (sooner than the interval).
+    pub catalogue_retry: crate::backoff::Backoff,
     /// How often the store is re-read for pair changes and the kill switch made by other processes.
     pub control_poll_interval: Duration,
     /// Position differences with a venue above this many contracts raise an alert.
@@ -99,7 +104,7 @@ impl EngineConfig {
     /// cooldown, $500 daily loss limit, 5 consecutive venue errors, no balance reserve, the
     /// executor's defaults (sequential, 2% slippage, 30 s timeout), the matcher's defaults,
     /// polling every 5 s as a fallback, 4 concurrent executions, reconciliation every 30 s,
-    /// catalogue re-sync every hour,
+    /// catalogue re-sync every hour (an incomplete one retried after 5 s, doubling to 5 min),
     /// control re-read every 2 s and a 0.01-contract drift tolerance.
     #[must_use]
     pub fn new(mode: TradingMode) -> Self {
@@ -124,6 +129,7 @@ impl EngineConfig {
             max_concurrent_executions: 4,
             reconcile_interval: Duration::from_secs(30),
             catalogue_sync_interval: Duration::from_secs(3600),
+            catalogue_retry: SYNC_RETRY,
             control_poll_interval: Duration::from_secs(2),
             drift_tolerance: crate::model::Qty::new(Decimal::new(1, 2))
                 .unwrap_or(crate::model::Qty::ZERO),

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::fallback::Fallback;
 use super::handle::{HALT_SETTING, Shared};
 use super::{BookCache, EngineError};
 use crate::detect::{DetectLimits, PairDetector, PairView};
@@ -50,6 +51,8 @@ pub(super) struct Runner {
     /// Fills are fetched from the venues from this time on.
     fills_since: chrono::DateTime<chrono::Utc>,
     feeds: JoinSet<()>,
+    /// Which venues' streams deliver, which are polled instead.
+    fallback: Fallback,
     executions: JoinSet<(PairId, ExecutionResult)>,
     permits: Arc<Semaphore>,
 }
@@ -71,6 +74,7 @@ impl Runner {
             portfolio,
             fills_since,
             feeds: JoinSet::new(),
+            fallback: Fallback::default(),
             executions: JoinSet::new(),
             permits,
         }
@@ -93,10 +97,7 @@ impl Runner {
         let mut poll = tokio::time::interval(config.price_fetch_interval);
         let mut control = tokio::time::interval(config.control_poll_interval);
         let mut reconcile = tokio::time::interval(config.reconcile_interval);
-        let mut catalogue = tokio::time::interval_at(
-            tokio::time::Instant::now() + config.catalogue_sync_interval,
-            config.catalogue_sync_interval,
-        );
+        let mut catalogue_due = self.next_catalogue_sync();
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         control.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         reconcile.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -108,7 +109,10 @@ impl Runner {
                         break;
                     }
                 }
-                Some((venue, event)) = feed_rx.recv() => self.on_book_event(&venue, event).await?,
+                Some((venue, event)) = feed_rx.recv() => {
+                    self.on_streamed(&venue, &event);
+                    self.on_book_event(&venue, event).await?;
+                }
                 Some(done) = self.executions.join_next(), if !self.executions.is_empty() => {
                     self.on_execution_done(done).await;
                 }
@@ -124,7 +128,10 @@ impl Runner {
                 }
                 () = self.shared.pairs_changed.notified() => self.refresh_pairs(&feed_tx).await?,
                 _ = reconcile.tick() => self.reconcile().await?,
-                _ = catalogue.tick() => self.resync_catalogues().await?,
+                () = tokio::time::sleep_until(catalogue_due) => {
+                    self.resync_catalogues().await?;
+                    catalogue_due = self.next_catalogue_sync();
+                }
             }
         }
         tracing::info!(
@@ -245,27 +252,30 @@ impl Runner {
         }
     }
 
-    /// REST polling for venues whose stream is not delivering (or every venue when `poll_only`).
-    /// The books of venues whose stream is not delivering. They are handled directly, never
-    /// queued behind the streams: the runner is the only reader of that queue, so waiting on it
-    /// here could deadlock.
-    async fn poll_books(&self) -> Vec<FeedItem> {
+    /// The books of venues whose stream is not delivering (or of every venue when `poll_only`),
+    /// over REST. They are handled directly, never queued behind the streams: the runner is the
+    /// only reader of that queue, so waiting on it here could deadlock. The switch to polling and
+    /// back is logged once each and shown in the venue's status.
+    async fn poll_books(&mut self) -> Vec<FeedItem> {
         let mut polled = Vec::new();
         let now = self.shared.clock.now();
-        let fallback_after = chrono::Duration::from_std(self.shared.config.price_fetch_interval)
-            .unwrap_or(chrono::Duration::MAX);
-        for venue in &self.shared.venues {
+        let interval = self.shared.config.price_fetch_interval;
+        let stale_after = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::MAX);
+        for venue in self.shared.venues.clone() {
             let id = venue.venue();
             let markets = self.markets_of(&id);
             if markets.is_empty() {
                 continue;
             }
-            let fresh = self
-                .books
-                .last_update(&id)
-                .is_some_and(|at| now - at < fallback_after);
-            if fresh && !self.shared.config.poll_only {
-                continue;
+            if !self.shared.config.poll_only {
+                let (poll, starts) = self.fallback.needs_poll(&id, now, stale_after);
+                if starts {
+                    tracing::warn!(venue = %id, every = ?interval, "book stream not delivering; polling books over REST until it does");
+                    self.shared.set_venue_polling(&id, true);
+                }
+                if !poll {
+                    continue;
+                }
             }
             match venue.order_books(&markets).await {
                 Ok(books) => polled.extend(books.into_iter().map(|(market, book)| {
@@ -282,6 +292,20 @@ impl Runner {
             }
         }
         polled
+    }
+
+    /// Follows the health of a venue's stream from what it delivers.
+    fn on_streamed(&mut self, venue: &VenueId, event: &BookEvent) {
+        match event {
+            BookEvent::Book { .. } => {
+                if self.fallback.streamed(venue, self.shared.clock.now()) {
+                    tracing::info!(%venue, "book stream delivering again; REST polling stopped");
+                    self.shared.set_venue_polling(venue, false);
+                }
+            }
+            BookEvent::Invalidated { market: None, .. } => self.fallback.lost(venue),
+            BookEvent::Invalidated { .. } => {}
+        }
     }
 
     async fn on_book_event(
@@ -556,26 +580,38 @@ impl Runner {
         }
     }
 
-    /// Re-syncs the catalogues (rules changes pause their pairs) and re-reads the pairs. A venue
-    /// that cannot be listed is logged and retried at the next interval; a store failure stops the
-    /// engine (fail closed).
+    /// When the next catalogue sync is due: an interval after a complete one, sooner (with
+    /// backoff) after an incomplete one.
+    fn next_catalogue_sync(&self) -> tokio::time::Instant {
+        let status = self
+            .shared
+            .catalogue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let config = &self.shared.config;
+        tokio::time::Instant::now()
+            + status.next_after(config.catalogue_sync_interval, config.catalogue_retry)
+    }
+
+    /// Re-syncs the catalogues (rules changes pause their pairs). A venue that cannot be listed,
+    /// wholly or in part, is logged and retried with backoff; a store failure stops the engine
+    /// (fail closed).
     async fn resync_catalogues(&mut self) -> Result<(), EngineError> {
-        match super::EngineHandle::from_shared(Arc::clone(&self.shared))
+        let report = super::EngineHandle::from_shared(Arc::clone(&self.shared))
             .sync_markets()
-            .await
-        {
-            Ok(counts) => {
-                for (venue, n) in counts {
-                    tracing::info!(%venue, markets = n, "catalogue re-synced");
+            .await?;
+        match report.problems() {
+            None => {
+                for v in &report.venues {
+                    tracing::info!(venue = %v.venue, markets = v.stored, "catalogue re-synced");
                 }
-                Ok(())
             }
-            Err(EngineError::Exchange { venue, source }) => {
-                tracing::warn!(%venue, error = %source, "catalogue re-sync failed");
-                Ok(())
+            Some(problems) => {
+                tracing::warn!(%problems, "catalogue re-sync incomplete; retrying with backoff");
             }
-            Err(e) => Err(e),
         }
+        Ok(())
     }
 
     /// Rebuilds positions and PnL from the stored fills (start-up).

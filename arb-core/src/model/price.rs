@@ -193,8 +193,9 @@ impl From<Qty> for Decimal {
 }
 
 impl fmt::Display for Qty {
+    /// Without trailing zeros (`230`, not `230.00`), whatever arithmetic produced it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.0.normalize(), f)
     }
 }
 

@@ -11,7 +11,7 @@ use super::SimExchange;
 use super::faults::OrderFault;
 use super::stream::book_stream;
 use super::venue::VenueState;
-use crate::exchange::{BookEvent, BookStream, Exchange, ExchangeError};
+use crate::exchange::{BookEvent, BookStream, Exchange, ExchangeError, MarketListing};
 use crate::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, Order, OrderRequest, Position,
     VenueId, VenueOrderId,
@@ -72,14 +72,15 @@ impl Exchange for SimExchange {
         self.inner.venue.clone()
     }
 
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
         self.enter().await?;
-        Ok(self
-            .state()
-            .markets()
-            .filter(|m| m.status.is_tradable())
-            .cloned()
-            .collect())
+        Ok(MarketListing::complete(
+            self.state()
+                .markets()
+                .filter(|m| m.status.is_tradable())
+                .cloned()
+                .collect(),
+        ))
     }
 
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {

@@ -217,8 +217,7 @@ impl MatchingBook {
     ) -> Taken {
         let book = self.side_mut(opposite(side));
         let mut taken = Taken::default();
-        loop {
-            let Some(best) = book.first_mut() else { break };
+        while let Some(best) = book.first_mut() {
             if !crosses(side, limit, best.price) {
                 break;
             }

@@ -39,7 +39,7 @@ use rust_decimal::Decimal;
 
 use super::{SimConfig, SimExchange};
 use crate::clock::{Clock, IdSource};
-use crate::exchange::{BookStream, Exchange, ExchangeError};
+use crate::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
 use crate::fees::FeeModel;
 use crate::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, MarketStatus, Order, OrderRequest,
@@ -262,7 +262,7 @@ impl Exchange for PaperExchange {
         self.live.venue()
     }
 
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
         self.live.list_markets().await
     }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arb_core::clock::{Clock, IdSource, SequentialIds};
-use arb_core::exchange::{BookStream, Exchange, ExchangeError};
+use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::execute::{ExecutionConfig, Executor, FirstLegRule};
 use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{
@@ -93,7 +93,7 @@ impl Exchange for Recorded {
     fn venue(&self) -> VenueId {
         self.sim.venue()
     }
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
         self.sim.list_markets().await
     }
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use arb_core::exchange::{BookEvent, BookStream, Exchange, ExchangeError};
+use arb_core::exchange::{BookEvent, BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::fees::FeeModel;
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, Order, OrderRequest, Position,
@@ -52,7 +52,7 @@ impl Exchange for Instrumented {
         self.inner.venue()
     }
 
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
         self.inner.list_markets().await
     }
 

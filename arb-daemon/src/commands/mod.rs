@@ -4,7 +4,9 @@ mod build;
 mod instrument;
 mod print;
 mod run;
+mod table;
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use arb_core::engine::{EngineError, EngineHandle};
@@ -38,6 +40,9 @@ pub enum CommandError {
     /// A value broke a domain rule.
     #[error("{0}")]
     Model(#[from] ModelError),
+    /// `markets sync` read nothing from these venues.
+    #[error("catalogue sync failed: no market could be listed from {0}")]
+    CatalogueEmpty(String),
     /// The demo could not run.
     #[error("demo: {0}")]
     Demo(String),
@@ -78,14 +83,25 @@ pub async fn dispatch(
         }
         Command::Run => run::run(config, out).await,
         Command::Markets(MarketsCommand::Sync) => {
-            for (venue, count) in handle(config).await?.sync_markets().await? {
-                writeln!(out, "{venue}: {count} open markets stored")?;
+            let report = handle(config).await?.sync_markets().await?;
+            print::sync_report(out, &report)?;
+            let empty = report.empty_venues();
+            if empty.is_empty() {
+                return Ok(());
             }
-            Ok(())
+            let names: Vec<String> = empty.iter().map(ToString::to_string).collect();
+            Err(CommandError::CatalogueEmpty(names.join(", ")))
         }
         Command::Match(args) => {
-            let suggestions = handle(config).await?.find_matches(args.min_score).await?;
-            print::suggestions(out, &suggestions)
+            let handle = handle(config).await?;
+            let suggestions = handle.find_matches(args.min_score).await?;
+            let mut titles = HashMap::new();
+            for key in suggestions.iter().flat_map(|s| [&s.a, &s.b]) {
+                if let Some(m) = handle.market(key).await? {
+                    titles.insert(key.clone(), m.title);
+                }
+            }
+            print::suggestions(out, &suggestions, &titles)
         }
         Command::Pairs(PairsCommand::Approve(args)) => {
             let pair = handle(config)

@@ -2,12 +2,16 @@
 
 use std::io::Write;
 
-use arb_core::engine::PositionsReport;
+use std::collections::HashMap;
+
+use arb_core::engine::{PositionsReport, SyncReport};
 use arb_core::model::{
-    MatchSuggestion, OpportunityDecision, OpportunityRecord, PairStatus, VerifiedPair,
+    MarketKey, MatchSuggestion, OpportunityDecision, OpportunityRecord, PairStatus, VerifiedPair,
 };
+use rust_decimal::Decimal;
 
 use super::CommandError;
+use super::table::{Align, Table};
 
 /// A pair status as a word.
 #[must_use]
@@ -19,10 +23,25 @@ pub fn status(status: PairStatus) -> &'static str {
     }
 }
 
-/// Suggestions with score, polarity and warnings; ids are what `pairs approve` and Discord use.
+/// Quantities are shown to the finest precision a venue fills (Polymarket: 10⁻⁶ shares).
+const QTY_DP: u32 = 6;
+/// Prices and dollars are shown to the finest precision a venue quotes (Kalshi: $0.0001).
+const DOLLAR_DP: u32 = 4;
+
+fn qty(q: arb_core::model::Qty) -> String {
+    q.value().round_dp(QTY_DP).normalize().to_string()
+}
+
+fn dollars(d: Decimal) -> String {
+    d.round_dp(DOLLAR_DP).to_string()
+}
+
+/// Suggestions with score, polarity, both markets' titles and warnings; ids are what
+/// `pairs approve` and Discord use. `titles` gives each market's question, when stored.
 pub fn suggestions(
     out: &mut (dyn Write + Send),
     list: &[MatchSuggestion],
+    titles: &HashMap<MarketKey, String>,
 ) -> Result<(), CommandError> {
     if list.is_empty() {
         writeln!(
@@ -31,25 +50,45 @@ pub fn suggestions(
         )?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "{:>5} {:>6}  {:<8} {:<40} market B",
-        "id", "score", "polarity", "market A"
-    )?;
+    let title = |k: &MarketKey| titles.get(k).cloned().unwrap_or_default();
+    let mut t = Table::new(&[
+        ("id", Align::Right),
+        ("score", Align::Right),
+        ("polarity", Align::Left),
+        ("", Align::Left),
+        ("market", Align::Left),
+        ("question", Align::Left),
+    ]);
     for s in list {
         let id = s.id.map(|i| i.to_string()).unwrap_or_default();
-        writeln!(
-            out,
-            "{id:>5} {:>6.1}  {:<8} {:<40} {}",
-            s.score,
-            s.polarity.to_string(),
+        let (score, polarity) = (format!("{:.1}", s.score), s.polarity.to_string());
+        t.row(vec![
+            id,
+            score,
+            polarity,
+            "A".into(),
             s.a.to_string(),
-            s.b
-        )?;
+            title(&s.a),
+        ]);
+        t.row(vec![
+            String::new(),
+            String::new(),
+            String::new(),
+            "B".into(),
+            s.b.to_string(),
+            title(&s.b),
+        ]);
         for w in &s.warnings {
-            writeln!(out, "{:>15} ! {w}", "")?;
+            t.row(vec![
+                String::new(),
+                String::new(),
+                String::new(),
+                "!".into(),
+                w.clone(),
+            ]);
         }
     }
+    t.write(out)?;
     Ok(())
 }
 
@@ -59,28 +98,33 @@ pub fn pairs(out: &mut (dyn Write + Send), list: &[VerifiedPair]) -> Result<(), 
         writeln!(out, "no pairs approved yet")?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "{:>5}  {:<38} {:<40} {:<8} {:<10} approved by",
-        "id", "market A", "market B", "polarity", "status"
-    )?;
+    let mut t = Table::new(&[
+        ("id", Align::Right),
+        ("market A", Align::Left),
+        ("market B", Align::Left),
+        ("polarity", Align::Left),
+        ("status", Align::Left),
+        ("approved by", Align::Left),
+    ]);
     for p in list {
-        writeln!(
-            out,
-            "{:>5}  {:<38} {:<40} {:<8} {:<10} {} at {}",
-            p.id,
+        t.row(vec![
+            p.id.to_string(),
             p.a.to_string(),
             p.b.to_string(),
             p.polarity.to_string(),
-            status(p.status),
-            p.approved_by,
-            p.approved_at.format("%Y-%m-%d %H:%M UTC")
-        )?;
+            status(p.status).to_owned(),
+            format!(
+                "{} at {}",
+                p.approved_by,
+                p.approved_at.format("%Y-%m-%d %H:%M UTC")
+            ),
+        ]);
     }
+    t.write(out)?;
     Ok(())
 }
 
-/// Positions and the PnL summary.
+/// Positions and the PnL summary, at venue precision.
 pub fn positions(
     out: &mut (dyn Write + Send),
     report: &PositionsReport,
@@ -93,40 +137,55 @@ pub fn positions(
     if held.is_empty() {
         writeln!(out, "no open positions")?;
     } else {
-        writeln!(
-            out,
-            "{:<44} {:<4} {:>10} {:>8} {:>10}",
-            "market", "side", "qty", "avg", "fees"
-        )?;
+        let mut t = Table::new(&[
+            ("market", Align::Left),
+            ("side", Align::Left),
+            ("qty", Align::Right),
+            ("avg", Align::Right),
+            ("fees", Align::Right),
+        ]);
         for p in held {
-            writeln!(
-                out,
-                "{:<44} {:<4} {:>10} {:>8} {:>10}",
+            t.row(vec![
                 p.market.to_string(),
                 p.outcome.to_string(),
-                p.qty,
-                p.avg_price.map(|x| x.to_string()).unwrap_or_default(),
-                p.fees_paid.round_dp(4)
-            )?;
+                qty(p.qty),
+                p.avg_price.map(|x| dollars(x.value())).unwrap_or_default(),
+                dollars(p.fees_paid),
+            ]);
         }
+        t.write(out)?;
     }
     let pnl = &report.pnl;
     writeln!(
         out,
         "realised PnL ${}  fees ${}  cost of open positions ${}",
-        pnl.realized.round_dp(4),
-        pnl.fees.round_dp(4),
-        pnl.cost_basis.round_dp(4)
+        dollars(pnl.realized),
+        dollars(pnl.fees),
+        dollars(pnl.cost_basis)
     )?;
     if let Some(today) = &pnl.today {
         writeln!(
             out,
             "today: realised ${}  locked in ${}  unrealised ${}  executions {}",
-            today.realized.round_dp(4),
-            today.locked_in.round_dp(4),
-            today.unrealized.round_dp(4),
+            dollars(today.realized),
+            dollars(today.locked_in),
+            dollars(today.unrealized),
             today.executions
         )?;
+    }
+    Ok(())
+}
+
+/// What `markets sync` stored per venue, and every part of a catalogue it could not read.
+pub fn sync_report(out: &mut (dyn Write + Send), report: &SyncReport) -> Result<(), CommandError> {
+    for v in &report.venues {
+        match &v.failure {
+            Some(e) => writeln!(out, "{}: nothing listed: {e}", v.venue)?,
+            None => writeln!(out, "{}: {} open markets stored", v.venue, v.stored)?,
+        }
+        for gap in &v.gaps {
+            writeln!(out, "  ! not read: {gap}")?;
+        }
     }
     Ok(())
 }
@@ -158,8 +217,8 @@ pub fn opportunities(
             opp.leg_b.outcome,
             opp.leg_b.market,
             opp.leg_b.limit_price,
-            opp.qty,
-            opp.profit.round_dp(4),
+            qty(opp.qty),
+            dollars(opp.profit),
             opp.profit_fraction * rust_decimal::Decimal::ONE_HUNDRED,
         )?;
     }

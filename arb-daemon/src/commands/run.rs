@@ -87,6 +87,7 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     tokio::spawn(refresh_health(
         handle.clone(),
         Arc::clone(&health),
+        Arc::clone(&metrics),
         signal.clone(),
     ));
 
@@ -95,15 +96,16 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         "arb-daemon running in {} mode; Ctrl-C stops it (in-flight executions finish hedging)",
         config.trading_mode
     )?;
-    match handle.sync_markets().await {
-        Ok(counts) => {
-            for (venue, n) in counts {
-                tracing::info!(%venue, markets = n, "catalogue synced");
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "catalogue sync failed; trading pairs already approved")
-        }
+    let report = handle.sync_markets().await?;
+    for v in &report.venues {
+        tracing::info!(venue = %v.venue, markets = v.stored, complete = v.is_complete(), "catalogue synced");
+    }
+    if let Some(problems) = report.problems() {
+        tracing::warn!(
+            %problems,
+            retry_in = ?arb_core::engine::SYNC_RETRY.first,
+            "catalogue sync incomplete; trading the pairs already approved and retrying with backoff"
+        );
     }
     let forward = {
         let signal = signal.clone();
@@ -123,6 +125,7 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
 async fn refresh_health(
     handle: EngineHandle,
     health: Arc<Mutex<HealthReport>>,
+    metrics: Arc<Metrics>,
     signal: shutdown::ShutdownSignal,
 ) {
     let mut ticker = tokio::time::interval(HEALTH_REFRESH);
@@ -132,10 +135,13 @@ async fn refresh_health(
             _ = ticker.tick() => {}
         }
         let report = match handle.status().await {
-            Ok(status) => HealthReport {
-                healthy: true,
-                details: serde_json::to_value(&status).unwrap_or_default(),
-            },
+            Ok(status) => {
+                metrics.set_status(&status);
+                HealthReport {
+                    healthy: true,
+                    details: serde_json::to_value(&status).unwrap_or_default(),
+                }
+            }
             Err(e) => HealthReport {
                 healthy: false,
                 details: serde_json::json!({ "error": e.to_string() }),

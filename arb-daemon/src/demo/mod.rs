@@ -109,8 +109,12 @@ pub async fn run(
     let handle = engine.handle();
 
     writeln!(out, "\n== 1. Catalogue sync")?;
-    for (venue, count) in handle.sync_markets().await? {
-        writeln!(out, "   {venue:<16} {count} open markets")?;
+    for synced in handle.sync_markets().await?.venues {
+        writeln!(
+            out,
+            "   {:<16} {} open markets",
+            synced.venue, synced.stored
+        )?;
     }
 
     writeln!(out, "\n== 2. Matching suggestions (best first)")?;

@@ -8,6 +8,11 @@
 //! | `arb_executions_total` | counter | `outcome` |
 //! | `arb_tick_to_order_seconds` | histogram | |
 //! | `arb_order_round_trip_seconds` | histogram | `venue` |
+//! | `arb_venue_connected` | gauge | `venue` |
+//! | `arb_venue_polling` | gauge | `venue` |
+//! | `arb_catalogue_last_success_timestamp_seconds` | gauge | |
+//! | `arb_catalogue_consecutive_failures` | gauge | |
+//! | `arb_catalogue_sync_failures_total` | counter | |
 
 mod histogram;
 mod server;
@@ -17,6 +22,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+
+use arb_core::engine::EngineStatus;
 
 pub use self::histogram::{Histogram, LATENCY_BUCKETS_NANOS, nanos_as_seconds};
 pub use self::server::{HealthCheck, HealthReport, router, serve, start};
@@ -29,6 +36,8 @@ pub struct Metrics {
     executions: Mutex<BTreeMap<String, u64>>,
     tick_to_order: Histogram,
     order_round_trip: Mutex<BTreeMap<String, Histogram>>,
+    /// The engine's latest status (venues, catalogue), refreshed by the daemon.
+    status: Mutex<Option<EngineStatus>>,
 }
 
 impl Metrics {
@@ -68,6 +77,11 @@ impl Metrics {
             .entry(venue.to_string())
             .or_default()
             .observe(latency);
+    }
+
+    /// The engine's current status: venue connectivity, REST fallback, catalogue syncs.
+    pub fn set_status(&self, status: &EngineStatus) {
+        *lock(&self.status) = Some(status.clone());
     }
 
     /// The metrics in Prometheus text format, book ages measured at `now`.
@@ -132,8 +146,74 @@ impl Metrics {
             let labels = format!("venue=\"{}\"", escape(venue));
             histogram.render(&mut out, "arb_order_round_trip_seconds", &labels);
         }
+        if let Some(status) = lock(&self.status).as_ref() {
+            render_status(&mut out, status);
+        }
         out
     }
+}
+
+/// Venue connectivity and catalogue-sync gauges from the engine's status.
+fn render_status(out: &mut String, status: &EngineStatus) {
+    header(
+        out,
+        "arb_venue_connected",
+        "gauge",
+        "1 when the venue's book feed (stream or REST polling) is delivering.",
+    );
+    for v in &status.venues {
+        let venue = escape(v.venue.as_str());
+        let _ = writeln!(
+            out,
+            "arb_venue_connected{{venue=\"{venue}\"}} {}",
+            u8::from(v.connected)
+        );
+    }
+    header(
+        out,
+        "arb_venue_polling",
+        "gauge",
+        "1 while the venue's books are polled over REST because its stream is not delivering.",
+    );
+    for v in &status.venues {
+        let venue = escape(v.venue.as_str());
+        let _ = writeln!(
+            out,
+            "arb_venue_polling{{venue=\"{venue}\"}} {}",
+            u8::from(v.polling)
+        );
+    }
+    let c = &status.catalogue;
+    header(
+        out,
+        "arb_catalogue_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of the last catalogue sync that read every venue completely (0: none yet).",
+    );
+    let last = c.last_success.map_or(0, |t| t.timestamp());
+    let _ = writeln!(out, "arb_catalogue_last_success_timestamp_seconds {last}");
+    header(
+        out,
+        "arb_catalogue_consecutive_failures",
+        "gauge",
+        "Incomplete catalogue syncs in a row.",
+    );
+    let _ = writeln!(
+        out,
+        "arb_catalogue_consecutive_failures {}",
+        c.consecutive_failures
+    );
+    header(
+        out,
+        "arb_catalogue_sync_failures_total",
+        "counter",
+        "Incomplete catalogue syncs since start.",
+    );
+    let _ = writeln!(
+        out,
+        "arb_catalogue_sync_failures_total {}",
+        c.failures_total
+    );
 }
 
 /// Appends the `# HELP` and `# TYPE` lines of a metric.

@@ -6,8 +6,8 @@ pub mod frame;
 pub mod state;
 
 use std::sync::Arc;
-use std::time::Duration;
 
+use arb_core::backoff::{Backoff, Reconnector};
 use arb_core::exchange::{BookEvent, BookStream, ExchangeError};
 use arb_core::model::{BinaryBook, MarketId};
 use chrono::{DateTime, Utc};
@@ -71,21 +71,22 @@ enum End {
 }
 
 async fn run(settings: Settings, tickers: Vec<String>, tx: mpsc::Sender<BookEvent>) {
-    let mut failures: u32 = 0;
+    let backoff = Backoff::new(settings.reconnect.base_delay, settings.reconnect.max_delay);
+    let mut link = Reconnector::new("kalshi websocket", backoff);
     loop {
-        match session(&settings, &tickers, &tx, &mut failures).await {
+        match session(&settings, &tickers, &tx, &mut link).await {
             End::ReceiverGone => return,
             End::Disconnected(reason) => {
-                tracing::warn!(%reason, failures, "Kalshi WebSocket disconnected");
-                let event = BookEvent::Invalidated {
-                    market: None,
-                    reason,
-                };
-                if tx.send(event).await.is_err() {
-                    return;
+                let (delay, lost) = link.failed(&reason, rand::random());
+                if lost {
+                    let event = BookEvent::Invalidated {
+                        market: None,
+                        reason,
+                    };
+                    if tx.send(event).await.is_err() {
+                        return;
+                    }
                 }
-                let delay = backoff(&settings.reconnect, failures);
-                failures = failures.saturating_add(1);
                 tokio::select! {
                     () = tokio::time::sleep(delay) => {}
                     () = tx.closed() => return,
@@ -93,15 +94,6 @@ async fn run(settings: Settings, tickers: Vec<String>, tx: mpsc::Sender<BookEven
             }
         }
     }
-}
-
-fn backoff(policy: &ReconnectPolicy, failures: u32) -> Duration {
-    let exp = policy
-        .base_delay
-        .saturating_mul(2u32.saturating_pow(failures.min(16)))
-        .min(policy.max_delay);
-    let millis = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX).max(1);
-    Duration::from_millis(millis / 2 + rand::random::<u64>() % (millis / 2 + 1))
 }
 
 type Socket =
@@ -151,7 +143,7 @@ async fn session(
     settings: &Settings,
     tickers: &[String],
     tx: &mpsc::Sender<BookEvent>,
-    failures: &mut u32,
+    link: &mut Reconnector,
 ) -> End {
     let mut socket = tokio::select! {
         r = connect(settings) => match r {
@@ -187,7 +179,7 @@ async fn session(
         let deadline = s.resync_deadline;
         let next = tokio::select! {
             message = socket.next() => match message {
-                Some(Ok(Message::Text(text))) => s.handle(text.as_str(), failures).await,
+                Some(Ok(Message::Text(text))) => s.handle(text.as_str(), link).await,
                 Some(Ok(Message::Close(frame))) => Next::End(End::Disconnected(format!("closed by server: {frame:?}"))),
                 Some(Ok(_)) => Next::Continue,
                 Some(Err(e)) => Next::End(End::Disconnected(format!("read failed: {e}"))),
@@ -269,7 +261,7 @@ impl Session<'_> {
         Next::Send(command)
     }
 
-    async fn handle(&mut self, text: &str, failures: &mut u32) -> Next {
+    async fn handle(&mut self, text: &str, link: &mut Reconnector) -> Next {
         let frame = match frame::parse(text) {
             Ok(f) => f,
             Err(e) => return self.resync(format!("undecodable frame: {e}")).await,
@@ -306,7 +298,7 @@ impl Session<'_> {
                 match self.books.snapshot(ticker, yes, no, as_of) {
                     Ok(book) => {
                         let book = book.clone();
-                        *failures = 0;
+                        link.delivering();
                         if self.books.all_live() {
                             self.resync_deadline = None;
                         }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use arb_core::Decimal;
 use arb_core::clock::Clock;
-use arb_core::exchange::{BookEvent, BookStream, Exchange, ExchangeError};
+use arb_core::exchange::{BookEvent, BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::fees::{FeeModel, FeeSchedule};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, FillId, Level, Liquidity, Market, MarketExt,
@@ -328,13 +328,15 @@ impl Exchange for BookieExchange {
         self.venue.clone()
     }
 
-    async fn list_markets(&self) -> Result<Vec<Market>, ExchangeError> {
+    /// The house answers in one call, so the listing is complete or fails as a whole.
+    async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
         let house = self.house();
         house
             .markets()
             .filter(|m| m.state == WireState::Open)
             .map(|m| self.to_market(m))
-            .collect()
+            .collect::<Result<Vec<_>, _>>()
+            .map(MarketListing::complete)
     }
 
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {

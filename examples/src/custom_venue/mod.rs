@@ -108,7 +108,7 @@ pub async fn run(out: &mut dyn Write) -> Result<CustomVenueSummary> {
 
     // --- 1. The catalogue: only open markets, in core types. ---------------------------------
     writeln!(out, "1. list_markets() on `{}`", bookie.venue())?;
-    let markets = bookie.list_markets().await?;
+    let markets = bookie.list_markets().await?.markets;
     for m in &markets {
         writeln!(
             out,
