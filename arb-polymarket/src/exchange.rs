@@ -14,7 +14,7 @@ use arb_core::model::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use sha2::{Digest, Sha256};
 
 use crate::books::binary_from_yes;
@@ -121,9 +121,13 @@ impl PolymarketExchange {
         let side = order_side(request.side);
         let otype = order_type(request.time_in_force);
         let amounts = match (request.time_in_force, request.side) {
-            // Market buys spend pUSD: qty × price truncated to cents buys at most `qty` shares.
+            // Market buys spend pUSD: qty × price rounded up to the cent, so that a venue that
+            // fills such a buy by shares (`amount / price`) fills at least `qty`; one that fills
+            // by cash buys more at a better price. Either way the executor hedges what filled.
             (TimeInForce::Fok | TimeInForce::Ioc, Side::Buy) => {
-                let a = market_amounts(side, price, qty * price, info.tick)?;
+                let spend =
+                    (qty * price).round_dp_with_strategy(2, RoundingStrategy::ToPositiveInfinity);
+                let a = market_amounts(side, price, spend, info.tick)?;
                 let shares = from_units(a.taker);
                 if shares < info.min_size {
                     return Err(PolymarketError::BelowMinimumSize {
@@ -276,14 +280,31 @@ impl PolymarketExchange {
         Ok(self.order_from_wire(&wire, request))
     }
 
-    /// What the venue charged for a fill (the market's schedule `fd`, never `/fee-rate` nor the
-    /// trade's `fee_rate_bps`, which may read 0 while a fee was taken).
-    fn fill_fee(info: &MarketInfo, price: Price, qty: Qty, liquidity: Liquidity) -> Decimal {
+    /// What a fill cost beyond `qty × price`: the fee the venue charged (from the market's
+    /// schedule `fd`, never `/fee-rate` nor the trade's `fee_rate_bps`, which may read 0 while a
+    /// fee was taken), plus the rounding of the fill's cash to pUSD's 10⁻⁶ (half to even, as the
+    /// venue-faithful servers move it; a fill of 137.508771 shares at 0.57 moves $78.380000,
+    /// not $78.37999947). Booked this way, the fills' cash equals the venue's cash change.
+    fn fill_fee(
+        info: &MarketInfo,
+        price: Price,
+        qty: Qty,
+        side: Side,
+        liquidity: Liquidity,
+    ) -> Decimal {
         let fill = arb_core::model::Level::new(price, qty);
-        match &info.market.fees {
+        let fee = match &info.market.fees {
             FeeSchedule::Polymarket(p) => p.charged(fill, liquidity),
             other => other.fill_fee(fill, liquidity),
-        }
+        };
+        let exact = qty.notional(price);
+        let moved =
+            exact.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointNearestEven);
+        let rounding = match side {
+            Side::Buy => moved - exact,
+            Side::Sell => exact - moved,
+        };
+        (fee + rounding).normalize()
     }
 
     async fn fills_of_trade(
@@ -351,7 +372,7 @@ impl PolymarketExchange {
                 side,
                 price,
                 qty,
-                fee: Self::fill_fee(&info, price, qty, liquidity),
+                fee: Self::fill_fee(&info, price, qty, side, liquidity),
                 liquidity,
                 venue_order_id,
                 client_order_id,

@@ -250,9 +250,10 @@ async fn fok_buy_uses_market_amounts_and_delayed_is_pending() {
     let body: Value =
         serde_json::from_slice(&reqs.iter().find(|r| r.url.path() == "/order").unwrap().body)
             .unwrap();
-    // $10.00 (30.03 × 0.333 = 9.99999 truncated to cents is 9.99) / 0.333 → 30.0 shares.
-    assert_eq!(body["order"]["makerAmount"], "9990000");
-    assert_eq!(body["order"]["takerAmount"], "30000000");
+    // 30.03 × 0.333 = 9.99999, rounded up to $10.00 so that a fill by shares is not short:
+    // $10.00 / 0.333 → 30.03003 shares (the official client's vector for a $10 market buy).
+    assert_eq!(body["order"]["makerAmount"], "10000000");
+    assert_eq!(body["order"]["takerAmount"], "30030030");
     assert_eq!(body["orderType"], "FOK");
 }
 

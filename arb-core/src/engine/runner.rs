@@ -620,10 +620,8 @@ impl Runner {
         if let Some(latest) = fills.iter().map(|f| f.ts).max() {
             self.fills_since = latest;
         }
-        for fill in &fills {
-            if let Err(e) = self.portfolio.apply_fill(fill) {
-                tracing::error!(error = %e, "stored fill does not fit the portfolio");
-            }
+        for e in self.portfolio.apply_fills(&fills) {
+            tracing::error!(error = %e, "stored fill does not fit the portfolio");
         }
         Ok(())
     }
@@ -645,10 +643,8 @@ impl Runner {
             match venue.fills_since(since).await {
                 Ok(fills) => {
                     store.insert_fills(&fills).await?;
-                    for fill in &fills {
-                        if let Err(e) = self.portfolio.apply_fill(fill) {
-                            tracing::error!(venue = %id, error = %e, "fill does not fit the portfolio");
-                        }
+                    for e in self.portfolio.apply_fills(&fills) {
+                        tracing::error!(venue = %id, error = %e, "fill does not fit the portfolio");
                     }
                 }
                 Err(e) => {

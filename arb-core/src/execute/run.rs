@@ -213,6 +213,16 @@ impl<'e> Run<'e> {
             if need.is_zero() {
                 return self.conclude_balanced(None).await;
             }
+            let Some(hedge_qty) = tradable_qty(&self.markets[short], need) else {
+                // Below the hedging venue's minimum order: no hedge can be placed, and selling
+                // back what no hedge can balance is not worth pausing the pair. It is residual
+                // inventory, counted in positions and PnL.
+                let residual = Residual {
+                    leg: long,
+                    qty: need,
+                };
+                return self.conclude_balanced(Some(residual)).await;
+            };
             let first_hedge = !self
                 .orders
                 .iter()
@@ -221,7 +231,7 @@ impl<'e> Run<'e> {
                 && Instant::now() < hedge_deadline;
             let hedging = self.record.state != ExecutionState::Unwinding;
             if hedging && (first_hedge || may_retry) {
-                self.hedge_once(short, need, first_hedge).await?;
+                self.hedge_once(short, hedge_qty, first_hedge).await?;
                 continue;
             }
             if self.record.state != ExecutionState::Unwinding {
@@ -259,21 +269,14 @@ impl<'e> Run<'e> {
         }
     }
 
-    /// One hedge order on the short leg (the plain second leg first, then retries that re-read the book).
-    async fn hedge_once(&mut self, short: Leg, need: Qty, first: bool) -> Result<(), ExecuteError> {
+    /// One hedge order of `qty` (a tradable quantity) on the short leg: the plain second leg
+    /// first, then retries that re-read the book.
+    async fn hedge_once(&mut self, short: Leg, qty: Qty, first: bool) -> Result<(), ExecuteError> {
         let limit = hedge_limit(
             &self.markets[short],
             self.plan_leg(short).limit_price,
             self.ex.config.slippage_tolerance,
         );
-        let Some(qty) = tradable_qty(&self.markets[short], need) else {
-            // Below the venue's minimum: no hedge order can be placed at all; go to unwinding.
-            self.record.state = ExecutionState::Unwinding;
-            self.record.note = Some(format!(
-                "{need} contracts to hedge are below the venue's minimum order"
-            ));
-            return self.save().await;
-        };
         if first {
             self.record.state = ExecutionState::SecondLegSent;
             let idx = self.push_order(

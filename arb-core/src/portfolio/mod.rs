@@ -132,6 +132,18 @@ impl Portfolio {
         Ok(true)
     }
 
+    /// Applies fills in the order they happened: by time and, within one instant (venues report
+    /// some times to the second), buys before sales, since a sale can only follow the purchase it
+    /// sells. Returns the fills that did not fit (already-applied ones are skipped silently).
+    pub fn apply_fills(&mut self, fills: &[Fill]) -> Vec<PortfolioError> {
+        let mut ordered: Vec<&Fill> = fills.iter().collect();
+        ordered.sort_by_key(|f| (f.ts, f.side == Side::Sell));
+        ordered
+            .into_iter()
+            .filter_map(|f| self.apply_fill(f).err())
+            .collect()
+    }
+
     /// Settles a market that resolved to `winner`: each winning contract pays $1, losing ones
     /// nothing; the PnL is realised on `at`'s day and the positions closed. Returns the PnL.
     pub fn settle(&mut self, market: &MarketKey, winner: Outcome, at: DateTime<Utc>) -> Decimal {
