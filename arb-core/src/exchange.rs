@@ -226,6 +226,13 @@ pub trait Exchange: Send + Sync {
     /// Our cash.
     async fn balance(&self) -> Result<Balance, ExchangeError>;
 
+    /// Whether the venue nets a market's YES and NO positions (a YES and a NO pay $1 at once
+    /// and the venue reports one signed position, as Kalshi does), so that reconciliation
+    /// compares net positions. `false` by default. Wrappers must forward it.
+    fn nets_positions(&self) -> bool {
+        false
+    }
+
     /// The fee model for a market: by default the schedule the market carries.
     fn fee_model(&self, market: &Market) -> Arc<dyn FeeModel> {
         Arc::new(market.fees.clone())

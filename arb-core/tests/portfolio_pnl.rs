@@ -312,3 +312,41 @@ fn reconciliation_reports_drift_beyond_tolerance() {
     // Positions on another venue are not this venue's business.
     assert!(p.reconcile(&b().venue, &[]).is_empty());
 }
+
+/// Kalshi nets a market's YES and NO into one signed position: 10 YES and 4 NO bought there are
+/// reported as 6 YES. Compared net against net, that is no drift; a real difference still is.
+#[test]
+fn a_netting_venue_is_reconciled_on_net_positions() {
+    let mut p = Portfolio::new(Qty::new(dec!(0.01)).unwrap());
+    for (id, outcome, qty) in [("1", Outcome::Yes, dec!(10)), ("2", Outcome::No, dec!(4))] {
+        p.apply_fill(&fill(
+            id,
+            a(),
+            outcome,
+            Side::Buy,
+            dec!(0.40),
+            qty,
+            dec!(0),
+            t(1),
+        ))
+        .unwrap();
+    }
+    let venue = a().venue;
+    let reported = [position(a(), Outcome::Yes, dec!(6))];
+    assert_eq!(
+        p.reconcile(&venue, &reported).len(),
+        2,
+        "per outcome it looks like drift"
+    );
+    assert!(p.reconcile_netted(&venue, &reported).is_empty());
+    let drifts = p.reconcile_netted(&venue, &[position(a(), Outcome::No, dec!(2))]);
+    assert_eq!(
+        drifts,
+        vec![Drift {
+            market: a(),
+            outcome: Outcome::Yes,
+            ours: dec!(6),
+            venue: dec!(-2)
+        }]
+    );
+}

@@ -240,6 +240,11 @@ impl Exchange for KalshiExchange {
         self.list_catalogue().await
     }
 
+    /// Kalshi nets a market's YES and NO: `position_fp` is signed.
+    fn nets_positions(&self) -> bool {
+        true
+    }
+
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {
         let m = self.raw_market(market).await?;
         let path = format!("/events/{}", m.event_ticker);

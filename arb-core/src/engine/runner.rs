@@ -656,7 +656,11 @@ impl Runner {
             self.settle_resolved(&venue, now).await;
             match venue.positions().await {
                 Ok(positions) => {
-                    let drifts = self.portfolio.reconcile(&id, &positions);
+                    let drifts = if venue.nets_positions() {
+                        self.portfolio.reconcile_netted(&id, &positions)
+                    } else {
+                        self.portfolio.reconcile(&id, &positions)
+                    };
                     if let Some(alert) = drift_alert(&id, &drifts) {
                         self.shared.notify(alert);
                     }

@@ -68,6 +68,46 @@ impl Portfolio {
     }
 }
 
+impl Portfolio {
+    /// [`Portfolio::reconcile`] for a venue that nets each market's YES and NO (Kalshi: holding
+    /// both pays $1 a pair at once and reports one signed position), comparing like with like:
+    /// each market's net YES − NO, ours against the venue's. A drift is reported on `Yes` with
+    /// net quantities (negative: NO).
+    #[must_use]
+    pub fn reconcile_netted(&self, venue: &VenueId, venue_positions: &[Position]) -> Vec<Drift> {
+        let signed = |outcome: Outcome, qty: Decimal| match outcome {
+            Outcome::Yes => qty,
+            Outcome::No => -qty,
+        };
+        let mut markets: Vec<MarketKey> = self
+            .holdings
+            .keys()
+            .filter(|(m, _)| &m.venue == venue)
+            .map(|(m, _)| m.clone())
+            .chain(venue_positions.iter().map(|p| p.market.clone()))
+            .collect();
+        markets.sort();
+        markets.dedup();
+        markets
+            .into_iter()
+            .filter_map(|market| {
+                let ours = self.qty(&market, Outcome::Yes) - self.qty(&market, Outcome::No);
+                let theirs: Decimal = venue_positions
+                    .iter()
+                    .filter(|p| p.market == market)
+                    .map(|p| signed(p.outcome, p.qty.value()))
+                    .sum();
+                ((theirs - ours).abs() > self.drift_tolerance).then_some(Drift {
+                    market,
+                    outcome: Outcome::Yes,
+                    ours,
+                    venue: theirs,
+                })
+            })
+            .collect()
+    }
+}
+
 /// The critical alert for drifts found on a venue, if any.
 #[must_use]
 pub fn drift_alert(venue: &VenueId, drifts: &[Drift]) -> Option<Notification> {

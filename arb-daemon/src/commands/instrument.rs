@@ -151,6 +151,10 @@ impl Exchange for Instrumented {
     fn fee_model(&self, market: &Market) -> Arc<dyn FeeModel> {
         self.inner.fee_model(market)
     }
+
+    fn nets_positions(&self) -> bool {
+        self.inner.nets_positions()
+    }
 }
 
 #[cfg(test)]
