@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::exchange::BookEvent;
+
 /// Waits that double from `first` up to `max`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Backoff {
@@ -117,6 +119,31 @@ impl Reconnector {
         }
         self.failures = self.failures.saturating_add(1);
         (wait, lost)
+    }
+
+    /// After a book stream's connection ended for `reason`: tells the consumer its books are
+    /// stale (once per loss, [`BookEvent::Invalidated`] for every market), then waits out the
+    /// backoff. Returns `false` when the consumer has gone (the stream task should end).
+    pub async fn book_stream_lost(
+        &mut self,
+        reason: String,
+        tx: &tokio::sync::mpsc::Sender<BookEvent>,
+        random: u64,
+    ) -> bool {
+        let (delay, lost) = self.failed(&reason, random);
+        if lost {
+            let event = BookEvent::Invalidated {
+                market: None,
+                reason,
+            };
+            if tx.send(event).await.is_err() {
+                return false;
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => true,
+            () = tx.closed() => false,
+        }
     }
 
     /// The connection delivered data: it is up again (logged once, after a loss).

@@ -205,19 +205,8 @@ async fn run(client: Arc<Client>, mut state: FeedState, tx: mpsc::Sender<BookEve
         let End::Lost(reason) = session(&client, &mut state, &tx, &mut link).await else {
             return;
         };
-        let (delay, lost) = link.failed(&reason, rand::random());
-        if lost {
-            let event = BookEvent::Invalidated {
-                market: None,
-                reason,
-            };
-            if tx.send(event).await.is_err() {
-                return;
-            }
-        }
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = tx.closed() => return,
+        if !link.book_stream_lost(reason, &tx, rand::random()).await {
+            return;
         }
     }
 }

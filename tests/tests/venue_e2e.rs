@@ -394,6 +394,32 @@ async fn live_run(
     figures
 }
 
+/// The checks after a run with faults: no false drift alarm, nothing sent twice, every order
+/// accepted but the faulted ones, and the books agree with the venues'.
+async fn check_faulted_run(
+    fakes: &Fakes,
+    daemon: &Daemon,
+    name: &str,
+    log: &str,
+    start: (Decimal, Decimal),
+) -> Figures {
+    assert!(
+        !log.contains("position drift"),
+        "{name}: false drift alarm:\n{log}"
+    );
+    let (k, p) = fakes.logs().await;
+    let mut figures = check_log(&format!("kalshi ({name})"), &k, true);
+    figures.add(&check_log(&format!("polymarket ({name})"), &p, true));
+    check_books(daemon, fakes, &funder_of(fakes, PolyWallet::Eoa), start).await;
+    for r in executions(daemon).await {
+        *figures
+            .executions
+            .entry(format!("{:?}", r.state))
+            .or_default() += 1;
+    }
+    figures
+}
+
 /// A fault queued on an order endpoint, then the Fed preset: every execution must end terminal,
 /// nothing sent twice, the books must agree.
 async fn fault_run(fakes: &Fakes, name: &str, port_is_kalshi: bool, fault: Value) -> Figures {
@@ -426,20 +452,7 @@ async fn fault_run(fakes: &Fakes, name: &str, port_is_kalshi: bool, fault: Value
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     let log = running.stop();
-    assert!(
-        !log.contains("position drift"),
-        "{name}: false drift alarm:\n{log}"
-    );
-    let (k, p) = fakes.logs().await;
-    let mut figures = check_log(&format!("kalshi ({name})"), &k, true);
-    figures.add(&check_log(&format!("polymarket ({name})"), &p, true));
-    check_books(&daemon, fakes, &funder_of(fakes, PolyWallet::Eoa), start).await;
-    for r in executions(&daemon).await {
-        *figures
-            .executions
-            .entry(format!("{:?}", r.state))
-            .or_default() += 1;
-    }
+    let figures = check_faulted_run(fakes, &daemon, name, &log, start).await;
     println!("fault {name}: executions {:?}", figures.executions);
     figures
 }
@@ -494,20 +507,7 @@ async fn kill_run(fakes: &Fakes, name: &str, process: bool) -> Figures {
         done.iter().all(|e| e.state.is_terminal()),
         "{name}: {done:#?}\n{log}"
     );
-    assert!(
-        !log.contains("position drift"),
-        "{name}: false drift alarm:\n{log}"
-    );
-    let (k, p) = fakes.logs().await;
-    let mut figures = check_log(&format!("kalshi ({name})"), &k, true);
-    figures.add(&check_log(&format!("polymarket ({name})"), &p, true));
-    check_books(&daemon, fakes, &funder_of(fakes, PolyWallet::Eoa), start).await;
-    for r in executions(&daemon).await {
-        *figures
-            .executions
-            .entry(format!("{:?}", r.state))
-            .or_default() += 1;
-    }
+    let figures = check_faulted_run(fakes, &daemon, name, &log, start).await;
     println!("kill {name}: executions {:?}", figures.executions);
     figures
 }

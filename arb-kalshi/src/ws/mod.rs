@@ -77,19 +77,8 @@ async fn run(settings: Settings, tickers: Vec<String>, tx: mpsc::Sender<BookEven
         match session(&settings, &tickers, &tx, &mut link).await {
             End::ReceiverGone => return,
             End::Disconnected(reason) => {
-                let (delay, lost) = link.failed(&reason, rand::random());
-                if lost {
-                    let event = BookEvent::Invalidated {
-                        market: None,
-                        reason,
-                    };
-                    if tx.send(event).await.is_err() {
-                        return;
-                    }
-                }
-                tokio::select! {
-                    () = tokio::time::sleep(delay) => {}
-                    () = tx.closed() => return,
+                if !link.book_stream_lost(reason, &tx, rand::random()).await {
+                    return;
                 }
             }
         }
