@@ -52,6 +52,17 @@ impl MarketExtension for KalshiMarketExt {
     const KEY: &'static str = "kalshi";
 }
 
+/// `a + b` of two values read from the venue, or an error naming the fields when the sum does
+/// not fit a `Decimal`.
+fn sum(what: &str, fields: &str, a: Decimal, b: Decimal) -> Result<Decimal, ExchangeError> {
+    a.checked_add(b).ok_or_else(|| {
+        decode_error(
+            what,
+            format!("fields `{fields}`: {a} + {b} is out of range"),
+        )
+    })
+}
+
 fn decode_error(what: &str, message: impl Into<String>) -> ExchangeError {
     ExchangeError::Decode {
         what: what.to_owned(),
@@ -63,13 +74,32 @@ fn price(what: &str, field: &str, value: Decimal) -> Result<Price, ExchangeError
     Price::new(value).map_err(|e| decode_error(what, format!("field `{field}`: {e}")))
 }
 
+/// The most contracts any count from Kalshi may hold: far beyond a real market's volume, far
+/// below where sums of counts could outgrow a `Decimal`.
+const MAX_COUNT: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+
 fn qty(what: &str, field: &str, value: Decimal) -> Result<Qty, ExchangeError> {
+    if value.abs() > MAX_COUNT {
+        return Err(decode_error(
+            what,
+            format!("field `{field}`: {value} contracts is out of range (at most {MAX_COUNT})"),
+        ));
+    }
     Qty::new(value).map_err(|e| decode_error(what, format!("field `{field}`: {e}")))
 }
 
 /// The tradable grid from `price_ranges`. Kalshi bands run from $0 to $1, but no order can be
 /// placed at exactly 0 or 1, so those endpoints are cut off (by one step of their band).
 pub fn price_grid(ranges: &[PriceRange]) -> Result<PriceGrid, String> {
+    let unit = |d: Decimal| (Decimal::ZERO..=Decimal::ONE).contains(&d);
+    if let Some(r) = ranges.iter().find(|r| {
+        !unit(r.start) || !unit(r.end) || r.step <= Decimal::ZERO || r.step > Decimal::ONE
+    }) {
+        return Err(format!(
+            "field `price_ranges`: band {}–{} step {} is out of range (prices in [0, 1], step in (0, 1])",
+            r.start, r.end, r.step
+        ));
+    }
     let bands = ranges
         .iter()
         .map(|r| {
@@ -122,10 +152,12 @@ pub fn fee_schedule(
     fee_multiplier: Decimal,
     waived_until: Option<DateTime<Utc>>,
 ) -> Result<KalshiFees, ExchangeError> {
-    if fee_multiplier < Decimal::ZERO {
+    // A multiplier of 14 already makes the fee the whole price at P = 0.5: anything beyond 100
+    // is not a fee schedule (and would overflow the detector's fixed point).
+    if fee_multiplier < Decimal::ZERO || fee_multiplier > Decimal::ONE_HUNDRED {
         return Err(decode_error(
             "series",
-            format!("field `fee_multiplier`: negative ({fee_multiplier})"),
+            format!("field `fee_multiplier`: {fee_multiplier} is out of range [0, 100]"),
         ));
     }
     let taker_rate = BASE_FEE_RATE * fee_multiplier;
@@ -443,7 +475,15 @@ pub fn order(
     let ordered = qty(
         &what,
         "initial_count_fp",
-        w.initial_count_fp.unwrap_or(w.fill_count_fp + remaining),
+        match w.initial_count_fp {
+            Some(n) => n,
+            None => sum(
+                &what,
+                "fill_count_fp + remaining_count_fp",
+                w.fill_count_fp,
+                remaining,
+            )?,
+        },
     )?;
     let request = match known {
         Some(r) => r.clone(),
@@ -457,15 +497,22 @@ pub fn order(
             time_in_force: TimeInForce::Gtc,
         },
     };
-    let cost = w.taker_fill_cost_dollars.unwrap_or_default()
-        + w.maker_fill_cost_dollars.unwrap_or_default();
-    let avg_fill_price = if filled.is_zero() {
-        None
-    } else {
-        Price::new(cost / filled.value())
-            .ok()
-            .map(|p| seen_as(request.outcome, outcome, side, p).1)
-    };
+    let cost = sum(
+        &what,
+        "taker_fill_cost_dollars + maker_fill_cost_dollars",
+        w.taker_fill_cost_dollars.unwrap_or_default(),
+        w.maker_fill_cost_dollars.unwrap_or_default(),
+    )?;
+    let avg_fill_price = cost
+        .checked_div(filled.value())
+        .and_then(|avg| Price::new(avg).ok())
+        .map(|p| seen_as(request.outcome, outcome, side, p).1);
+    let fees_paid = sum(
+        &what,
+        "taker_fees_dollars + maker_fees_dollars",
+        w.taker_fees_dollars.unwrap_or_default(),
+        w.maker_fees_dollars.unwrap_or_default(),
+    )?;
     let status = match w.status.as_str() {
         "resting" if filled.is_zero() => OrderStatus::Open,
         "resting" => OrderStatus::PartiallyFilled,
@@ -479,8 +526,7 @@ pub fn order(
         status,
         filled_qty: filled,
         avg_fill_price,
-        fees_paid: w.taker_fees_dollars.unwrap_or_default()
-            + w.maker_fees_dollars.unwrap_or_default(),
+        fees_paid,
         reason: w.last_update_reason.clone().or_else(|| {
             (status == OrderStatus::Unknown).then(|| format!("unknown order status `{}`", w.status))
         }),
@@ -549,7 +595,8 @@ pub fn position(p: &MarketPosition, now: DateTime<Utc>) -> Result<Option<Positio
     let held = qty(&what, "position_fp", p.position_fp.abs())?;
     let avg_price = p
         .market_exposure_dollars
-        .and_then(|exposure| Price::new(exposure / held.value()).ok());
+        .and_then(|exposure| exposure.checked_div(held.value()))
+        .and_then(|avg| Price::new(avg).ok());
     Ok(Some(Position {
         market: MarketKey::new(VENUE, p.ticker.as_str()),
         outcome,
@@ -610,5 +657,43 @@ mod tests {
             status_from_counts(TimeInForce::Gtc, dec!(10), dec!(0), dec!(10)),
             OrderStatus::Open
         );
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use rust_decimal::Decimal;
+    use rust_decimal_macros::dec;
+
+    use super::*;
+    use crate::wire::PriceRange;
+
+    #[test]
+    fn a_fee_multiplier_beyond_any_schedule_is_refused() {
+        for m in [dec!(-1), dec!(101), Decimal::MAX] {
+            let err = fee_schedule("quadratic", m, None).unwrap_err().to_string();
+            assert!(err.contains("fee_multiplier"), "{m}: {err}");
+        }
+        assert!(fee_schedule("quadratic", dec!(100), None).is_ok());
+    }
+
+    #[test]
+    fn counts_beyond_any_market_are_refused() {
+        assert_eq!(MAX_COUNT, dec!(1000000000000));
+        assert!(qty("order", "fill_count_fp", Decimal::MAX).is_err());
+        assert!(qty("order", "fill_count_fp", dec!(1000000000000)).is_ok());
+    }
+
+    #[test]
+    fn a_negative_or_huge_price_step_is_an_error_not_a_panic() {
+        for (start, end, step) in [
+            (dec!(0), dec!(1), dec!(-0.01)),
+            (dec!(0), dec!(1), Decimal::MAX),
+            (dec!(0), dec!(1), Decimal::MIN),
+            (Decimal::MIN, Decimal::MAX, dec!(0.01)),
+        ] {
+            let r = price_grid(&[PriceRange { start, end, step }]);
+            assert!(r.is_err(), "{start} {end} {step}: {r:?}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 use arb_core::exchange::ExchangeError;
 use arb_core::model::{BinaryBook, BookSide, Level, OrderBook, Price, Qty};
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
 use crate::wire::{WireBook, WireLevel, num};
 
@@ -21,9 +22,19 @@ pub fn parse_price(s: &str) -> Result<Price, ExchangeError> {
     Price::new(d).map_err(|e| decode_err("book price", e.to_string()))
 }
 
-/// Parses a wire size.
+/// The most shares a book level may hold: beyond any real book, and far below where summing
+/// repeated levels could outgrow a `Decimal`.
+const MAX_LEVEL_SIZE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+
+/// Parses a wire size (at most 10¹² shares).
 pub fn parse_qty(s: &str) -> Result<Qty, ExchangeError> {
     let d = num::parse(s).ok_or_else(|| decode_err("book size", format!("{s:?}")))?;
+    if d > MAX_LEVEL_SIZE {
+        return Err(decode_err(
+            "book size",
+            format!("{d} shares is out of range"),
+        ));
+    }
     Qty::new(d).map_err(|e| decode_err("book size", e.to_string()))
 }
 
@@ -99,7 +110,6 @@ impl LiveBook {
 
 #[cfg(test)]
 mod tests {
-    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     use super::*;
@@ -153,6 +163,18 @@ mod tests {
             book.as_of,
             DateTime::<Utc>::from_timestamp_millis(123_456_789_000).unwrap()
         );
+    }
+
+    #[test]
+    fn repeated_levels_beyond_any_book_are_refused_not_summed_into_a_panic() {
+        let max = "79228162514264337593543950335";
+        let level = WireLevel {
+            price: "0.5".into(),
+            size: max.into(),
+        };
+        assert!(parse_qty(max).is_err());
+        assert!(levels(&[level.clone(), level]).is_err());
+        assert_eq!(parse_qty("1000000000000").unwrap().value(), MAX_LEVEL_SIZE);
     }
 
     #[test]

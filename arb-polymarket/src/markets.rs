@@ -162,14 +162,34 @@ fn status(g: &GammaMarket, outcome_prices: Option<&[String]>, yes: usize) -> Mar
     }
 }
 
-fn fees(info: &ClobMarketInfo) -> FeeSchedule {
+/// The largest fee exponent accepted (published schedules use 1 and 2).
+const MAX_FEE_EXPONENT: Decimal = Decimal::from_parts(10, 0, 0, false, 0);
+
+/// The market's fee schedule `fd`. A rate outside [0, 1] or an exponent outside [0, 10] is
+/// refused (the market is skipped): fees computed from them would be meaningless, and a very
+/// negative exponent would overflow.
+fn fees(id: &str, info: &ClobMarketInfo) -> Result<FeeSchedule, MarketMapError> {
     match &info.fd {
-        Some(fd) if !fd.r.is_zero() => FeeSchedule::Polymarket(PolymarketFees {
-            rate: fd.r,
-            exponent: fd.e,
-            taker_only: fd.to,
-        }),
-        _ => FeeSchedule::Free,
+        Some(fd) if !fd.r.is_zero() => {
+            if fd.r < Decimal::ZERO || fd.r > Decimal::ONE {
+                return Err(MarketMapError::BadField(
+                    id.to_owned(),
+                    "fd.r (fee rate outside [0, 1])",
+                ));
+            }
+            if fd.e < Decimal::ZERO || fd.e > MAX_FEE_EXPONENT {
+                return Err(MarketMapError::BadField(
+                    id.to_owned(),
+                    "fd.e (fee exponent outside [0, 10])",
+                ));
+            }
+            Ok(FeeSchedule::Polymarket(PolymarketFees {
+                rate: fd.r,
+                exponent: fd.e,
+                taker_only: fd.to,
+            }))
+        }
+        _ => Ok(FeeSchedule::Free),
     }
 }
 
@@ -248,7 +268,7 @@ pub fn build_market(g: &GammaMarket, info: &ClobMarketInfo) -> Result<MarketInfo
             .map_err(|_| MarketMapError::BadField(id.clone(), "size_step"))?,
         min_order_qty: Qty::new(min_size)
             .map_err(|_| MarketMapError::BadField(id.clone(), "mos"))?,
-        fees: fees(info),
+        fees: fees(&id, info)?,
         ext: market_ext,
     };
     Ok(MarketInfo {
@@ -280,5 +300,33 @@ impl MarketInfo {
             next.market.price_grid = grid;
         }
         next
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+
+    fn info(fd: &str) -> ClobMarketInfo {
+        serde_json::from_str(&format!(
+            r#"{{"c":"0xc","t":[{{"t":"1","o":"Yes"}},{{"t":"2","o":"No"}}],"mts":0.01,"mos":5,"fd":{fd}}}"#
+        ))
+        .unwrap_or_else(|e| panic!("{fd}: {e}"))
+    }
+
+    /// A very negative exponent once overflowed `powi` ("Pow overflowed"); a huge rate overflowed
+    /// the detector's fixed point. Both are refused as the field they are.
+    #[test]
+    fn a_fee_schedule_out_of_range_is_refused_naming_the_field() {
+        for (fd, field) in [
+            (r#"{"r":0.03,"e":-60,"to":true}"#, "fd.e"),
+            (r#"{"r":0.03,"e":11,"to":true}"#, "fd.e"),
+            (r#"{"r":1e20,"e":1,"to":true}"#, "fd.r"),
+            (r#"{"r":-0.5,"e":1,"to":true}"#, "fd.r"),
+        ] {
+            let err = fees("0xc", &info(fd)).unwrap_err().to_string();
+            assert!(err.contains(field), "{fd}: {err}");
+        }
+        assert!(fees("0xc", &info(r#"{"r":0.25,"e":2,"to":true}"#)).is_ok());
     }
 }

@@ -23,6 +23,9 @@ pub enum SeqCheck {
     },
 }
 
+/// The most contracts a book level may hold (sums of levels stay far inside a `Decimal`).
+const MAX_LEVEL_QTY: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+
 /// Last sequence number per subscription id (every frame with a `sid` and `seq`, acks included).
 #[derive(Debug, Default)]
 pub struct SeqTracker {
@@ -33,8 +36,8 @@ impl SeqTracker {
     /// Records `seq` for `sid` and says whether it follows the previous one.
     pub fn check(&mut self, sid: u64, seq: u64) -> SeqCheck {
         match self.last.insert(sid, seq) {
-            Some(last) if seq != last + 1 => SeqCheck::Gap {
-                expected: last + 1,
+            Some(last) if Some(seq) != last.checked_add(1) => SeqCheck::Gap {
+                expected: last.saturating_add(1),
                 got: seq,
             },
             _ => SeqCheck::InOrder,
@@ -119,8 +122,13 @@ impl Books {
                 .map(|(p, q)| {
                     let p = price(field, dec(field, p)?)?;
                     let p = if no_side { self.scale.no_bid(p) } else { p };
-                    let q = Qty::new(dec(field, q)?)
-                        .map_err(|e| BadLevel(format!("field `{field}`: {e}")))?;
+                    let q = dec(field, q)?;
+                    if q > MAX_LEVEL_QTY {
+                        return Err(BadLevel(format!(
+                            "field `{field}`: {q} contracts is out of range"
+                        )));
+                    }
+                    let q = Qty::new(q).map_err(|e| BadLevel(format!("field `{field}`: {e}")))?;
                     Ok(Level::new(p, q))
                 })
                 .collect::<Result<Vec<_>, BadLevel>>()
@@ -160,7 +168,15 @@ impl Books {
             "no" => (self.scale.no_bid(p), &mut book.no, &mut book.yes),
             other => return Err(BadLevel(format!("field `side`: unknown value `{other}`"))),
         };
-        let new = (qty_at(bids.bids(), bid) + delta).max(Decimal::ZERO);
+        let new = qty_at(bids.bids(), bid)
+            .checked_add(delta)
+            .filter(|q| q.abs() <= MAX_LEVEL_QTY)
+            .ok_or_else(|| {
+                BadLevel(format!(
+                    "field `delta_fp`: {delta} takes the level out of range"
+                ))
+            })?
+            .max(Decimal::ZERO);
         let q = Qty::new(new).map_err(|e| BadLevel(e.to_string()))?;
         set_bid(bids, asks, bid, q);
         book.as_of = as_of;
@@ -194,6 +210,34 @@ mod tests {
     use rust_decimal_macros::dec;
 
     use super::*;
+
+    #[test]
+    fn the_largest_sequence_number_is_a_gap_check_not_a_panic() {
+        let mut t = SeqTracker::default();
+        assert_eq!(t.check(1, u64::MAX), SeqCheck::InOrder);
+        assert!(matches!(t.check(1, u64::MAX), SeqCheck::Gap { .. }));
+        assert!(matches!(t.check(1, 0), SeqCheck::Gap { .. }));
+    }
+
+    #[test]
+    fn a_delta_near_the_decimal_maximum_is_refused_not_a_panic() {
+        let mut books = Books::new(NoPriceScale { yes_scale: true });
+        books
+            .snapshot(
+                "T",
+                &raw(&[("0.40", "10")]),
+                &raw(&[]),
+                DateTime::UNIX_EPOCH,
+            )
+            .unwrap();
+        const MAX: &str = "79228162514264337593543950335";
+        for delta in [MAX, "-79228162514264337593543950335"] {
+            let r = books.delta("T", "yes", "0.40", delta, DateTime::UNIX_EPOCH);
+            assert!(r.is_err() || delta.starts_with('-'), "{delta}: {r:?}");
+        }
+        let r = books.snapshot("T", &raw(&[("0.40", MAX)]), &raw(&[]), DateTime::UNIX_EPOCH);
+        assert!(r.is_err());
+    }
 
     fn raw(levels: &[(&'static str, &'static str)]) -> Vec<RawLevel<'static>> {
         levels
