@@ -64,6 +64,12 @@ pub fn subscriber(
             directive: directive.to_string(),
             message: e.to_string(),
         })?;
+    // The appender prunes old files at start; on a first run the directory must exist first, or
+    // it reports "Error reading the log directory".
+    std::fs::create_dir_all(&config.dir).map_err(|e| LoggingError::File {
+        dir: config.dir.clone(),
+        message: e.to_string(),
+    })?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(LOG_FILE_PREFIX)
