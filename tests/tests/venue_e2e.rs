@@ -13,8 +13,8 @@
 //! sent twice, venue positions equal the daemon's, PnL equal to the venues' cash changes, and no
 //! false drift alarm.
 //!
-//! Skipped with a notice when `../shared/fakevenues` or python3 is absent; `ARB_REQUIRE_E2E=1`
-//! (set by `.ci/run`) makes a skip a failure.
+//! Reported as ignored (`SKIPPED: …`) when `../shared/fakevenues` or python3 is absent (see
+//! `build.rs`); `ARB_REQUIRE_E2E=1` (set by `.ci/run`) makes that a failure.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_lines)]
 
@@ -513,6 +513,10 @@ async fn kill_run(fakes: &Fakes, name: &str, process: bool) -> Figures {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    e2e_unavailable,
+    ignore = "SKIPPED: ../shared/fakevenues or python3 is absent (ARB_REQUIRE_E2E=1 makes this a failure)"
+)]
 async fn the_daemon_syncs_trades_and_recovers_against_venue_faithful_servers() {
     let Some(dir) = venues::fakevenues_dir() else {
         venues::skip("../shared/fakevenues is absent");
