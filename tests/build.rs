@@ -25,7 +25,8 @@ fn main() {
         .status()
         .is_ok_and(|s| s.success());
     let required = std::env::var("ARB_REQUIRE_E2E").as_deref() == Ok("1");
-    if !(run_sh.exists() && python) && !required {
+    let available = run_sh.exists() && python;
+    if !available && !required {
         println!("cargo::rustc-cfg=e2e_unavailable");
     }
 }
