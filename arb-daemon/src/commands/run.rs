@@ -88,6 +88,7 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         handle.clone(),
         Arc::clone(&health),
         Arc::clone(&metrics),
+        config.metrics.stale_after,
         signal.clone(),
     ));
 
@@ -121,11 +122,13 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     Ok(result?)
 }
 
-/// Keeps `/health` current.
+/// Keeps `/health` current (every 5 s): healthy only when the daemon can do its job
+/// ([`crate::metrics::health::assess`]); 503 with the error when the store cannot be read.
 async fn refresh_health(
     handle: EngineHandle,
     health: Arc<Mutex<HealthReport>>,
     metrics: Arc<Metrics>,
+    stale_after: Duration,
     signal: shutdown::ShutdownSignal,
 ) {
     let mut ticker = tokio::time::interval(HEALTH_REFRESH);
@@ -137,10 +140,7 @@ async fn refresh_health(
         let report = match handle.status().await {
             Ok(status) => {
                 metrics.set_status(&status);
-                HealthReport {
-                    healthy: true,
-                    details: serde_json::to_value(&status).unwrap_or_default(),
-                }
+                crate::metrics::health::assess(&status, chrono::Utc::now(), stale_after)
             }
             Err(e) => HealthReport {
                 healthy: false,

@@ -401,6 +401,7 @@ fn read_metrics(r: &mut Reader<'_>) -> Result<MetricsConfig, ConfigError> {
     )?;
     Ok(MetricsConfig {
         addr: addr.unwrap_or(Some(DEFAULT_METRICS_ADDR)),
+        stale_after: seconds(r.integer("HEALTH_STALE_AFTER", 60, 1, 86_400)?),
     })
 }
 

@@ -130,6 +130,10 @@ impl Config {
             ("LOG_DIR", self.logging.dir.display().to_string()),
             ("LOG_MAX_FILES", self.logging.max_files.to_string()),
             ("METRICS_ADDR", self.metrics.to_string()),
+            (
+                "HEALTH_STALE_AFTER",
+                self.metrics.stale_after.as_secs().to_string(),
+            ),
         ]
     }
 

@@ -315,9 +315,13 @@ impl Default for LoggingConfig {
 pub struct MetricsConfig {
     /// The address to listen on, or `None` when disabled.
     pub addr: Option<SocketAddr>,
+    /// `HEALTH_STALE_AFTER`: `/health` answers 503 when a venue of a watched pair has delivered
+    /// no book for longer than this (default 60 s).
+    pub stale_after: std::time::Duration,
 }
 
 impl fmt::Display for MetricsConfig {
+    /// The listener, as `METRICS_ADDR` is written.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.addr {
             Some(addr) => write!(f, "{addr}"),

@@ -46,6 +46,7 @@ pub const VARIABLES: &[&str] = &[
     "LOG_DIR",
     "LOG_MAX_FILES",
     "METRICS_ADDR",
+    "HEALTH_STALE_AFTER",
 ];
 
 /// The variables whose values are secrets: never printed, not in errors, not in `config check`

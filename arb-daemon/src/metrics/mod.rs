@@ -14,6 +14,7 @@
 //! | `arb_catalogue_consecutive_failures` | gauge | |
 //! | `arb_catalogue_sync_failures_total` | counter | |
 
+pub mod health;
 mod histogram;
 mod server;
 
