@@ -1,0 +1,465 @@
+//! Structured mutation of the venues' real sample payloads (`tests/fixtures/fuzz/`, copied from
+//! `shared/reference/*-samples`) through every parser a venue answer reaches, and through the
+//! detector fed the books they parse: no input may panic.
+//!
+//! Each input is a sample with one to four mutations: a leaf replaced by a hostile value (a
+//! decimal at `Decimal::MAX`, negative, huge or tiny exponents, non-numbers, empty or long
+//! strings, the largest integers), a key deleted, an array element repeated many times, an array
+//! emptied, or a value swapped for another type. `cargo test` runs a short seeded pass
+//! ([`QUICK_INPUTS`] per parser). `ARB_FUZZ_SECONDS=600 cargo test --release -p arb-tests --test
+//! fuzz_parsers -- --nocapture` runs each parser for that long with a time-based seed, prints the
+//! count of inputs and panics, and writes every input that panicked to
+//! `target/fuzz-crashes/<parser>-<n>.json`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::borrow::Cow;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use arb_core::detect::{DetectLimits, PairView, best_opportunity};
+use arb_core::model::{Polarity, VerifiedPair};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// Inputs per parser in the quick pass that `cargo test` runs.
+const QUICK_INPUTS: u64 = 1_500;
+
+/// splitmix64: every input is reproducible from the seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
+    }
+}
+
+/// Values that have broken parsers: the edges of `Decimal`, of integers and of JSON.
+fn hostile(rng: &mut Rng) -> Value {
+    const STRINGS: &[&str] = &[
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "7922816251426433759354395033.5",
+        "0.0000000000000000000000000001",
+        "1e30",
+        "-1e-30",
+        "1e400",
+        "-0.01",
+        "-1",
+        "0",
+        "",
+        "NaN",
+        "inf",
+        ".",
+        "0x10",
+        "18446744073709551615",
+        "99999999999999999999999999999999999",
+        "🙂",
+        "2026-13-45T99:99:99Z",
+        " 0.5",
+    ];
+    match rng.below(6) {
+        0 => Value::from(u64::MAX),
+        1 => Value::from(i64::MIN),
+        2 => serde_json::json!(1.797_693_134_862_315_7e308),
+        3 => Value::from(-60),
+        4 => Value::String("9".repeat(rng.below(200) + 1)),
+        _ => Value::String(STRINGS[rng.below(STRINGS.len())].to_owned()),
+    }
+}
+
+/// Every path to a node of `v`.
+fn paths(v: &Value, prefix: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+    out.push(prefix.clone());
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                prefix.push(PathStep::Key(k.clone()));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                prefix.push(PathStep::Index(i));
+                paths(child, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[derive(Clone, Debug)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+fn at<'a>(v: &'a mut Value, path: &[PathStep]) -> Option<&'a mut Value> {
+    path.iter().try_fold(v, |node, step| match step {
+        PathStep::Key(k) => node.get_mut(k),
+        PathStep::Index(i) => node.get_mut(*i),
+    })
+}
+
+/// One structural mutation at a random node.
+fn mutate(v: &mut Value, rng: &mut Rng) {
+    let mut all = Vec::new();
+    paths(v, &mut Vec::new(), &mut all);
+    let path = all[rng.below(all.len())].clone();
+    let Some(node) = at(v, &path) else { return };
+    match (rng.below(5), node) {
+        (0, Value::Object(m)) if !m.is_empty() => {
+            let key = m
+                .keys()
+                .nth(rng.below(m.len()))
+                .cloned()
+                .unwrap_or_default();
+            m.remove(&key);
+        }
+        (1, Value::Array(a)) if !a.is_empty() => {
+            let item = a[rng.below(a.len())].clone();
+            let times = rng.below(60) + 1;
+            a.extend(std::iter::repeat_n(item, times));
+        }
+        (2, Value::Array(a)) => a.clear(),
+        (3, n @ (Value::String(_) | Value::Number(_))) => {
+            let swapped = match &*n {
+                Value::String(s) => s
+                    .parse::<f64>()
+                    .map_or(Value::Null, |f| serde_json::json!(f)),
+                other => Value::String(other.to_string()),
+            };
+            *n = swapped;
+        }
+        (_, n) => *n = hostile(rng),
+    }
+}
+
+/// A sample with one to four mutations.
+fn mutant(sample: &Value, rng: &mut Rng) -> Value {
+    let mut v = sample.clone();
+    for _ in 0..=rng.below(4) {
+        mutate(&mut v, rng);
+    }
+    v
+}
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/fuzz")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture")).expect("fixture JSON")
+}
+
+/// The last panic's message (the hook keeps it instead of printing it).
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+thread_local! {
+    /// Whether this thread is feeding a parser (its panics are caught and counted).
+    static FUZZING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Panics of a parser under test are recorded, not printed; any other panic (a failed
+/// assertion) is reported as usual.
+fn quiet_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if FUZZING.with(std::cell::Cell::get) {
+                *LAST_PANIC
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(info.to_string());
+            } else {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Feeds mutants of `sample` to `parse` (the quick pass, or `ARB_FUZZ_SECONDS` long); returns
+/// (inputs, panics) and writes each panicking input under `target/fuzz-crashes/`.
+fn fuzz(name: &str, sample: &Value, parse: impl Fn(&str)) -> (u64, Vec<String>) {
+    quiet_panics();
+    let long = std::env::var("ARB_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok());
+    let seed = long.map_or(0x5EED, |_| {
+        u64::try_from(Utc::now().timestamp_nanos_opt().unwrap_or(0)).unwrap_or(0)
+    });
+    let deadline = long.map(|s| Instant::now() + Duration::from_secs(s));
+    let mut rng = Rng(seed
+        ^ name
+            .bytes()
+            .fold(0_u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
+    let crashes_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../fuzz-crashes");
+    let (mut inputs, mut panics) = (0_u64, Vec::new());
+    loop {
+        let done = match deadline {
+            Some(d) => Instant::now() >= d,
+            None => inputs >= QUICK_INPUTS,
+        };
+        if done {
+            break;
+        }
+        let text = mutant(sample, &mut rng).to_string();
+        inputs += 1;
+        FUZZING.with(|f| f.set(true));
+        let outcome = catch_unwind(AssertUnwindSafe(|| parse(&text)));
+        FUZZING.with(|f| f.set(false));
+        if outcome.is_err() {
+            let message = LAST_PANIC.lock().unwrap().take().unwrap_or_default();
+            let _ = std::fs::create_dir_all(&crashes_dir);
+            let file = crashes_dir.join(format!("{name}-{}.json", panics.len()));
+            let _ = std::fs::write(&file, &text);
+            panics.push(format!("{message} (input: {})", file.display()));
+        }
+    }
+    println!("fuzz {name}: {inputs} inputs, {} panics", panics.len());
+    (inputs, panics)
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_796_000_000, 0).unwrap_or_default()
+}
+
+fn assert_no_panics(name: &str, sample: &Value, parse: impl Fn(&str)) {
+    let (inputs, panics) = fuzz(name, sample, parse);
+    assert!(inputs > 0);
+    assert!(
+        panics.is_empty(),
+        "{name}: {} of {inputs} inputs panicked:\n{}",
+        panics.len(),
+        panics.join("\n")
+    );
+}
+
+/// A Kalshi event and series shaped like the venue's, for the market mapping.
+fn kalshi_event_and_series() -> Value {
+    serde_json::json!({
+        "event": {"event_ticker": "KXGOLDH-26AUG2711", "series_ticker": "KXGOLDH", "title": "Gold",
+                  "sub_title": "", "collateral_return_type": "", "mutually_exclusive": false,
+                  "settlement_sources": [{"name": "LBMA", "url": "https://www.lbma.org.uk"}],
+                  "fee_type_override": null, "fee_multiplier_override": null},
+        "series": {"ticker": "KXGOLDH", "frequency": "daily", "title": "Gold", "category": "Financials",
+                   "fee_type": "quadratic_with_maker_fees", "fee_multiplier": 1, "settlement_sources": []}
+    })
+}
+
+#[test]
+fn kalshi_market_event_and_series_never_panic() {
+    let mut sample = fixture("../rest-get-market.real-2026-05.json");
+    let extra = kalshi_event_and_series();
+    sample["event"] = extra["event"].clone();
+    sample["series"] = extra["series"].clone();
+    assert_no_panics("kalshi-market", &sample, |text| {
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        let m = serde_json::from_value::<arb_kalshi::wire::WireMarket>(v["market"].clone());
+        let e = serde_json::from_value::<arb_kalshi::wire::EventData>(v["event"].clone());
+        let s = serde_json::from_value::<arb_kalshi::wire::SeriesData>(v["series"].clone());
+        if let (Ok(m), Ok(e), Ok(s)) = (m, e, s) {
+            let _ = arb_kalshi::convert::market(&m, &e, &s);
+        }
+    });
+}
+
+#[test]
+fn kalshi_order_book_and_the_detector_never_panic() {
+    let sample = fixture("rest-get-orderbook.docs.json");
+    let poly_book = polymarket_book(&fixture("clob_book.json")).expect("sample book");
+    assert_no_panics("kalshi-orderbook", &sample, |text| {
+        let Ok(r) = serde_json::from_str::<arb_kalshi::wire::OrderbookResponse>(text) else {
+            return;
+        };
+        if let Ok(book) = arb_kalshi::convert::book(&r.orderbook_fp, now(), "fuzz") {
+            detect_on(&book, &poly_book);
+        }
+    });
+}
+
+#[test]
+fn kalshi_websocket_frames_never_panic() {
+    let frames = fixture("ws-orderbook.real-demo-2026-08-27.json");
+    assert_no_panics("kalshi-ws", &frames, |text| {
+        let Ok(Value::Array(frames)) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        let mut books = arb_kalshi::ws::state::Books::new(arb_kalshi::ws::state::NoPriceScale {
+            yes_scale: false,
+        });
+        let mut seqs = arb_kalshi::ws::state::SeqTracker::default();
+        for frame in &frames {
+            let text = frame.to_string();
+            let Ok(f) = arb_kalshi::ws::frame::parse(&text) else {
+                continue;
+            };
+            if let (Some(sid), Some(seq)) = (f.sid, f.seq) {
+                let _ = seqs.check(sid, seq);
+            }
+            let Some(msg) = f.msg else { continue };
+            let ticker = msg.market_ticker.as_deref().unwrap_or("T");
+            let empty: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
+            match f.kind.as_ref() {
+                "orderbook_snapshot" => {
+                    let yes = msg.yes_dollars_fp.as_deref().unwrap_or(&empty);
+                    let no = msg.no_dollars_fp.as_deref().unwrap_or(&empty);
+                    let _ = books.snapshot(ticker, yes, no, now());
+                }
+                "orderbook_delta" => {
+                    let _ = books.delta(
+                        ticker,
+                        msg.side.as_deref().unwrap_or(""),
+                        msg.price_dollars.as_deref().unwrap_or(""),
+                        msg.delta_fp.as_deref().unwrap_or(""),
+                        now(),
+                    );
+                }
+                _ => {}
+            }
+        }
+    });
+}
+
+fn polymarket_market(gamma: &Value, clob: &Value) -> Option<arb_polymarket::MarketInfo> {
+    let g = serde_json::from_value::<arb_polymarket::wire::GammaMarket>(gamma.clone()).ok()?;
+    let c = serde_json::from_value::<arb_polymarket::wire::ClobMarketInfo>(clob.clone()).ok()?;
+    arb_polymarket::markets::build_market(&g, &c).ok()
+}
+
+fn polymarket_book(v: &Value) -> Option<arb_core::model::BinaryBook> {
+    let w = serde_json::from_value::<arb_polymarket::wire::WireBook>(v.clone()).ok()?;
+    arb_polymarket::books::binary_from_yes(&w, now()).ok()
+}
+
+#[test]
+fn polymarket_gamma_and_clob_markets_never_panic() {
+    let sample =
+        serde_json::json!({"gamma": common::gamma_market(), "clob": common::clob_market_info()});
+    assert!(
+        polymarket_market(&sample["gamma"], &sample["clob"]).is_some(),
+        "the samples map"
+    );
+    assert_no_panics("polymarket-market", &sample, |text| {
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        let _ = polymarket_market(&v["gamma"], &v["clob"]);
+    });
+}
+
+#[test]
+fn polymarket_books_and_the_detector_never_panic() {
+    let sample = fixture("clob_book.json");
+    let kalshi = serde_json::from_value::<arb_kalshi::wire::OrderbookResponse>(fixture(
+        "rest-get-orderbook.docs.json",
+    ))
+    .expect("sample");
+    let kalshi_book =
+        arb_kalshi::convert::book(&kalshi.orderbook_fp, now(), "sample").expect("book");
+    assert_no_panics("polymarket-book", &sample, |text| {
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        if let Some(book) = polymarket_book(&v) {
+            detect_on(&kalshi_book, &book);
+        }
+    });
+}
+
+#[test]
+fn polymarket_market_channel_frames_never_panic() {
+    let info = Arc::new(
+        polymarket_market(&common::gamma_market(), &common::clob_market_info())
+            .expect("the samples map"),
+    );
+    let token = info.ext.yes_token_id.clone();
+    let mut book = fixture("ws_book.json");
+    book["asset_id"] = Value::String(token.clone());
+    let mut change = fixture("ws_price_change.json");
+    change["price_changes"][0]["asset_id"] = Value::String(token);
+    let frames = Value::Array(vec![book, change]);
+    assert_no_panics("polymarket-ws", &frames, |text| {
+        let mut state = arb_polymarket::ws::FeedState::new(std::slice::from_ref(&info));
+        let _ = state.apply_frame(text);
+    });
+}
+
+#[test]
+fn polymarket_data_api_positions_never_panic() {
+    let sample = fixture("data_api_positions_v1.json");
+    assert_no_panics("polymarket-positions", &sample, |text| {
+        let _ = serde_json::from_str::<Vec<arb_polymarket::wire::DataPosition>>(text);
+    });
+}
+
+/// The detector on two parsed books, with the sample markets' fees and grids: every answer is
+/// fine, no panic is.
+fn detect_on(book_a: &arb_core::model::BinaryBook, book_b: &arb_core::model::BinaryBook) {
+    use std::sync::LazyLock;
+    static MARKETS: LazyLock<(
+        arb_core::model::Market,
+        arb_core::model::Market,
+        VerifiedPair,
+    )> = LazyLock::new(|| {
+        let mut v = fixture("../rest-get-market.real-2026-05.json");
+        let extra = kalshi_event_and_series();
+        let m = serde_json::from_value::<arb_kalshi::wire::WireMarket>(v["market"].take())
+            .expect("market");
+        let e = serde_json::from_value(extra["event"].clone()).expect("event");
+        let s = serde_json::from_value(extra["series"].clone()).expect("series");
+        let a = arb_kalshi::convert::market(&m, &e, &s).expect("kalshi market");
+        let b = polymarket_market(&common::gamma_market(), &common::clob_market_info())
+            .expect("polymarket market")
+            .market;
+        let pair = VerifiedPair {
+            id: arb_core::model::PairId(1),
+            a: a.key.clone(),
+            b: b.key.clone(),
+            polarity: Polarity::Same,
+            status: arb_core::model::PairStatus::Active,
+            rules_hash_a: a.rules_hash(),
+            rules_hash_b: b.rules_hash(),
+            approved_by: "fuzz".into(),
+            approved_at: now(),
+        };
+        (a, b, pair)
+    });
+    let (a, b, pair) = &*MARKETS;
+    let limits = DetectLimits {
+        min_profit_fraction: Decimal::ZERO,
+        min_profit_usd: Decimal::ZERO,
+        max_trade_usd: Decimal::from(1_000_000),
+        remaining_exposure_a_usd: Decimal::from(1_000_000),
+        remaining_exposure_b_usd: Decimal::from(1_000_000),
+        balance_a_usd: Decimal::from(1_000_000),
+        balance_b_usd: Decimal::from(1_000_000),
+        max_book_age: chrono::Duration::days(365_000),
+    };
+    let view = PairView {
+        pair,
+        market_a: a,
+        market_b: b,
+        book_a,
+        book_b,
+        fees_a: &a.fees,
+        fees_b: &b.fees,
+    };
+    let _ = best_opportunity(&view, &limits, book_a.as_of);
+}
