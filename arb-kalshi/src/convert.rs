@@ -383,7 +383,16 @@ pub fn order_from_create(
             filled
         },
         avg_fill_price,
-        fees_paid: r.average_fee_paid.unwrap_or_default() * r.fill_count,
+        fees_paid: r
+            .average_fee_paid
+            .unwrap_or_default()
+            .checked_mul(r.fill_count)
+            .ok_or_else(|| {
+                decode_error(
+                    what,
+                    "fields `average_fee_paid` × `fill_count` are out of range",
+                )
+            })?,
         reason: (status == OrderStatus::Unknown).then(|| {
             format!(
                 "venue reports {} filled and {} remaining of {}",
@@ -667,6 +676,32 @@ mod hostile {
 
     use super::*;
     use crate::wire::PriceRange;
+
+    /// Found by the fuzz harness: a create answer's per-contract fee near `Decimal::MAX`
+    /// overflowed when multiplied by the count.
+    #[test]
+    fn a_create_answer_whose_fee_overflows_is_a_decode_error() {
+        let request = OrderRequest {
+            client_order_id: ClientOrderId::new("c-1"),
+            market: MarketKey::new(VENUE, "T"),
+            outcome: Outcome::Yes,
+            side: Side::Buy,
+            limit_price: Price::new(dec!(0.5)).unwrap_or_else(|_| unreachable!()),
+            qty: Qty::new(dec!(5)).unwrap_or_default(),
+            time_in_force: TimeInForce::Ioc,
+        };
+        let answer = CreateOrderV2Response {
+            order_id: "o-1".into(),
+            client_order_id: None,
+            fill_count: dec!(5),
+            remaining_count: dec!(0),
+            average_fill_price: Some(dec!(0.43)),
+            average_fee_paid: Some(Decimal::MAX),
+            ts_ms: None,
+        };
+        let err = order_from_create(&request, &answer, DateTime::UNIX_EPOCH).unwrap_err();
+        assert!(err.to_string().contains("average_fee_paid"), "{err}");
+    }
 
     #[test]
     fn a_fee_multiplier_beyond_any_schedule_is_refused() {

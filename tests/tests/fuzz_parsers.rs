@@ -337,6 +337,69 @@ fn kalshi_websocket_frames_never_panic() {
     });
 }
 
+/// A Kalshi order, fill, position and V2 create answer shaped like the venue's.
+fn kalshi_portfolio() -> Value {
+    serde_json::json!({
+        "order": {
+            "order_id": "3b23c1c7", "client_order_id": "8c35ecb3", "ticker": "HIGHNY-24JAN01-T60",
+            "outcome_side": "no", "book_side": "ask", "status": "executed",
+            "yes_price_dollars": "0.5600", "no_price_dollars": "0.4400",
+            "fill_count_fp": "4.00", "remaining_count_fp": "0.00", "initial_count_fp": "10.00",
+            "taker_fill_cost_dollars": "1.7600", "maker_fill_cost_dollars": "0.0000",
+            "taker_fees_dollars": "0.0700", "maker_fees_dollars": "0.0000",
+            "created_time": "2026-05-13T01:51:41.778164Z"
+        },
+        "fill": {
+            "fill_id": "f-1", "order_id": "o-9", "ticker": "HIGHNY-24JAN01-T60",
+            "outcome_side": "yes", "book_side": "bid", "count_fp": "2.50",
+            "yes_price_dollars": "0.3600", "no_price_dollars": "0.6400", "is_taker": true,
+            "fee_cost": "0.0403", "created_time": "2026-05-13T02:00:00.5Z", "ts": 1778637600
+        },
+        "position": {
+            "ticker": "A", "position_fp": "-12.50", "market_exposure_dollars": "5.0000",
+            "realized_pnl_dollars": "1.2500", "fees_paid_dollars": "0.3100",
+            "last_updated_ts": "2026-05-13T02:00:00Z"
+        },
+        "created": {
+            "order_id": "o-1", "client_order_id": "c-1", "fill_count": "5.00",
+            "remaining_count": "0.00", "average_fill_price": "0.4300",
+            "average_fee_paid": "0.0174", "ts_ms": 1715793600456_i64
+        }
+    })
+}
+
+#[test]
+fn kalshi_orders_fills_and_positions_never_panic() {
+    let request = arb_core::model::OrderRequest {
+        client_order_id: arb_core::model::ClientOrderId::new("c-1"),
+        market: arb_core::model::MarketKey::new("kalshi", "HIGHNY-24JAN01-T60"),
+        outcome: arb_core::model::Outcome::No,
+        side: arb_core::model::Side::Buy,
+        limit_price: arb_core::model::Price::new(Decimal::new(56, 2)).expect("price"),
+        qty: arb_core::model::Qty::new(Decimal::new(55, 1)).expect("qty"),
+        time_in_force: arb_core::model::TimeInForce::Ioc,
+    };
+    assert_no_panics("kalshi-portfolio", &kalshi_portfolio(), |text| {
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        use arb_kalshi::wire::{CreateOrderV2Response, MarketPosition, WireFill, WireOrder};
+        if let Ok(o) = serde_json::from_value::<WireOrder>(v["order"].clone()) {
+            let _ = arb_kalshi::convert::order(&o, None, now());
+            let _ = arb_kalshi::convert::order(&o, Some(&request), now());
+        }
+        if let Ok(f) = serde_json::from_value::<WireFill>(v["fill"].clone()) {
+            let _ = arb_kalshi::convert::fill(&f, None);
+        }
+        if let Ok(p) = serde_json::from_value::<MarketPosition>(v["position"].clone()) {
+            let _ = arb_kalshi::convert::position(&p, now());
+        }
+        if let Ok(c) = serde_json::from_value::<CreateOrderV2Response>(v["created"].clone()) {
+            let _ = arb_kalshi::convert::order_from_create(&request, &c, now());
+        }
+    });
+}
+
 fn polymarket_market(gamma: &Value, clob: &Value) -> Option<arb_polymarket::MarketInfo> {
     let g = serde_json::from_value::<arb_polymarket::wire::GammaMarket>(gamma.clone()).ok()?;
     let c = serde_json::from_value::<arb_polymarket::wire::ClobMarketInfo>(clob.clone()).ok()?;
