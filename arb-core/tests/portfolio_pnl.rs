@@ -350,3 +350,35 @@ fn a_netting_venue_is_reconciled_on_net_positions() {
         }]
     );
 }
+
+/// Polymarket's SDKs add a buy's fee to the cash spent; a venue might instead deliver the fee's
+/// worth fewer shares. Either reading of the same fills is no drift; anything else still is.
+#[test]
+fn a_venue_that_takes_buy_fees_in_shares_is_no_drift() {
+    let mut p = Portfolio::new(Qty::new(dec!(0.01)).unwrap());
+    // 100 YES at 0.55 with a $0.7425 fee: 1.35 shares' worth.
+    p.apply_fill(&fill(
+        "1",
+        a(),
+        Outcome::Yes,
+        Side::Buy,
+        dec!(0.55),
+        dec!(100),
+        dec!(0.7425),
+        t(1),
+    ))
+    .unwrap();
+    let venue = a().venue;
+    for held in [dec!(100), dec!(98.65)] {
+        assert!(
+            p.reconcile(&venue, &[position(a(), Outcome::Yes, held)])
+                .is_empty(),
+            "{held}"
+        );
+    }
+    assert_eq!(
+        p.reconcile(&venue, &[position(a(), Outcome::Yes, dec!(97))])
+            .len(),
+        1
+    );
+}

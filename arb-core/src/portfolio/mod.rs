@@ -45,6 +45,9 @@ struct Holding {
     cost: Decimal,
     /// Fees paid for the contracts still held.
     fees: Decimal,
+    /// What those fees are worth in contracts at the prices bought (`Σ fee / price`): how many
+    /// fewer contracts a venue that takes a buy's fee in shares delivers.
+    fee_contracts: Decimal,
     /// Realised PnL of this position so far.
     realized: Decimal,
     updated_at: Option<DateTime<Utc>>,
@@ -99,6 +102,10 @@ impl Portfolio {
                 holding.qty += fill.qty.value();
                 holding.cost += notional;
                 holding.fees += fill.fee;
+                holding.fee_contracts += fill
+                    .fee
+                    .checked_div(fill.price.value())
+                    .unwrap_or(Decimal::ZERO);
                 -notional - fill.fee
             }
             Side::Sell => {
@@ -116,6 +123,7 @@ impl Portfolio {
                 let pnl = notional - fill.fee - cost - fees;
                 holding.qty -= sold;
                 holding.cost -= cost;
+                holding.fee_contracts -= holding.fee_contracts * sold / holding.qty.max(sold);
                 holding.fees -= fees;
                 holding.realized += pnl;
                 *self.realized_by_day.entry(day).or_default() += pnl;
@@ -162,6 +170,7 @@ impl Portfolio {
             holding.qty = Decimal::ZERO;
             holding.cost = Decimal::ZERO;
             holding.fees = Decimal::ZERO;
+            holding.fee_contracts = Decimal::ZERO;
             holding.updated_at = Some(at);
             *self.cash_by_venue.entry(market.venue.clone()).or_default() += payout;
             total += pnl;
@@ -186,6 +195,13 @@ impl Portfolio {
         self.holdings
             .get(&(market.clone(), outcome))
             .map_or(Decimal::ZERO, |h| h.qty)
+    }
+
+    /// What the fees of the contracts held of one outcome are worth in contracts.
+    fn fee_contracts(&self, market: &MarketKey, outcome: Outcome) -> Decimal {
+        self.holdings
+            .get(&(market.clone(), outcome))
+            .map_or(Decimal::ZERO, |h| h.fee_contracts)
     }
 
     /// Dollars held per market (cost basis plus fees of open positions), for risk checks.

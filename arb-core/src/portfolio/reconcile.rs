@@ -57,7 +57,14 @@ impl Portfolio {
                     .filter(|p| p.market == market && p.outcome == outcome)
                     .map(|p| p.qty.value())
                     .sum();
-                ((theirs - ours).abs() > self.drift_tolerance).then_some(Drift {
+                let off = |held: Decimal| (theirs - held).abs() > self.drift_tolerance;
+                // A venue that took the buys' fees in shares holds their worth in contracts
+                // fewer than were filled: the same position, read the other way.
+                let fees_in_shares = ours - self.fee_contracts(&market, outcome);
+                if off(ours) && !off(fees_in_shares) {
+                    tracing::info!(%market, %outcome, ours = %ours, venue = %theirs, "the venue holds the filled contracts less the fees' worth: fees taken in shares");
+                }
+                (off(ours) && off(fees_in_shares)).then_some(Drift {
                     market,
                     outcome,
                     ours,
