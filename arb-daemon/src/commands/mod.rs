@@ -8,10 +8,12 @@ mod table;
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use arb_core::engine::{EngineError, EngineHandle};
 use arb_core::exchange::ExchangeError;
 use arb_core::model::ModelError;
+use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
 use arb_core::store::StoreError;
 
 pub use build::{engine_config, open_store};
@@ -152,7 +154,10 @@ pub async fn dispatch(
                 .reason
                 .as_deref()
                 .unwrap_or("halted from the command line");
-            handle(config).await?.halt(CLI_ACTOR, reason).await?;
+            confirmed_handle(config)
+                .await?
+                .halt(CLI_ACTOR, reason)
+                .await?;
             writeln!(
                 out,
                 "trading halted: no new executions (in-flight ones finish hedging)"
@@ -160,7 +165,7 @@ pub async fn dispatch(
             Ok(())
         }
         Command::Resume => {
-            handle(config).await?.resume(CLI_ACTOR).await?;
+            confirmed_handle(config).await?.resume(CLI_ACTOR).await?;
             writeln!(out, "trading resumed")?;
             Ok(())
         }
@@ -173,6 +178,30 @@ pub async fn dispatch(
 async fn handle(config: &Config) -> Result<EngineHandle, CommandError> {
     let store = open_store(config).await?;
     Ok(build::engine(config, store, build::data_venues(config)?)?.handle())
+}
+
+/// [`handle`] for the kill-switch commands: the alert `halt` / `resume` raise is the confirmation
+/// of what the operator just did, logged at INFO (not as an error: nothing went wrong). A running
+/// daemon picks the switch up from the store.
+async fn confirmed_handle(config: &Config) -> Result<EngineHandle, CommandError> {
+    let store = open_store(config).await?;
+    let venues = build::data_venues(config)?;
+    Ok(build::engine_with(config, store, venues, Arc::new(Confirmations))?.handle())
+}
+
+/// Logs the kill switch's alerts at INFO, everything else as [`LogNotifier`] does.
+struct Confirmations;
+
+impl Notifier for Confirmations {
+    fn notify(&self, notification: Notification) -> Result<(), NotifyError> {
+        match notification {
+            Notification::Alert { message, .. } => {
+                tracing::info!(%message, "done");
+                Ok(())
+            }
+            other => LogNotifier.notify(other),
+        }
+    }
 }
 
 /// `config check`: validates what `run` would need and prints every setting, secrets as
