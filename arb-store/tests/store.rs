@@ -260,6 +260,11 @@ mod sql {
         let err = arb_store::connect(&missing).await.expect_err("no database");
         assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
         assert!(
+            err.to_string()
+                .contains("/arb_store_no_such_database (user postgres): database missing"),
+            "{err}"
+        );
+        assert!(
             !format!("{err} {err:?}").contains("hunter2secret"),
             "{err:?}"
         );
@@ -277,5 +282,76 @@ mod sql {
         assert!(debug.contains("Postgres"), "{debug}");
         store.close().await;
         db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn a_missing_sqlite_file_is_refused_unless_created() {
+        let db = TestDb::sqlite();
+        let path = db.url.trim_start_matches("sqlite://").to_owned();
+        for mode in [arb_store::OpenMode::Existing, arb_store::OpenMode::ReadOnly] {
+            let err = arb_store::open(&db.url, mode).await.expect_err("missing");
+            assert_eq!(
+                err.to_string(),
+                format!("not found: SQLite file {path} does not exist")
+            );
+        }
+        assert!(!std::path::Path::new(&path).exists(), "nothing was created");
+        arb_store::open(&db.url, arb_store::OpenMode::Create)
+            .await
+            .expect("created")
+            .close()
+            .await;
+        arb_store::open(&db.url, arb_store::OpenMode::Existing)
+            .await
+            .expect("now it exists")
+            .close()
+            .await;
+    }
+
+    #[tokio::test]
+    async fn a_store_opened_read_only_reads_and_refuses_writes_naming_the_file() {
+        let db = TestDb::sqlite();
+        let store = db.connect().await;
+        fill_with_data(&store).await;
+        store.close().await;
+        let read_only = arb_store::open(&db.url, arb_store::OpenMode::ReadOnly)
+            .await
+            .expect("open read-only");
+        assert_data_kept(&read_only).await;
+        let err = read_only
+            .put_setting("x", Some("y"))
+            .await
+            .expect_err("read-only");
+        let text = err.to_string();
+        let path = db.url.trim_start_matches("sqlite://");
+        assert!(text.contains(&format!("SQLite file {path}: ")), "{text}");
+        assert!(text.contains("readonly"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn read_only_refuses_a_database_not_migrated_yet() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("empty.db");
+        std::fs::write(&file, b"").expect("an empty file is an empty SQLite database");
+        let url = format!("sqlite://{}", file.display());
+        let err = arb_store::open(&url, arb_store::OpenMode::ReadOnly)
+            .await
+            .expect_err("not migrated");
+        assert!(matches!(err, StoreError::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("schema is at version 0"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_postgres_connection_names_the_server_without_the_password() {
+        // Nothing listens on port 1; the password `test` is also the database's name.
+        let err = arb_store::connect("postgres://postgres:test@127.0.0.1:1/test")
+            .await
+            .expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("PostgreSQL at 127.0.0.1:1/test (user postgres): connection refused"),
+            "{text}"
+        );
+        assert!(!text.contains(":test@"), "{text}");
     }
 }
