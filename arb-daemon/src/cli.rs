@@ -18,6 +18,11 @@ pub struct Cli {
     /// override it).
     #[arg(long, global = true, env = "ARB_CONFIG", value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Create the SQLite store file named by DATABASE_URL if it does not exist (only `run` and
+    /// `demo` create one unasked; every other command refuses a missing file, which usually
+    /// means a mistyped path or another working directory).
+    #[arg(long, global = true)]
+    pub create_store: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -49,6 +54,8 @@ pub enum Command {
     /// Configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Ask the running daemon's /health (at METRICS_ADDR): exit 0 when healthy, 1 otherwise.
+    Health,
 }
 
 impl Command {
@@ -69,6 +76,25 @@ impl Command {
             Self::Halt(_) => "halt",
             Self::Resume => "resume",
             Self::Config(ConfigCommand::Check) => "config check",
+            Self::Health => "health",
+        }
+    }
+
+    /// How the command opens the store: `run` creates it on first start; `pairs list`,
+    /// `positions` and `opportunities` only read it (a read-only file will do); every other
+    /// command needs it to exist unless `create` (`--create-store`). `demo`, `config check` and
+    /// `health` do not open `DATABASE_URL`.
+    #[must_use]
+    pub const fn store_mode(&self, create: bool) -> arb_store::OpenMode {
+        match self {
+            Self::Run | Self::Demo(_) | Self::Config(_) | Self::Health => {
+                arb_store::OpenMode::Create
+            }
+            _ if create => arb_store::OpenMode::Create,
+            Self::Pairs(PairsCommand::List) | Self::Positions | Self::Opportunities(_) => {
+                arb_store::OpenMode::ReadOnly
+            }
+            _ => arb_store::OpenMode::Existing,
         }
     }
 
@@ -87,9 +113,13 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub seconds: u64,
     /// The SQLite file the demo writes (replaced at the start; default: `arb-demo.db` in the
-    /// system's temporary directory).
+    /// system's temporary directory). An existing file that is not a demo store is refused
+    /// unless `--force` is given.
     #[arg(long, value_name = "PATH")]
     pub database: Option<PathBuf>,
+    /// Replace the `--database` file even if it is not a store the demo wrote.
+    #[arg(long)]
+    pub force: bool,
     /// Seed of the simulated books (the same seed moves the books the same way).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,

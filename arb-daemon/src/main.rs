@@ -22,8 +22,11 @@ fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => return fail(&CommandError::Config(e)),
     };
-    // `config check` only reads: it must not create log files.
-    let _log_guard = if matches!(cli.command, Command::Config(ConfigCommand::Check)) {
+    // `config check` and `health` only read: they must not create log files.
+    let _log_guard = if matches!(
+        cli.command,
+        Command::Config(ConfigCommand::Check) | Command::Health
+    ) {
         None
     } else {
         match logging::init(&config.logging) {
@@ -45,7 +48,7 @@ fn main() -> ExitCode {
         }
     };
     let mut stdout = std::io::stdout();
-    match runtime.block_on(commands::dispatch(&cli.command, &config, &mut stdout)) {
+    match runtime.block_on(commands::dispatch(&cli, &config, &mut stdout)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

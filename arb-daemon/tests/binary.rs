@@ -119,3 +119,157 @@ fn bad_command_line_exits_2_with_usage() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("Usage:"), "{}", stderr(&output));
 }
+
+/// The contents of every log file under `dir`.
+fn logs(dir: &Path) -> String {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_missing_sqlite_store_is_refused_unless_created_and_halt_confirms_at_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("DATABASE_URL", "sqlite://arb.db"),
+        ("LOG_DIR", "logs"),
+        ("LOG_FORMAT", "json"),
+    ];
+    let output = run(dir.path(), &env, &["pairs", "list"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("SQLite file arb.db does not exist"), "{err}");
+    assert!(err.contains("--create-store"), "{err}");
+    assert!(!dir.path().join("arb.db").exists(), "nothing is created");
+    let output = run(dir.path(), &env, &["halt", "--reason", "drill"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "halt does not create a store"
+    );
+
+    let output = run(
+        dir.path(),
+        &env,
+        &["halt", "--reason", "drill", "--create-store"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = logs(&dir.path().join("logs"));
+    let line = log
+        .lines()
+        .find(|l| l.contains("Trading halted: drill (by cli)"))
+        .unwrap_or_else(|| panic!("halt is logged:\n{log}"));
+    assert!(line.contains("\"level\":\"INFO\""), "{line}");
+    assert!(!log.contains("\"level\":\"ERROR\""), "{log}");
+
+    let output = run(dir.path(), &env, &["pairs", "list"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "no pairs approved yet\n");
+}
+
+#[test]
+fn read_only_commands_read_a_read_only_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("DATABASE_URL", "sqlite://arb.db"), ("LOG_DIR", "logs")];
+    let output = run(dir.path(), &env, &["resume", "--create-store"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let file = dir.path().join("arb.db");
+    let before = std::fs::read(&file).unwrap();
+    let mut permissions = std::fs::metadata(&file).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&file, permissions).unwrap();
+    for args in [
+        &["pairs", "list"][..],
+        &["positions"][..],
+        &["opportunities"][..],
+    ] {
+        let output = run(dir.path(), &env, args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), before, "nothing was written");
+}
+
+#[test]
+fn store_errors_name_the_server_and_what_failed_with_only_the_password_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1; the password `test` is also the database's name.
+    let env = [
+        ("DATABASE_URL", "postgres://postgres:test@127.0.0.1:1/test"),
+        ("LOG_DIR", "logs"),
+    ];
+    let output = run(dir.path(), &env, &["pairs", "list"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("PostgreSQL at 127.0.0.1:1/test (user postgres): connection refused"),
+        "{err}"
+    );
+    assert!(!err.contains(":test@"), "{err}");
+}
+
+#[test]
+fn demo_refuses_a_file_it_did_not_write_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("LOG_DIR", "logs")];
+    std::fs::write(dir.path().join("notes.db"), b"precious").unwrap();
+    let output = run(
+        dir.path(),
+        &env,
+        &["demo", "--seconds", "1", "--database", "notes.db"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("notes.db exists and is not a demo store"),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read(dir.path().join("notes.db")).unwrap(),
+        b"precious"
+    );
+
+    let forced = [
+        "demo",
+        "--seconds",
+        "1",
+        "--database",
+        "notes.db",
+        "--force",
+    ];
+    let output = run(dir.path(), &env, &forced);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The file is now a demo store: the demo replaces it without being forced.
+    let again = ["demo", "--seconds", "1", "--database", "notes.db"];
+    let output = run(dir.path(), &env, &again);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn health_answers_1_when_nothing_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("0.0.0.0:{port}");
+    let output = run(dir.path(), &[("METRICS_ADDR", &addr)], &["health"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("unhealthy: http://127.0.0.1:{port}/health:")),
+        "{err}"
+    );
+    assert!(!dir.path().join("logs").exists(), "health writes no logs");
+}

@@ -32,7 +32,8 @@ fn simple_commands() {
         Command::Demo(DemoArgs {
             seconds: 20,
             database: None,
-            seed: 7
+            seed: 7,
+            force: false
         })
     );
     assert_eq!(
@@ -48,7 +49,8 @@ fn simple_commands() {
         Command::Demo(DemoArgs {
             seconds: 5,
             database: Some("x.db".into()),
-            seed: 3
+            seed: 3,
+            force: false
         })
     );
     assert_eq!(command(&["positions"]), Command::Positions);

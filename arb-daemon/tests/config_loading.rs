@@ -410,3 +410,47 @@ fn secret_debug_and_display_are_redacted() {
     assert_eq!(secret.to_string(), "<redacted>");
     assert_eq!(secret.expose(), "hunter2");
 }
+
+#[test]
+fn database_password_is_percent_encoded_into_the_url() {
+    let config = load(&[
+        ("DATABASE_URL", "postgres://arb@postgres:5432/arbitrage"),
+        ("DATABASE_PASSWORD", "p@ss/w:rd %x?#"),
+    ]);
+    assert_eq!(
+        config.database_url.expose(),
+        "postgres://arb:p%40ss%2Fw%3Ard%20%25x%3F%23@postgres:5432/arbitrage"
+    );
+    assert_eq!(
+        config.database_url.to_string(),
+        "postgres://arb:<redacted>@postgres:5432/arbitrage"
+    );
+    let rendered = config.render();
+    assert!(
+        !rendered.contains("p%40ss") && !rendered.contains("p@ss"),
+        "{rendered}"
+    );
+    let line = rendered
+        .lines()
+        .find(|l| l.starts_with("DATABASE_PASSWORD"))
+        .expect("DATABASE_PASSWORD is listed");
+    assert!(line.contains("set"), "{line}");
+
+    for (url, problem) in [
+        (
+            "sqlite://arb.db",
+            "only used with a postgres:// DATABASE_URL",
+        ),
+        ("postgres://arb:other@db/arb", "already holds a password"),
+        ("postgres://db/arb", "names no user"),
+    ] {
+        let err = Config::load(
+            &ConfigSources::new()
+                .with_env([("DATABASE_URL", url), ("DATABASE_PASSWORD", "secret-VALUE")]),
+        )
+        .expect_err("refused");
+        let text = err.to_string();
+        assert!(text.contains(problem), "{url}: {text}");
+        assert!(!text.contains("secret-VALUE"), "{text}");
+    }
+}

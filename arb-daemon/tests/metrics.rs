@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use arb_daemon::metrics::{HealthCheck, HealthReport, Metrics, start};
+use arb_daemon::metrics::{HealthCheck, HealthReport, Metrics, StoreProbe, start};
 use arb_daemon::shutdown;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -174,4 +174,109 @@ async fn start_reports_an_address_in_use() {
     .err()
     .unwrap();
     assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_health_command_reads_the_status_code() {
+    let healthy = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = Arc::clone(&healthy);
+    let health: HealthCheck = Arc::new(move || HealthReport {
+        healthy: flag.load(std::sync::atomic::Ordering::SeqCst),
+        details: serde_json::json!({ "reasons": [] }),
+    });
+    let (trigger, signal) = shutdown::channel();
+    let (addr, server) = start(
+        "0.0.0.0:0".parse().unwrap(),
+        Arc::new(Metrics::new()),
+        health,
+        signal,
+    )
+    .await
+    .unwrap();
+    let local = arb_daemon::commands::health::local(addr);
+    assert!(local.ip().is_loopback());
+    let (code, body) = arb_daemon::commands::health::probe(local).await.unwrap();
+    assert_eq!(code, 200);
+    assert!(body.contains("\"status\":\"ok\""), "{body}");
+    healthy.store(false, std::sync::atomic::Ordering::SeqCst);
+    let (code, _) = arb_daemon::commands::health::probe(local).await.unwrap();
+    assert_eq!(code, 503);
+    trigger.trigger();
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn the_store_probe_reports_a_store_that_cannot_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("arb.db").display());
+    arb_store::connect(&url).await.unwrap().close().await;
+    let writable: Arc<dyn arb_core::store::Store> =
+        Arc::new(arb_store::connect(&url).await.unwrap());
+    let mut probe = StoreProbe::new(Arc::clone(&writable), Duration::from_secs(30));
+    assert_eq!(probe.write_error(chrono::Utc::now()).await, None);
+    assert!(
+        writable
+            .setting(arb_daemon::metrics::health::HEARTBEAT_SETTING)
+            .await
+            .unwrap()
+            .is_some(),
+        "the heartbeat is written"
+    );
+    let read_only = arb_store::open(&url, arb_store::OpenMode::ReadOnly)
+        .await
+        .unwrap();
+    let mut probe = StoreProbe::new(Arc::new(read_only), Duration::from_secs(30));
+    let error = probe
+        .write_error(chrono::Utc::now())
+        .await
+        .expect("a read-only store cannot be written");
+    assert!(error.contains("SQLite file"), "{error}");
+    assert!(error.contains("arb.db"), "{error}");
+}
+
+#[test]
+fn task_panics_book_ages_and_venue_calls_are_exported() {
+    let metrics = Metrics::new();
+    let now = Instant::now();
+    metrics.market_book_updated("kalshi", "KXFED-25DEC", now - Duration::from_millis(1500));
+    metrics.venue_call(
+        "kalshi",
+        None,
+        chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap(),
+    );
+    metrics.venue_call("kalshi", Some("network error: refused"), chrono::Utc::now());
+    let mut tasks = std::collections::BTreeMap::new();
+    tasks.insert(
+        "feed:kalshi".to_owned(),
+        arb_core::engine::TaskCounts {
+            panics: 2,
+            restarts: 1,
+        },
+    );
+    metrics.set_status(&arb_core::engine::EngineStatus {
+        mode: arb_core::engine::TradingMode::Live,
+        halted: None,
+        venues: vec![],
+        active_pairs: 0,
+        inactive_pairs: 0,
+        last_opportunity: None,
+        today: None,
+        catalogue: arb_core::engine::CatalogueStatus::default(),
+        tasks,
+    });
+    let text = metrics.render(now);
+    for line in [
+        "arb_market_book_age_seconds{venue=\"kalshi\",market=\"KXFED-25DEC\"} 1.5",
+        "arb_book_age_seconds{venue=\"kalshi\"} 1.5",
+        "arb_venue_last_success_timestamp_seconds{venue=\"kalshi\"} 1796000000",
+        "arb_venue_call_failures_total{venue=\"kalshi\"} 1",
+        "# TYPE arb_task_panics_total counter",
+        "arb_task_panics_total{task=\"feed:kalshi\"} 2",
+        "arb_task_restarts_total{task=\"feed:kalshi\"} 1",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
 }

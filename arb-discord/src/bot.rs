@@ -6,12 +6,14 @@ use std::sync::{Arc, OnceLock};
 use serenity::all::{
     ChannelId, ClientBuilder, CommandDataOptionValue, CommandInteraction, Context,
     CreateInteractionResponse, CreateInteractionResponseMessage, EventHandler, GatewayIntents,
-    Http, Interaction, Reaction, Ready, UserId,
+    Http, Interaction, Message, Reaction, Ready, RoleId, UserId,
 };
 use tokio::sync::watch;
 
 use crate::api::EngineApi;
 use crate::auth::{Actor, Policy};
+use arb_core::model::SuggestionId;
+
 use crate::command::{self, ArgValue, Invocation, Verdict};
 use crate::delivery::DiscordHttp;
 use crate::format;
@@ -65,15 +67,7 @@ impl<E: EngineApi + ?Sized + 'static> Bot<E> {
         http: &Http,
         interaction: &CommandInteraction,
     ) -> Result<(), serenity::Error> {
-        let actor = Actor {
-            user_id: interaction.user.id.get(),
-            roles: interaction
-                .member
-                .as_ref()
-                .map(|m| m.roles.iter().map(|r| r.get()).collect())
-                .unwrap_or_default(),
-            in_home_channel: interaction.channel_id == self.channel,
-        };
+        let actor = command_actor(interaction, self.channel);
         let input = invocation(interaction);
         let command = match command::prepare(&self.policy, &actor, &input) {
             Ok(command) => command,
@@ -108,43 +102,14 @@ impl<E: EngineApi + ?Sized + 'static> Bot<E> {
         reaction: &Reaction,
         me: UserId,
     ) -> Result<(), serenity::Error> {
-        let Some(user) = reaction.user_id else {
-            return Ok(());
-        };
-        if user == me || reaction.channel_id != self.channel {
-            return Ok(());
-        }
-        if reaction
-            .message_author_id
-            .is_some_and(|author| author != me)
-        {
-            return Ok(());
-        }
-        let Some(verdict) = emoji(reaction).and_then(Verdict::from_emoji) else {
+        let Some((actor, verdict)) = reaction_request(reaction, me, self.channel) else {
             return Ok(());
         };
         let message = http
             .get_message(reaction.channel_id, reaction.message_id)
             .await?;
-        if message.author.id != me {
+        let Some(id) = suggestion_on(&message, me) else {
             return Ok(());
-        }
-        let Some(id) = message
-            .embeds
-            .first()
-            .and_then(|e| e.footer.as_ref())
-            .and_then(|f| format::suggestion_id_from_footer(&f.text))
-        else {
-            return Ok(());
-        };
-        let actor = Actor {
-            user_id: user.get(),
-            roles: reaction
-                .member
-                .as_ref()
-                .map(|m| m.roles.iter().map(|r| r.get()).collect())
-                .unwrap_or_default(),
-            in_home_channel: true,
         };
         let reply = command::react(self.engine.as_ref(), &self.policy, &actor, id, verdict).await;
         if let Err(e) = self.notifier.post(&reply) {
@@ -154,6 +119,61 @@ impl<E: EngineApi + ?Sized + 'static> Bot<E> {
     }
 }
 
+/// Who sent a slash command: their id and roles, and whether they wrote in the bot's channel.
+#[must_use]
+pub fn command_actor(interaction: &CommandInteraction, home: ChannelId) -> Actor {
+    Actor {
+        user_id: interaction.user.id.get(),
+        roles: role_ids(interaction.member.as_ref().map(|m| m.roles.as_slice())),
+        in_home_channel: interaction.channel_id == home,
+    }
+}
+
+/// What a reaction asks for, before the message it is on is read: `None` unless it is a ✅ / ❌
+/// by someone other than the bot (`me`), in the bot's channel (`home`), on a message that is not
+/// known to be someone else's.
+#[must_use]
+pub fn reaction_request(
+    reaction: &Reaction,
+    me: UserId,
+    home: ChannelId,
+) -> Option<(Actor, Verdict)> {
+    let user = reaction.user_id?;
+    if user == me || reaction.channel_id != home {
+        return None;
+    }
+    if reaction
+        .message_author_id
+        .is_some_and(|author| author != me)
+    {
+        return None;
+    }
+    let verdict = emoji(reaction).and_then(Verdict::from_emoji)?;
+    let actor = Actor {
+        user_id: user.get(),
+        roles: role_ids(reaction.member.as_ref().map(|m| m.roles.as_slice())),
+        in_home_channel: true,
+    };
+    Some((actor, verdict))
+}
+
+fn role_ids(roles: Option<&[RoleId]>) -> Vec<u64> {
+    roles.unwrap_or_default().iter().map(|r| r.get()).collect()
+}
+
+/// The suggestion a message of the bot (`me`) posted stands for (its id is in the footer).
+#[must_use]
+pub fn suggestion_on(message: &Message, me: UserId) -> Option<SuggestionId> {
+    if message.author.id != me {
+        return None;
+    }
+    message
+        .embeds
+        .first()
+        .and_then(|e| e.footer.as_ref())
+        .and_then(|f| format::suggestion_id_from_footer(&f.text))
+}
+
 fn emoji(reaction: &Reaction) -> Option<&str> {
     match &reaction.emoji {
         serenity::all::ReactionType::Unicode(e) => Some(e.as_str()),
@@ -161,8 +181,10 @@ fn emoji(reaction: &Reaction) -> Option<&str> {
     }
 }
 
-/// The pure-layer view of a slash command.
-fn invocation(interaction: &CommandInteraction) -> Invocation {
+/// The pure-layer view of a slash command: its name and the options the command layer reads
+/// (text, numbers, whole numbers; a boolean as its text; sub-commands and attachments dropped).
+#[must_use]
+pub fn invocation(interaction: &CommandInteraction) -> Invocation {
     let options = interaction
         .data
         .options

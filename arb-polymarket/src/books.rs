@@ -22,9 +22,9 @@ pub fn parse_price(s: &str) -> Result<Price, ExchangeError> {
     Price::new(d).map_err(|e| decode_err("book price", e.to_string()))
 }
 
-/// The most shares a book level may hold: beyond any real book, and far below where summing
-/// repeated levels could outgrow a `Decimal`.
-const MAX_LEVEL_SIZE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+/// The most shares a book level (or a position) may hold: beyond any real book, and far below
+/// where summing repeated levels could outgrow a `Decimal`.
+pub(crate) const MAX_LEVEL_SIZE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
 
 /// Parses a wire size (at most 10¹² shares).
 pub fn parse_qty(s: &str) -> Result<Qty, ExchangeError> {

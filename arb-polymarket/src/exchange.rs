@@ -8,7 +8,7 @@ use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::fees::{FeeModel, FeeSchedule};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, FillId, Liquidity, Market, MarketId, MarketKey,
-    Order, OrderRequest, OrderStatus, Outcome, Position, Price, Qty, Side, TimeInForce, VenueId,
+    Order, OrderRequest, OrderStatus, Position, Price, Qty, Side, TimeInForce, VenueId,
     VenueOrderId,
 };
 use async_trait::async_trait;
@@ -661,19 +661,7 @@ impl Exchange for PolymarketExchange {
                         .await?
                 }
             };
-            let outcome: Outcome = info
-                .ext
-                .outcome_of(&p.asset)
-                .ok_or_else(|| decode_err("position asset", p.asset.clone()))?;
-            out.push(Position {
-                market: info.market.key.clone(),
-                outcome,
-                qty: Qty::new(p.size).map_err(|e| decode_err("position size", e.to_string()))?,
-                avg_price: p.avg_price.and_then(|a| Price::new(a).ok()),
-                fees_paid: Decimal::ZERO,
-                realized_pnl: p.realized_pnl.unwrap_or_default(),
-                updated_at: now,
-            });
+            out.push(crate::positions::position(&p, &info, now)?);
         }
         Ok(out)
     }

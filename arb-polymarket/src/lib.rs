@@ -18,6 +18,7 @@ pub mod exchange;
 pub mod http;
 pub mod markets;
 pub mod orders;
+pub mod positions;
 pub mod signing;
 pub mod wire;
 pub mod ws;

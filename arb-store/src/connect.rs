@@ -7,8 +7,9 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 
 use crate::backend::{postgres, sqlite};
-use crate::error::{from_sqlx, redact};
+use crate::error::open_failure;
 use crate::sql_store::SqlStore;
+use crate::url::mask_url_in;
 
 /// Which database a [`SqlStore`] runs on.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,51 +53,126 @@ impl BackendKind {
     }
 }
 
-/// Opens the database at `database_url` with the default opportunity throttle, refuses a schema
-/// newer than this program, and applies pending migrations.
+/// How a store is opened.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum OpenMode {
+    /// Create the database if it is missing (a SQLite file; a PostgreSQL database must exist),
+    /// then migrate it: for the commands that create a store (`run`, the demo).
+    #[default]
+    Create,
+    /// The database must exist; it is migrated.
+    Existing,
+    /// The database must exist with this program's schema; nothing is written (SQLite opens the
+    /// file read-only, PostgreSQL sessions are read-only), so a read-only file can be read.
+    ReadOnly,
+}
+
+/// Opens the database at `database_url` with the default opportunity throttle, creating it if
+/// missing, refuses a schema newer than this program, and applies pending migrations.
 ///
 /// `postgres://user:password@host/db` (or `postgresql://`) selects PostgreSQL; `sqlite://path`
-/// selects SQLite, creating the file if missing (`sqlite::memory:` for a throwaway database).
+/// selects SQLite (`sqlite::memory:` for a throwaway database).
 ///
 /// # Errors
-/// [`StoreError::Config`] for an unsupported or malformed URL, [`StoreError::SchemaTooNew`] when
-/// the database was migrated by a newer program, [`StoreError::Backend`] when the database cannot
-/// be reached or migrated. Messages never contain the URL's password.
+/// As [`open_with`].
 pub async fn connect(database_url: &str) -> Result<SqlStore, StoreError> {
-    connect_with_throttle(database_url, OpportunityThrottle::default()).await
+    open_with(
+        database_url,
+        OpenMode::Create,
+        OpportunityThrottle::default(),
+    )
+    .await
 }
 
 /// [`connect`] with a custom opportunity throttle.
 ///
 /// # Errors
-/// As [`connect`].
+/// As [`open_with`].
 pub async fn connect_with_throttle(
     database_url: &str,
     throttle: OpportunityThrottle,
 ) -> Result<SqlStore, StoreError> {
-    let hide = |e: StoreError| redact_error(e, database_url);
+    open_with(database_url, OpenMode::Create, throttle).await
+}
+
+/// Opens the database at `database_url` in `mode` with the default opportunity throttle.
+///
+/// # Errors
+/// As [`open_with`].
+pub async fn open(database_url: &str, mode: OpenMode) -> Result<SqlStore, StoreError> {
+    open_with(database_url, mode, OpportunityThrottle::default()).await
+}
+
+/// Opens the database at `database_url` in `mode`.
+///
+/// # Errors
+/// [`StoreError::Config`] for an unsupported or malformed URL; [`StoreError::NotFound`] for a
+/// SQLite file that does not exist when `mode` does not create it; [`StoreError::SchemaTooNew`]
+/// when the database was migrated by a newer program; [`StoreError::Backend`] when the database
+/// cannot be reached, opened or migrated, naming the file or `host:port` and what failed
+/// (connection refused, authentication failed, database missing, cannot open the file…).
+/// Messages show the URL only with its password masked.
+pub async fn open_with(
+    database_url: &str,
+    mode: OpenMode,
+    throttle: OpportunityThrottle,
+) -> Result<SqlStore, StoreError> {
+    let hide = |e: StoreError| mask_error(e, database_url);
     let store = match BackendKind::of_url(database_url)? {
         BackendKind::Postgres => {
-            let options = PgConnectOptions::from_str(database_url)
+            let mut options = PgConnectOptions::from_str(database_url)
                 .map_err(|e| StoreError::Config(format!("invalid PostgreSQL URL: {e}")))
                 .map_err(hide)?;
+            if mode == OpenMode::ReadOnly {
+                options = options.options([("default_transaction_read_only", "on")]);
+            }
+            let target = postgres_target(&options);
             let backend = postgres::open(options, throttle)
                 .await
-                .map_err(|e| hide(from_sqlx(e)))?;
-            SqlStore::postgres(backend)
+                .map_err(|e| hide(opening(&target, &e)))?;
+            SqlStore::postgres(backend, target)
         }
         BackendKind::Sqlite => {
             let options = SqliteConnectOptions::from_str(database_url)
                 .map_err(|e| StoreError::Config(format!("invalid SQLite URL: {e}")))
                 .map_err(hide)?;
-            let backend = sqlite::open(options, is_sqlite_memory(database_url), throttle)
+            let memory = is_sqlite_memory(database_url);
+            let target = if memory {
+                "SQLite in memory".to_owned()
+            } else {
+                format!("SQLite file {}", options.get_filename().display())
+            };
+            if mode != OpenMode::Create && !memory && !options.get_filename().exists() {
+                return Err(StoreError::NotFound(format!("{target} does not exist")));
+            }
+            let backend = sqlite::open(options, memory, mode, throttle)
                 .await
-                .map_err(|e| hide(from_sqlx(e)))?;
-            SqlStore::sqlite(backend)
+                .map_err(|e| hide(opening(&target, &e)))?;
+            SqlStore::sqlite(backend, target)
         }
     };
-    store.migrate().await.map_err(hide)?;
+    match mode {
+        OpenMode::ReadOnly => store.check_schema().await,
+        OpenMode::Create | OpenMode::Existing => store.migrate().await,
+    }
+    .map_err(hide)?;
     Ok(store)
+}
+
+/// `PostgreSQL at host:port/database (user …)`: where the URL points, without its password.
+fn postgres_target(options: &PgConnectOptions) -> String {
+    format!(
+        "PostgreSQL at {}:{}/{} (user {})",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or(options.get_username()),
+        options.get_username()
+    )
+}
+
+/// The error of a database that could not be opened: where, and what failed.
+fn opening(target: &str, error: &sqlx::Error) -> StoreError {
+    StoreError::Backend(format!("{target}: {}", open_failure(error)))
 }
 
 /// Whether a SQLite URL names an in-memory database.
@@ -106,16 +182,17 @@ fn is_sqlite_memory(url: &str) -> bool {
         || query.split('&').any(|p| p == "mode=memory")
 }
 
-/// The same error with the URL's password, if any, masked.
-fn redact_error(error: StoreError, url: &str) -> StoreError {
+/// The same error with the URL, wherever a message repeats it, shown with its password masked.
+fn mask_error(error: StoreError, url: &str) -> StoreError {
+    let mask = |m: &str| mask_url_in(m, url);
     match error {
-        StoreError::Backend(m) => StoreError::Backend(redact(&m, url)),
-        StoreError::Conflict(m) => StoreError::Conflict(redact(&m, url)),
-        StoreError::NotFound(m) => StoreError::NotFound(redact(&m, url)),
-        StoreError::Config(m) => StoreError::Config(redact(&m, url)),
+        StoreError::Backend(m) => StoreError::Backend(mask(&m)),
+        StoreError::Conflict(m) => StoreError::Conflict(mask(&m)),
+        StoreError::NotFound(m) => StoreError::NotFound(mask(&m)),
+        StoreError::Config(m) => StoreError::Config(mask(&m)),
         StoreError::Corrupt { what, message } => StoreError::Corrupt {
-            what: redact(&what, url),
-            message: redact(&message, url),
+            what: mask(&what),
+            message: mask(&message),
         },
         other @ StoreError::SchemaTooNew { .. } => other,
     }

@@ -1,4 +1,5 @@
-//! Turning sqlx errors into [`StoreError`]s that never reveal connection secrets.
+//! Turning sqlx errors into [`StoreError`]s that never reveal connection secrets, and naming
+//! what failed when a database cannot be opened.
 
 use arb_core::store::StoreError;
 
@@ -31,35 +32,30 @@ pub(crate) fn from_migrate(error: sqlx::migrate::MigrateError) -> StoreError {
     }
 }
 
-/// Replaces the password of `url`, if any, wherever it appears in `message`.
-pub(crate) fn redact(message: &str, url: &str) -> String {
-    match password_of(url) {
-        Some(password) if !password.is_empty() => message.replace(password, "***"),
-        _ => message.to_owned(),
-    }
-}
-
-/// The password part of `scheme://user:password@host…`, as written.
-fn password_of(url: &str) -> Option<&str> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?']).next()?;
-    let (userinfo, _) = authority.rsplit_once('@')?;
-    Some(userinfo.split_once(':')?.1)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn password_is_redacted_wherever_it_appears() {
-        let url = "postgres://trader:s3cr%2Ft@db.example:5432/arb?sslmode=require";
-        assert_eq!(
-            redact("cannot connect with s3cr%2Ft to db.example", url),
-            "cannot connect with *** to db.example"
-        );
-        assert_eq!(redact("no secret here", url), "no secret here");
-        assert_eq!(redact("plain", "postgres://db/arb"), "plain");
-        assert_eq!(redact("user only", "postgres://trader@db/arb"), "user only");
+/// What failed when opening a database, in words (connection refused, authentication failed,
+/// database missing, cannot open the file…) followed by the driver's message.
+pub(crate) fn open_failure(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            format!("connection refused ({io})")
+        }
+        sqlx::Error::Io(io) => format!("cannot connect ({io})"),
+        sqlx::Error::Tls(e) => format!("TLS failed ({e})"),
+        sqlx::Error::PoolTimedOut => "timed out connecting".to_owned(),
+        sqlx::Error::Database(db) => {
+            let message = db.message();
+            match db.code().as_deref() {
+                Some("28P01" | "28000") => format!("authentication failed ({message})"),
+                Some("3D000") => format!("database missing ({message})"),
+                Some(code) => match code.parse::<i32>().map(|c| c & 0xff) {
+                    Ok(14) => format!("cannot open the file ({message})"),
+                    Ok(8) => format!("read-only ({message})"),
+                    Ok(26) => format!("not a SQLite database ({message})"),
+                    _ => message.to_owned(),
+                },
+                None => message.to_owned(),
+            }
+        }
+        other => other.to_string(),
     }
 }

@@ -36,6 +36,8 @@ mod codec;
 mod connect;
 mod error;
 mod sql_store;
+mod url;
 
-pub use connect::{BackendKind, connect, connect_with_throttle};
+pub use connect::{BackendKind, OpenMode, connect, connect_with_throttle, open, open_with};
 pub use sql_store::SqlStore;
+pub use url::mask_password;

@@ -18,6 +18,8 @@ use crate::connect::BackendKind;
 /// never the connection settings.
 pub struct SqlStore {
     inner: Inner,
+    /// Where it is, for errors: `SQLite file …` or `PostgreSQL at host:port/db (user …)`.
+    target: String,
 }
 
 enum Inner {
@@ -26,16 +28,34 @@ enum Inner {
 }
 
 impl SqlStore {
-    pub(crate) const fn postgres(backend: postgres::Backend) -> Self {
+    pub(crate) const fn postgres(backend: postgres::Backend, target: String) -> Self {
         Self {
             inner: Inner::Postgres(backend),
+            target,
         }
     }
 
-    pub(crate) const fn sqlite(backend: sqlite::Backend) -> Self {
+    pub(crate) const fn sqlite(backend: sqlite::Backend, target: String) -> Self {
         Self {
             inner: Inner::Sqlite(backend),
+            target,
         }
+    }
+
+    /// Where the database is: `SQLite file /data/arb.db` or
+    /// `PostgreSQL at db:5432/arbitrage (user arb)` (never the password).
+    #[must_use]
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// A database failure named with where the database is.
+    fn named<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        result.map_err(|e| match e {
+            StoreError::Backend(m) => StoreError::Backend(format!("{}: {m}", self.target)),
+            StoreError::Config(m) => StoreError::Config(format!("{}: {m}", self.target)),
+            other => other,
+        })
     }
 
     /// Which database this store runs on.
@@ -54,10 +74,21 @@ impl SqlStore {
     /// [`StoreError::SchemaTooNew`] when the database was migrated by a newer program,
     /// [`StoreError::Backend`] when migrating fails.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        match &self.inner {
+        self.named(match &self.inner {
             Inner::Postgres(b) => b.migrate().await,
             Inner::Sqlite(b) => b.migrate().await,
-        }
+        })
+    }
+
+    /// Refuses a schema that is not this program's, writing nothing (stores opened read-only).
+    ///
+    /// # Errors
+    /// [`StoreError::SchemaTooNew`], or [`StoreError::Config`] for a schema not yet migrated.
+    pub async fn check_schema(&self) -> Result<(), StoreError> {
+        self.named(match &self.inner {
+            Inner::Postgres(b) => b.check_schema().await,
+            Inner::Sqlite(b) => b.check_schema().await,
+        })
     }
 
     /// Closes every connection after the queries in flight finish (for a clean shutdown).
@@ -87,26 +118,26 @@ impl std::fmt::Debug for SqlStore {
 #[async_trait]
 impl Store for SqlStore {
     async fn upsert_markets(&self, markets: &[Market]) -> Result<(), StoreError> {
-        self.store().upsert_markets(markets).await
+        self.named(self.store().upsert_markets(markets).await)
     }
 
     async fn market(&self, key: &MarketKey) -> Result<Option<Market>, StoreError> {
-        self.store().market(key).await
+        self.named(self.store().market(key).await)
     }
 
     async fn markets<'a>(&self, venue: Option<&'a VenueId>) -> Result<Vec<Market>, StoreError> {
-        self.store().markets(venue).await
+        self.named(self.store().markets(venue).await)
     }
 
     async fn insert_suggestions(
         &self,
         suggestions: &[MatchSuggestion],
     ) -> Result<Vec<SuggestionId>, StoreError> {
-        self.store().insert_suggestions(suggestions).await
+        self.named(self.store().insert_suggestions(suggestions).await)
     }
 
     async fn suggestion(&self, id: SuggestionId) -> Result<Option<MatchSuggestion>, StoreError> {
-        self.store().suggestion(id).await
+        self.named(self.store().suggestion(id).await)
     }
 
     async fn suggestions(
@@ -114,7 +145,7 @@ impl Store for SqlStore {
         status: Option<SuggestionStatus>,
         limit: usize,
     ) -> Result<Vec<MatchSuggestion>, StoreError> {
-        self.store().suggestions(status, limit).await
+        self.named(self.store().suggestions(status, limit).await)
     }
 
     async fn set_suggestion_status(
@@ -122,19 +153,19 @@ impl Store for SqlStore {
         id: SuggestionId,
         status: SuggestionStatus,
     ) -> Result<(), StoreError> {
-        self.store().set_suggestion_status(id, status).await
+        self.named(self.store().set_suggestion_status(id, status).await)
     }
 
     async fn insert_pair(&self, pair: &NewPair) -> Result<VerifiedPair, StoreError> {
-        self.store().insert_pair(pair).await
+        self.named(self.store().insert_pair(pair).await)
     }
 
     async fn pair(&self, id: PairId) -> Result<Option<VerifiedPair>, StoreError> {
-        self.store().pair(id).await
+        self.named(self.store().pair(id).await)
     }
 
     async fn pairs(&self, status: Option<PairStatus>) -> Result<Vec<VerifiedPair>, StoreError> {
-        self.store().pairs(status).await
+        self.named(self.store().pairs(status).await)
     }
 
     async fn set_pair_status(
@@ -143,7 +174,7 @@ impl Store for SqlStore {
         status: PairStatus,
         event: &PairEvent,
     ) -> Result<VerifiedPair, StoreError> {
-        self.store().set_pair_status(id, status, event).await
+        self.named(self.store().set_pair_status(id, status, event).await)
     }
 
     async fn reapprove_pair(
@@ -153,20 +184,22 @@ impl Store for SqlStore {
         rules_hash_b: &str,
         event: &PairEvent,
     ) -> Result<VerifiedPair, StoreError> {
-        self.store()
-            .reapprove_pair(id, rules_hash_a, rules_hash_b, event)
-            .await
+        self.named(
+            self.store()
+                .reapprove_pair(id, rules_hash_a, rules_hash_b, event)
+                .await,
+        )
     }
 
     async fn pair_events(&self, id: PairId) -> Result<Vec<PairEvent>, StoreError> {
-        self.store().pair_events(id).await
+        self.named(self.store().pair_events(id).await)
     }
 
     async fn record_opportunity(
         &self,
         record: &OpportunityRecord,
     ) -> Result<Option<OpportunityId>, StoreError> {
-        self.store().record_opportunity(record).await
+        self.named(self.store().record_opportunity(record).await)
     }
 
     async fn opportunities(
@@ -174,7 +207,7 @@ impl Store for SqlStore {
         pair: Option<PairId>,
         limit: usize,
     ) -> Result<Vec<OpportunityRecord>, StoreError> {
-        self.store().opportunities(pair, limit).await
+        self.named(self.store().opportunities(pair, limit).await)
     }
 
     async fn save_execution(
@@ -182,70 +215,70 @@ impl Store for SqlStore {
         execution: &ExecutionRecord,
         orders: &[OrderRecord],
     ) -> Result<(), StoreError> {
-        self.store().save_execution(execution, orders).await
+        self.named(self.store().save_execution(execution, orders).await)
     }
 
     async fn execution(&self, id: &ExecutionId) -> Result<Option<ExecutionRecord>, StoreError> {
-        self.store().execution(id).await
+        self.named(self.store().execution(id).await)
     }
 
     async fn open_executions(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
-        self.store().open_executions().await
+        self.named(self.store().open_executions().await)
     }
 
     async fn executions(&self, limit: usize) -> Result<Vec<ExecutionRecord>, StoreError> {
-        self.store().executions(limit).await
+        self.named(self.store().executions(limit).await)
     }
 
     async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
-        self.store().upsert_order(order).await
+        self.named(self.store().upsert_order(order).await)
     }
 
     async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError> {
-        self.store().order(id).await
+        self.named(self.store().order(id).await)
     }
 
     async fn execution_orders(&self, id: &ExecutionId) -> Result<Vec<OrderRecord>, StoreError> {
-        self.store().execution_orders(id).await
+        self.named(self.store().execution_orders(id).await)
     }
 
     async fn insert_fills(&self, fills: &[Fill]) -> Result<usize, StoreError> {
-        self.store().insert_fills(fills).await
+        self.named(self.store().insert_fills(fills).await)
     }
 
     async fn fills<'a>(&self, market: Option<&'a MarketKey>) -> Result<Vec<Fill>, StoreError> {
-        self.store().fills(market).await
+        self.named(self.store().fills(market).await)
     }
 
     async fn upsert_positions(&self, positions: &[Position]) -> Result<(), StoreError> {
-        self.store().upsert_positions(positions).await
+        self.named(self.store().upsert_positions(positions).await)
     }
 
     async fn positions(&self) -> Result<Vec<Position>, StoreError> {
-        self.store().positions().await
+        self.named(self.store().positions().await)
     }
 
     async fn put_prices(&self, snapshots: &[PriceSnapshot]) -> Result<(), StoreError> {
-        self.store().put_prices(snapshots).await
+        self.named(self.store().put_prices(snapshots).await)
     }
 
     async fn price(&self, market: &MarketKey) -> Result<Option<PriceSnapshot>, StoreError> {
-        self.store().price(market).await
+        self.named(self.store().price(market).await)
     }
 
     async fn put_setting<'a>(&self, key: &str, value: Option<&'a str>) -> Result<(), StoreError> {
-        self.store().put_setting(key, value).await
+        self.named(self.store().put_setting(key, value).await)
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.store().setting(key).await
+        self.named(self.store().setting(key).await)
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {
-        self.store().upsert_daily_pnl(pnl).await
+        self.named(self.store().upsert_daily_pnl(pnl).await)
     }
 
     async fn daily_pnl(&self, from: NaiveDate, to: NaiveDate) -> Result<Vec<DailyPnl>, StoreError> {
-        self.store().daily_pnl(from, to).await
+        self.named(self.store().daily_pnl(from, to).await)
     }
 }

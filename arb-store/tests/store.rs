@@ -2,7 +2,8 @@
 //! what only a database has (reopening, migrations, schema versions, URLs, secrets).
 //!
 //! PostgreSQL runs use `DATABASE_URL` (e.g. `postgres://postgres@127.0.0.1:5432/test`), one fresh
-//! schema per test; without it they are skipped with a notice, or fail if `ARB_REQUIRE_POSTGRES=1`.
+//! schema per test; without it they are reported as ignored (`SKIPPED: …`, decided by `build.rs`),
+//! or fail if `ARB_REQUIRE_POSTGRES=1`.
 
 mod support;
 
@@ -11,24 +12,31 @@ use support::suite;
 
 /// One test per (backend, case): `memory::markets_round_trip`, `sqlite::…`, `postgres::…`.
 macro_rules! conformance {
-    (backends: [$($backend:ident => $kind:expr),* $(,)?], cases: $cases:tt) => {
-        $( conformance!(@backend $backend, $kind, $cases); )*
+    (backends: [$($(#[$attr:meta])* $backend:ident => $kind:expr),* $(,)?], cases: $cases:tt) => {
+        $( conformance!(@backend [$(#[$attr])*] $backend, $kind, $cases); )*
     };
-    (@backend $backend:ident, $kind:expr, [$($case:ident),* $(,)?]) => {
+    (@backend $attrs:tt $backend:ident, $kind:expr, [$($case:ident),* $(,)?]) => {
         mod $backend {
             use super::*;
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    run($kind, suite::$case).await;
-                }
-            )*
+            $( conformance!(@case $attrs $case, $kind); )*
+        }
+    };
+    (@case [$(#[$attr:meta])*] $case:ident, $kind:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        $(#[$attr])*
+        async fn $case() {
+            run($kind, suite::$case).await;
         }
     };
 }
 
 conformance! {
-    backends: [memory => Kind::Memory, sqlite => Kind::Sqlite, postgres => Kind::Postgres],
+    backends: [
+        memory => Kind::Memory,
+        sqlite => Kind::Sqlite,
+        #[cfg_attr(postgres_unavailable, ignore = "SKIPPED: DATABASE_URL is not set (ARB_REQUIRE_POSTGRES=1 makes this a failure)")]
+        postgres => Kind::Postgres,
+    ],
     cases: [
         markets_round_trip,
         suggestions_replace_open_ones_and_sort_by_score,
@@ -185,6 +193,10 @@ mod sql {
     }
 
     #[tokio::test]
+    #[cfg_attr(
+        postgres_unavailable,
+        ignore = "SKIPPED: DATABASE_URL is not set (ARB_REQUIRE_POSTGRES=1 makes this a failure)"
+    )]
     async fn postgres_migrations_applied_twice_are_a_no_op() {
         migrations_applied_twice_are_a_no_op(Kind::Postgres).await;
     }
@@ -195,6 +207,10 @@ mod sql {
     }
 
     #[tokio::test]
+    #[cfg_attr(
+        postgres_unavailable,
+        ignore = "SKIPPED: DATABASE_URL is not set (ARB_REQUIRE_POSTGRES=1 makes this a failure)"
+    )]
     async fn postgres_newer_schema_is_refused() {
         newer_schema_is_refused(Kind::Postgres).await;
     }
@@ -223,6 +239,10 @@ mod sql {
     }
 
     #[tokio::test]
+    #[cfg_attr(
+        postgres_unavailable,
+        ignore = "SKIPPED: DATABASE_URL is not set (ARB_REQUIRE_POSTGRES=1 makes this a failure)"
+    )]
     async fn postgres_errors_and_debug_never_show_the_password() {
         let Some(base) = postgres_url() else {
             return;
@@ -239,6 +259,11 @@ mod sql {
         let missing = format!("{server}/arb_store_no_such_database");
         let err = arb_store::connect(&missing).await.expect_err("no database");
         assert!(matches!(err, StoreError::Backend(_)), "{err:?}");
+        assert!(
+            err.to_string()
+                .contains("/arb_store_no_such_database (user postgres): database missing"),
+            "{err}"
+        );
         assert!(
             !format!("{err} {err:?}").contains("hunter2secret"),
             "{err:?}"
@@ -257,5 +282,76 @@ mod sql {
         assert!(debug.contains("Postgres"), "{debug}");
         store.close().await;
         db.cleanup().await;
+    }
+
+    #[tokio::test]
+    async fn a_missing_sqlite_file_is_refused_unless_created() {
+        let db = TestDb::sqlite();
+        let path = db.url.trim_start_matches("sqlite://").to_owned();
+        for mode in [arb_store::OpenMode::Existing, arb_store::OpenMode::ReadOnly] {
+            let err = arb_store::open(&db.url, mode).await.expect_err("missing");
+            assert_eq!(
+                err.to_string(),
+                format!("not found: SQLite file {path} does not exist")
+            );
+        }
+        assert!(!std::path::Path::new(&path).exists(), "nothing was created");
+        arb_store::open(&db.url, arb_store::OpenMode::Create)
+            .await
+            .expect("created")
+            .close()
+            .await;
+        arb_store::open(&db.url, arb_store::OpenMode::Existing)
+            .await
+            .expect("now it exists")
+            .close()
+            .await;
+    }
+
+    #[tokio::test]
+    async fn a_store_opened_read_only_reads_and_refuses_writes_naming_the_file() {
+        let db = TestDb::sqlite();
+        let store = db.connect().await;
+        fill_with_data(&store).await;
+        store.close().await;
+        let read_only = arb_store::open(&db.url, arb_store::OpenMode::ReadOnly)
+            .await
+            .expect("open read-only");
+        assert_data_kept(&read_only).await;
+        let err = read_only
+            .put_setting("x", Some("y"))
+            .await
+            .expect_err("read-only");
+        let text = err.to_string();
+        let path = db.url.trim_start_matches("sqlite://");
+        assert!(text.contains(&format!("SQLite file {path}: ")), "{text}");
+        assert!(text.contains("readonly"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn read_only_refuses_a_database_not_migrated_yet() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let file = dir.path().join("empty.db");
+        std::fs::write(&file, b"").expect("an empty file is an empty SQLite database");
+        let url = format!("sqlite://{}", file.display());
+        let err = arb_store::open(&url, arb_store::OpenMode::ReadOnly)
+            .await
+            .expect_err("not migrated");
+        assert!(matches!(err, StoreError::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("schema is at version 0"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_postgres_connection_names_the_server_without_the_password() {
+        // Nothing listens on port 1; the password `test` is also the database's name.
+        let err = arb_store::connect("postgres://postgres:test@127.0.0.1:1/test")
+            .await
+            .expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("PostgreSQL at 127.0.0.1:1/test (user postgres): connection refused"),
+            "{text}"
+        );
+        assert!(!text.contains(":test@"), "{text}");
     }
 }

@@ -18,7 +18,7 @@ async fn cli_store_commands() {
     let config = common::config(&common::base_env(&kalshi, &poly, &database));
 
     // No credentials are configured: none of these commands needs them.
-    let out = cli(&config, "markets sync").await;
+    let out = cli(&config, "markets sync --create-store").await;
     assert_eq!(
         out,
         "kalshi: 1 open markets stored\npolymarket: 1 open markets stored\n"

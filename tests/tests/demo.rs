@@ -4,7 +4,7 @@
 
 use arb_core::model::ExecutionState;
 use arb_core::store::Store;
-use arb_daemon::cli::{Command, DemoArgs};
+use arb_daemon::cli::{Cli, Command, DemoArgs};
 use arb_daemon::commands::dispatch;
 use arb_daemon::config::{Config, ConfigSources};
 
@@ -13,13 +13,18 @@ async fn demo_runs_to_completion() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("demo.db");
     let config = Config::load(&ConfigSources::new()).unwrap();
-    let command = Command::Demo(DemoArgs {
-        seconds: 6,
-        database: Some(database.clone()),
-        seed: 7,
-    });
+    let cli = Cli {
+        config: None,
+        create_store: false,
+        command: Command::Demo(DemoArgs {
+            seconds: 6,
+            database: Some(database.clone()),
+            seed: 7,
+            force: false,
+        }),
+    };
     let mut out = Vec::new();
-    dispatch(&command, &config, &mut out).await.unwrap();
+    dispatch(&cli, &config, &mut out).await.unwrap();
     let text = String::from_utf8(out).unwrap();
 
     for section in [

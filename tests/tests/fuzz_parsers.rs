@@ -1,6 +1,8 @@
 //! Structured mutation of the venues' real sample payloads (`tests/fixtures/fuzz/`, copied from
 //! `shared/reference/*-samples`) through every parser a venue answer reaches, and through the
-//! detector fed the books they parse: no input may panic.
+//! detector fed the books they parse; and of Discord's interaction and reaction payloads (shaped
+//! as Discord documents them) through serenity's parsing, the bot's command and reaction layer,
+//! the engine and the rendered reply: no input may panic.
 //!
 //! Each input is a sample with one to four mutations: a leaf replaced by a hostile value (a
 //! decimal at `Decimal::MAX`, negative, huge or tiny exponents, non-numbers, empty or long
@@ -466,10 +468,189 @@ fn polymarket_market_channel_frames_never_panic() {
 
 #[test]
 fn polymarket_data_api_positions_never_panic() {
-    let sample = fixture("data_api_positions_v1.json");
+    let info = polymarket_market(&common::gamma_market(), &common::clob_market_info())
+        .expect("the samples map");
+    let mut sample = fixture("data_api_positions_v1.json");
+    sample[0]["asset"] = Value::String(info.ext.yes_token_id.clone());
+    sample[1]["asset"] = Value::String(info.ext.no_token_id.clone());
+    let parsed: Vec<arb_polymarket::wire::DataPosition> =
+        serde_json::from_value(sample.clone()).expect("the sample parses");
+    assert!(
+        arb_polymarket::positions::position(&parsed[0], &info, now()).is_ok(),
+        "the sample maps"
+    );
     assert_no_panics("polymarket-positions", &sample, |text| {
-        let _ = serde_json::from_str::<Vec<arb_polymarket::wire::DataPosition>>(text);
+        let Ok(items) = serde_json::from_str::<Vec<arb_polymarket::wire::DataPosition>>(text)
+        else {
+            return;
+        };
+        for p in &items {
+            let _ = arb_polymarket::positions::position(p, &info, now());
+        }
     });
+}
+
+#[test]
+fn discord_slash_commands_never_panic() {
+    let sample = fixture("discord_interaction.json");
+    let parse = |text: &str| -> Option<serenity::all::CommandInteraction> {
+        match serde_json::from_str::<serenity::all::Interaction>(text).ok()? {
+            serenity::all::Interaction::Command(c) => Some(c),
+            _ => None,
+        }
+    };
+    assert!(parse(&sample.to_string()).is_some(), "the sample parses");
+    assert_no_panics("discord-command", &sample, |text| {
+        let Some(interaction) = parse(text) else {
+            return;
+        };
+        let actor = arb_discord::bot::command_actor(&interaction, discord::HOME);
+        let input = arb_discord::bot::invocation(&interaction);
+        let (actor, input) = (&actor, &input);
+        let outcome = discord::with_engine(|engine, policy| async move {
+            arb_discord::command::handle(&engine, &policy, actor, input).await
+        });
+        let rendered = arb_discord::render::interaction_message(&outcome.reply);
+        let _ = serde_json::to_string(&rendered);
+    });
+}
+
+#[test]
+fn discord_reactions_never_panic() {
+    let sample = fixture("discord_reaction.json");
+    let parse = |v: &Value| {
+        let reaction = serde_json::from_value::<serenity::all::Reaction>(v["reaction"].clone());
+        let message = serde_json::from_value::<serenity::all::Message>(v["message"].clone());
+        reaction.ok().zip(message.ok())
+    };
+    let (reaction, message) = parse(&sample).expect("the sample parses");
+    assert!(
+        arb_discord::bot::reaction_request(&reaction, discord::ME, discord::HOME).is_some()
+            && arb_discord::bot::suggestion_on(&message, discord::ME).is_some(),
+        "the sample is a trader's approval of a suggestion"
+    );
+    assert_no_panics("discord-reaction", &sample, |text| {
+        let Some((reaction, message)) = serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| parse(&v))
+        else {
+            return;
+        };
+        let Some((actor, verdict)) =
+            arb_discord::bot::reaction_request(&reaction, discord::ME, discord::HOME)
+        else {
+            return;
+        };
+        let Some(id) = arb_discord::bot::suggestion_on(&message, discord::ME) else {
+            return;
+        };
+        let (reply, policy) = discord::with_engine(|engine, policy| async move {
+            let reply = arb_discord::command::react(&engine, &policy, &actor, id, verdict).await;
+            (reply, policy)
+        });
+        let _ = serde_json::to_string(&arb_discord::render::message(&reply, &policy));
+    });
+}
+
+/// The engine a Discord command reaches: two simulated venues with one market each (the
+/// sample's Kalshi ticker and Polymarket condition id, worded alike so the matcher suggests
+/// them), over a `MemoryStore`; one per fuzzing thread.
+mod discord {
+    use std::sync::Arc;
+
+    use arb_core::clock::{Clock, SequentialIds, SystemClock};
+    use arb_core::engine::{Engine, EngineConfig, EngineHandle, EngineParts, TradingMode};
+    use arb_core::exchange::Exchange;
+    use arb_core::fees::FeeSchedule;
+    use arb_core::model::MarketKey;
+    use arb_core::notify::NullNotifier;
+    use arb_core::sim::{SimConfig, SimExchange, binary_market};
+    use arb_core::store::MemoryStore;
+    use arb_discord::Policy;
+    use serenity::all::{ChannelId, UserId};
+
+    /// The bot's channel and user in the samples.
+    pub const HOME: ChannelId = ChannelId::new(1_000_000_000_000_000_001);
+    pub const ME: UserId = UserId::new(1_200_000_000_000_000_001);
+    const TRADER: u64 = 111_111_111_111_111_111;
+    const TRADER_ROLE: u64 = 777;
+
+    struct Rig {
+        runtime: tokio::runtime::Runtime,
+        engine: EngineHandle,
+        policy: Policy,
+    }
+
+    fn venue(name: &str, market: &str, clock: &Arc<dyn Clock>) -> Arc<dyn Exchange> {
+        let sim = SimExchange::new(
+            SimConfig::new(name, rust_decimal::Decimal::from(1000)),
+            Arc::clone(clock),
+            Arc::new(SequentialIds::default()),
+        );
+        let close = chrono::Utc::now() + chrono::Duration::days(30);
+        let title = "Will the Fed hold rates in December 2025?";
+        sim.add_market(
+            binary_market(
+                MarketKey::new(name, market),
+                title,
+                FeeSchedule::Free,
+                close,
+            )
+            .expect("market"),
+        )
+        .expect("add market");
+        Arc::new(sim)
+    }
+
+    fn rig() -> Rig {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let engine = Engine::new(EngineParts {
+            venues: vec![
+                venue("kalshi", "KXFEDDECISION-25DEC-H0", &clock),
+                venue(
+                    "polymarket",
+                    "0x1111111111111111111111111111111111111111111111111111111111111111",
+                    &clock,
+                ),
+            ],
+            store: Arc::new(MemoryStore::new()),
+            notifier: Arc::new(NullNotifier),
+            clock,
+            ids: Arc::new(SequentialIds::default()),
+            config: EngineConfig::new(TradingMode::Monitor),
+        })
+        .expect("engine")
+        .handle();
+        runtime.block_on(async {
+            engine.sync_markets().await.expect("sync");
+            engine.find_matches(None).await.expect("suggestions");
+        });
+        Rig {
+            runtime,
+            engine,
+            policy: Policy::new([TRADER], [TRADER_ROLE], true),
+        }
+    }
+
+    thread_local! {
+        static RIG: Rig = rig();
+    }
+
+    /// Runs `f` against this thread's engine and policy.
+    pub fn with_engine<F, Fut, T>(f: F) -> T
+    where
+        F: FnOnce(EngineHandle, Policy) -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        RIG.with(|rig| {
+            rig.runtime
+                .block_on(f(rig.engine.clone(), rig.policy.clone()))
+        })
+    }
 }
 
 /// The detector on two parsed books, with the sample markets' fees and grids: every answer is

@@ -242,7 +242,7 @@ async fn live_mode_sends_signed_orders_to_both_venues() {
     }
     let config = common::config(&env);
 
-    cli(&config, "markets sync").await;
+    cli(&config, "markets sync --create-store").await;
     let approved = cli(
         &config,
         &format!("pairs approve {KALSHI_TICKER} {POLY_CONDITION} --polarity same"),

@@ -38,7 +38,7 @@ async fn paper_mode_sends_no_orders() {
     env.push(("PRICE_FETCH_INTERVAL".into(), "1".into()));
     let config = common::config(&env);
 
-    cli(&config, "markets sync").await;
+    cli(&config, "markets sync --create-store").await;
     let approved = cli(
         &config,
         &format!("pairs approve {KALSHI_TICKER} {POLY_CONDITION} --polarity same"),

@@ -535,7 +535,7 @@ async fn the_daemon_syncs_trades_and_recovers_against_venue_faithful_servers() {
     let daemon = Daemon::new(&fakes, "live", KalshiKey::Rsa, PolyWallet::Eoa);
     let check = daemon.ok(&["config", "check"]);
     assert!(check.contains("configuration OK"), "{check}");
-    let synced = daemon.ok(&["markets", "sync"]);
+    let synced = daemon.ok(&["markets", "sync", "--create-store"]);
     assert!(
         synced.contains("polymarket: 6 open markets stored"),
         "{synced}"

@@ -108,16 +108,22 @@ pub const SYNC_RETRY: Backoff = Backoff::new(Duration::from_secs(5), Duration::f
 impl CatalogueStatus {
     /// Records a sync's outcome at `at`.
     pub fn record(&mut self, report: &SyncReport, at: DateTime<Utc>) {
-        self.last_attempt = Some(at);
         if report.is_complete() {
+            self.last_attempt = Some(at);
             self.last_success = Some(at);
             self.consecutive_failures = 0;
             self.last_problem = None;
         } else {
-            self.consecutive_failures = self.consecutive_failures.saturating_add(1);
-            self.failures_total = self.failures_total.saturating_add(1);
-            self.last_problem = report.problems();
+            self.record_failure(report.problems(), at);
         }
+    }
+
+    /// Records a sync at `at` that did not complete, for `problem` (retried with backoff).
+    pub fn record_failure(&mut self, problem: Option<String>, at: DateTime<Utc>) {
+        self.last_attempt = Some(at);
+        self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+        self.failures_total = self.failures_total.saturating_add(1);
+        self.last_problem = problem;
     }
 
     /// How long after the last sync the next one is due: `interval` after a complete sync (or

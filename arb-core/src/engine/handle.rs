@@ -1,6 +1,6 @@
 //! `EngineHandle`: the engine's command surface for the CLI, Discord and embedders.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 
 use super::catalogue::{CatalogueStatus, SyncReport, VenueSync};
+use super::supervise::{Supervisor, TaskCounts};
 use super::{EngineConfig, EngineError, EngineParts, TradingMode};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
@@ -57,6 +58,8 @@ pub struct EngineStatus {
     pub today: Option<DailyPnl>,
     /// How recent catalogue syncs went.
     pub catalogue: CatalogueStatus,
+    /// Panics and restarts per supervised task (only tasks that panicked are listed).
+    pub tasks: BTreeMap<String, TaskCounts>,
 }
 
 /// Positions with a PnL summary.
@@ -96,6 +99,8 @@ pub(crate) struct Shared {
     pub venue_status: Mutex<Vec<VenueStatus>>,
     /// How recent catalogue syncs went.
     pub catalogue: Mutex<CatalogueStatus>,
+    /// Task panics: counted, alerted, restarted or halting trading.
+    pub tasks: Arc<Supervisor>,
 }
 
 impl Shared {
@@ -110,7 +115,9 @@ impl Shared {
                 last_book_at: None,
             })
             .collect();
+        let tasks = Arc::new(Supervisor::new(Arc::clone(&parts.notifier)));
         Self {
+            tasks,
             venues: parts.venues,
             store: parts.store,
             notifier: parts.notifier,
@@ -522,7 +529,15 @@ impl EngineHandle {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .clone(),
+            tasks: self.shared.tasks.counts(),
         })
+    }
+
+    /// The engine's task supervisor: an embedder can run its own tasks under it
+    /// ([`Supervisor::restarting`]) so their panics are counted in [`EngineStatus::tasks`].
+    #[must_use]
+    pub fn tasks(&self) -> Arc<Supervisor> {
+        Arc::clone(&self.shared.tasks)
     }
 
     /// Fetches every venue's open markets into the store and reports, venue by venue, how many

@@ -10,6 +10,7 @@ mod catalogue;
 mod fallback;
 mod handle;
 mod runner;
+mod supervise;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,7 @@ use thiserror::Error;
 pub use books::BookCache;
 pub use catalogue::{CatalogueStatus, SYNC_RETRY, SyncReport, VenueSync};
 pub use handle::{EngineHandle, EngineStatus, PnlSummary, PositionsReport, VenueStatus};
+pub use supervise::{FEED_RESTART, Supervisor, TaskCounts, panic_cause};
 
 use crate::clock::{Clock, IdSource};
 use crate::exchange::{Exchange, ExchangeError};

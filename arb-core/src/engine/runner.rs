@@ -1,9 +1,10 @@
 //! The engine's main loop: book feeds in, opportunities and executions out.
 
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use rust_decimal::Decimal;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
@@ -127,9 +128,9 @@ impl Runner {
                     self.refresh_pairs(&feed_tx).await?;
                 }
                 () = self.shared.pairs_changed.notified() => self.refresh_pairs(&feed_tx).await?,
-                _ = reconcile.tick() => self.reconcile().await?,
+                _ = reconcile.tick() => self.reconcile_supervised().await?,
                 () = tokio::time::sleep_until(catalogue_due) => {
-                    self.resync_catalogues().await?;
+                    self.resync_catalogues_supervised().await?;
                     catalogue_due = self.next_catalogue_sync();
                 }
             }
@@ -245,10 +246,21 @@ impl Runner {
             if markets.is_empty() {
                 continue;
             }
+            let name = format!("feed:{}", venue.venue());
             let venue = Arc::clone(venue);
             let shared = Arc::clone(&self.shared);
             let tx = feed_tx.clone();
-            self.feeds.spawn(feed(venue, markets, shared, tx));
+            let start = move || {
+                feed(
+                    Arc::clone(&venue),
+                    markets.clone(),
+                    Arc::clone(&shared),
+                    tx.clone(),
+                )
+            };
+            let supervisor = Arc::clone(&self.shared.tasks);
+            self.feeds
+                .spawn(supervisor.restarting(name, super::FEED_RESTART, start));
         }
     }
 
@@ -515,6 +527,12 @@ impl Runner {
     ) {
         let (pair_id, result) = match done {
             Ok(v) => v,
+            Err(e) if e.is_panic() => {
+                let cause = super::panic_cause(e.into_panic().as_ref());
+                self.halt_after_panic("execution", &cause, "recovery runs at next start")
+                    .await;
+                return;
+            }
             Err(e) => {
                 tracing::error!(error = %e, "execution task failed");
                 self.shared.notify(Notification::Alert {
@@ -528,7 +546,7 @@ impl Runner {
         };
         self.busy.remove(&pair_id);
         let realized_before = self.portfolio.realized_total();
-        if let Err(e) = self.reconcile().await {
+        if let Err(e) = self.reconcile_supervised().await {
             tracing::error!(error = %e, "reconciliation after an execution failed");
         }
         let now = self.shared.clock.now();
@@ -612,6 +630,56 @@ impl Runner {
             }
         }
         Ok(())
+    }
+
+    /// Halts trading (the persisted kill switch, so a person must lift it) after `task` panicked:
+    /// what it was doing may be half done. Logged, counted and alerted.
+    async fn halt_after_panic(&self, task: &str, cause: &str, next: &str) {
+        let what = self.shared.tasks.panicked(task, cause);
+        let reason = format!("{what}; {next}");
+        let handle = super::EngineHandle::from_shared(Arc::clone(&self.shared));
+        if let Err(e) = handle.halt("engine", &reason).await {
+            tracing::error!(error = %e, "could not persist the kill switch after a panic");
+            self.shared.risk.halt(reason.clone());
+            self.shared.tasks.alert(format!("Trading halted: {reason}"));
+        }
+    }
+
+    /// [`Self::reconcile`]; a panic in it halts trading (positions may be half updated).
+    async fn reconcile_supervised(&mut self) -> Result<(), EngineError> {
+        match AssertUnwindSafe(self.reconcile()).catch_unwind().await {
+            Ok(result) => result,
+            Err(payload) => {
+                let cause = super::panic_cause(payload.as_ref());
+                self.halt_after_panic("reconcile", &cause, "check positions against the venues")
+                    .await;
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Self::resync_catalogues`]; a panic in it counts as an incomplete sync (retried with
+    /// backoff) and is alerted.
+    async fn resync_catalogues_supervised(&mut self) -> Result<(), EngineError> {
+        match AssertUnwindSafe(self.resync_catalogues())
+            .catch_unwind()
+            .await
+        {
+            Ok(result) => result,
+            Err(payload) => {
+                let cause = super::panic_cause(payload.as_ref());
+                let what = self.shared.tasks.panicked("catalogue_sync", &cause);
+                self.shared
+                    .catalogue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .record_failure(Some(what.clone()), self.shared.clock.now());
+                self.shared
+                    .tasks
+                    .alert(format!("{what}; retrying with backoff"));
+                Ok(())
+            }
+        }
     }
 
     /// Rebuilds positions and PnL from the stored fills (start-up).

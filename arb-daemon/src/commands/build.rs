@@ -9,7 +9,8 @@ use arb_core::exchange::Exchange;
 use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
 use arb_core::risk::RiskLimits;
 use arb_core::sim::PaperExchange;
-use arb_core::store::Store;
+use arb_core::store::{Store, StoreError};
+use arb_store::OpenMode;
 use rust_decimal::Decimal;
 
 use super::CommandError;
@@ -19,14 +20,19 @@ use crate::metrics::Metrics;
 /// Paper cash per venue in `paper` mode.
 pub const PAPER_STARTING_CASH: Decimal = Decimal::from_parts(10_000, 0, 0, false, 0);
 
-/// Opens (creating and migrating if needed) the store at `DATABASE_URL`.
+/// Opens the store at `DATABASE_URL` in `mode` (creating and migrating it, migrating an existing
+/// one, or reading it only).
 ///
 /// # Errors
-/// The database cannot be opened, or its schema is newer than this program.
-pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, CommandError> {
-    Ok(Arc::new(
-        arb_store::connect(config.database_url.expose()).await?,
-    ))
+/// [`CommandError::StoreMissing`] for a SQLite file that does not exist when `mode` does not
+/// create it; [`CommandError::Store`] when the database cannot be opened (naming it and what
+/// failed), or its schema is not one this program can use.
+pub async fn open_store(config: &Config, mode: OpenMode) -> Result<Arc<dyn Store>, CommandError> {
+    match arb_store::open(config.database_url.expose(), mode).await {
+        Ok(store) => Ok(Arc::new(store)),
+        Err(StoreError::NotFound(what)) => Err(CommandError::StoreMissing(what)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The engine settings the configuration describes.

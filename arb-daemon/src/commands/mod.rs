@@ -1,6 +1,7 @@
 //! Runs a parsed [`Command`] against the loaded [`Config`].
 
 mod build;
+pub mod health;
 mod instrument;
 mod print;
 mod run;
@@ -8,15 +9,18 @@ mod table;
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use arb_core::engine::{EngineError, EngineHandle};
 use arb_core::exchange::ExchangeError;
 use arb_core::model::ModelError;
+use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
 use arb_core::store::StoreError;
+use arb_store::OpenMode;
 
 pub use build::{engine_config, open_store};
 
-use crate::cli::{Command, ConfigCommand, MarketsCommand, PairsCommand};
+use crate::cli::{Cli, Command, ConfigCommand, MarketsCommand, PairsCommand};
 use crate::config::{Config, ConfigError};
 
 /// Who the CLI acts as in pair histories and alerts.
@@ -31,6 +35,16 @@ pub enum CommandError {
     /// The store failed.
     #[error("store: {0}")]
     Store(#[from] StoreError),
+    /// `DATABASE_URL` names a SQLite file that does not exist, and the command does not create one.
+    #[error(
+        "store: {0}; check DATABASE_URL and the working directory, or pass --create-store to create it (`run` creates it on first start)"
+    )]
+    StoreMissing(String),
+    /// `demo --database PATH` would replace a file the demo did not write.
+    #[error(
+        "demo: {0} exists and is not a demo store; pass --force to replace it, or choose another --database"
+    )]
+    NotADemoStore(String),
     /// The engine refused or failed.
     #[error("{0}")]
     Engine(#[from] EngineError),
@@ -43,6 +57,12 @@ pub enum CommandError {
     /// `markets sync` read nothing from these venues.
     #[error("catalogue sync failed: no market could be listed from {0}")]
     CatalogueEmpty(String),
+    /// A task of the daemon panicked and the daemon stops (logged, counted and alerted).
+    #[error("{0}")]
+    Panicked(String),
+    /// `health`: the daemon is unhealthy or cannot be asked.
+    #[error("unhealthy: {0}")]
+    Unhealthy(String),
     /// The demo could not run.
     #[error("demo: {0}")]
     Demo(String),
@@ -62,18 +82,20 @@ impl CommandError {
     }
 }
 
-/// Runs `command`, writing its human output to `out`.
+/// Runs the command line's command, writing its human output to `out`.
 ///
 /// # Errors
 /// See [`CommandError`].
 pub async fn dispatch(
-    command: &Command,
+    cli: &Cli,
     config: &Config,
     out: &mut (dyn Write + Send),
 ) -> Result<(), CommandError> {
+    let command = &cli.command;
     if command.trades() {
         config.ensure_live_ready()?;
     }
+    let mode = command.store_mode(cli.create_store);
     match command {
         Command::Config(ConfigCommand::Check) => config_check(config, out),
         Command::Demo(args) => {
@@ -82,8 +104,25 @@ pub async fn dispatch(
             Ok(())
         }
         Command::Run => run::run(config, out).await,
+        Command::Health => {
+            let addr = config.metrics.addr.ok_or_else(|| {
+                CommandError::Unhealthy("METRICS_ADDR is off: there is no /health to ask".into())
+            })?;
+            let addr = health::local(addr);
+            let (code, body) = health::probe(addr)
+                .await
+                .map_err(|e| CommandError::Unhealthy(format!("http://{addr}/health: {e}")))?;
+            writeln!(out, "{body}")?;
+            if code == 200 {
+                Ok(())
+            } else {
+                Err(CommandError::Unhealthy(format!(
+                    "http://{addr}/health answered {code}"
+                )))
+            }
+        }
         Command::Markets(MarketsCommand::Sync) => {
-            let report = handle(config).await?.sync_markets().await?;
+            let report = handle(config, mode).await?.sync_markets().await?;
             print::sync_report(out, &report)?;
             let empty = report.empty_venues();
             if empty.is_empty() {
@@ -93,7 +132,7 @@ pub async fn dispatch(
             Err(CommandError::CatalogueEmpty(names.join(", ")))
         }
         Command::Match(args) => {
-            let handle = handle(config).await?;
+            let handle = handle(config, mode).await?;
             let suggestions = handle.find_matches(args.min_score).await?;
             let mut titles = HashMap::new();
             for key in suggestions.iter().flat_map(|s| [&s.a, &s.b]) {
@@ -104,7 +143,7 @@ pub async fn dispatch(
             print::suggestions(out, &suggestions, &titles)
         }
         Command::Pairs(PairsCommand::Approve(args)) => {
-            let pair = handle(config)
+            let pair = handle(config, mode)
                 .await?
                 .approve_pair(&args.a, &args.b, args.polarity, CLI_ACTOR)
                 .await?;
@@ -116,11 +155,11 @@ pub async fn dispatch(
             Ok(())
         }
         Command::Pairs(PairsCommand::List) => {
-            print::pairs(out, &handle(config).await?.list_pairs(None).await?)
+            print::pairs(out, &handle(config, mode).await?.list_pairs(None).await?)
         }
         Command::Pairs(PairsCommand::Pause { id, reason }) => {
             let reason = reason.as_deref().unwrap_or("paused from the command line");
-            let pair = handle(config)
+            let pair = handle(config, mode)
                 .await?
                 .pause_pair(*id, CLI_ACTOR, reason)
                 .await?;
@@ -133,7 +172,10 @@ pub async fn dispatch(
             Ok(())
         }
         Command::Pairs(PairsCommand::Resume { id }) => {
-            let pair = handle(config).await?.resume_pair(*id, CLI_ACTOR).await?;
+            let pair = handle(config, mode)
+                .await?
+                .resume_pair(*id, CLI_ACTOR)
+                .await?;
             writeln!(
                 out,
                 "pair {} is now {}",
@@ -142,17 +184,25 @@ pub async fn dispatch(
             )?;
             Ok(())
         }
-        Command::Positions => print::positions(out, &handle(config).await?.positions().await?),
+        Command::Positions => {
+            print::positions(out, &handle(config, mode).await?.positions().await?)
+        }
         Command::Opportunities(args) => {
             let limit = usize::try_from(args.limit).unwrap_or(usize::MAX);
-            print::opportunities(out, &handle(config).await?.opportunities(limit).await?)
+            print::opportunities(
+                out,
+                &handle(config, mode).await?.opportunities(limit).await?,
+            )
         }
         Command::Halt(args) => {
             let reason = args
                 .reason
                 .as_deref()
                 .unwrap_or("halted from the command line");
-            handle(config).await?.halt(CLI_ACTOR, reason).await?;
+            confirmed_handle(config, mode)
+                .await?
+                .halt(CLI_ACTOR, reason)
+                .await?;
             writeln!(
                 out,
                 "trading halted: no new executions (in-flight ones finish hedging)"
@@ -160,7 +210,10 @@ pub async fn dispatch(
             Ok(())
         }
         Command::Resume => {
-            handle(config).await?.resume(CLI_ACTOR).await?;
+            confirmed_handle(config, mode)
+                .await?
+                .resume(CLI_ACTOR)
+                .await?;
             writeln!(out, "trading resumed")?;
             Ok(())
         }
@@ -170,9 +223,33 @@ pub async fn dispatch(
 /// An engine handle over the configured store and the venues' public data: enough for every
 /// command that only reads or changes the store (`markets sync` and `match` read public market
 /// data), so none of them needs trading credentials.
-async fn handle(config: &Config) -> Result<EngineHandle, CommandError> {
-    let store = open_store(config).await?;
+async fn handle(config: &Config, mode: OpenMode) -> Result<EngineHandle, CommandError> {
+    let store = open_store(config, mode).await?;
     Ok(build::engine(config, store, build::data_venues(config)?)?.handle())
+}
+
+/// [`handle`] for the kill-switch commands: the alert `halt` / `resume` raise is the confirmation
+/// of what the operator just did, logged at INFO (not as an error: nothing went wrong). A running
+/// daemon picks the switch up from the store.
+async fn confirmed_handle(config: &Config, mode: OpenMode) -> Result<EngineHandle, CommandError> {
+    let store = open_store(config, mode).await?;
+    let venues = build::data_venues(config)?;
+    Ok(build::engine_with(config, store, venues, Arc::new(Confirmations))?.handle())
+}
+
+/// Logs the kill switch's alerts at INFO, everything else as [`LogNotifier`] does.
+struct Confirmations;
+
+impl Notifier for Confirmations {
+    fn notify(&self, notification: Notification) -> Result<(), NotifyError> {
+        match notification {
+            Notification::Alert { message, .. } => {
+                tracing::info!(%message, "done");
+                Ok(())
+            }
+            other => LogNotifier.notify(other),
+        }
+    }
 }
 
 /// `config check`: validates what `run` would need and prints every setting, secrets as

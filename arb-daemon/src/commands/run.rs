@@ -13,7 +13,7 @@ use arb_core::exchange::Exchange;
 use super::instrument::Instrumented;
 use super::{CommandError, build, open_store};
 use crate::config::Config;
-use crate::metrics::{HealthReport, Metrics, start};
+use crate::metrics::{HealthReport, Metrics, Probes, StoreProbe, health, start};
 use crate::shutdown;
 
 /// When the daily PnL summary is posted (UTC).
@@ -21,6 +21,11 @@ const DAILY_SUMMARY_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_op
     Some(t) => t,
     None => chrono::NaiveTime::MIN,
 };
+
+/// How the Discord bot and the daily summary are restarted after a panic: after 5 s, doubling to
+/// 5 minutes while they keep panicking.
+const DISCORD_RESTART: arb_core::backoff::Backoff =
+    arb_core::backoff::Backoff::new(Duration::from_secs(5), Duration::from_secs(300));
 
 /// How often `/health` is refreshed.
 const HEALTH_REFRESH: Duration = Duration::from_secs(5);
@@ -36,7 +41,8 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     let signal_task = shutdown::trigger_on_os_signal(trigger)?;
     let metrics = Arc::new(Metrics::new());
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = open_store(config).await?;
+    let store = open_store(config, arb_store::OpenMode::Create).await?;
+    let probe = StoreProbe::new(Arc::clone(&store), health::STORE_PROBE_EVERY);
     let venues = build::trading_venues(config)
         .await?
         .into_iter()
@@ -50,23 +56,43 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     let engine = build::engine_with(config, store, venues, Arc::clone(&notifier))?;
     let handle = engine.handle();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tasks = handle.tasks();
     if let Some(discord) = &discord {
         let (discord, api, stop) = (
             Arc::clone(discord),
             Arc::new(handle.clone()),
             stop_rx.clone(),
         );
-        tokio::spawn(async move {
-            if let Err(e) = discord.serve(api, stop).await {
-                tracing::error!(error = %e, "Discord bot stopped; alerts are still queued and logged");
-            }
-        });
-        tokio::spawn(arb_discord::service::daily_summaries(
+        tokio::spawn(tasks.clone().restarting(
+            "discord_bot".into(),
+            DISCORD_RESTART,
+            move || {
+                let (discord, api, stop) = (Arc::clone(&discord), Arc::clone(&api), stop.clone());
+                async move {
+                    if let Err(e) = discord.serve(api, stop).await {
+                        tracing::error!(error = %e, "Discord bot stopped; alerts are still queued and logged");
+                    }
+                }
+            },
+        ));
+        let (api, notifier, clock, stop) = (
             Arc::new(handle.clone()),
             Arc::clone(&notifier),
             Arc::clone(&clock),
-            DAILY_SUMMARY_AT,
             stop_rx.clone(),
+        );
+        tokio::spawn(tasks.clone().restarting(
+            "daily_summary".into(),
+            DISCORD_RESTART,
+            move || {
+                arb_discord::service::daily_summaries(
+                    Arc::clone(&api),
+                    Arc::clone(&notifier),
+                    Arc::clone(&clock),
+                    DAILY_SUMMARY_AT,
+                    stop.clone(),
+                )
+            },
         ));
     }
 
@@ -86,6 +112,7 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     }
     tokio::spawn(refresh_health(
         handle.clone(),
+        probe,
         Arc::clone(&health),
         Arc::clone(&metrics),
         config.metrics.stale_after,
@@ -115,17 +142,35 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
             let _ = stop_tx.send(true);
         })
     };
-    let result = engine.run(stop_rx).await;
+    let engine = Arc::new(engine);
+    let runner = tokio::spawn(async move { engine.run(stop_rx).await });
+    let result = runner.await;
     forward.abort();
     signal_task.abort();
     writeln!(out, "arb-daemon stopped")?;
-    Ok(result?)
+    match result {
+        Ok(result) => Ok(result?),
+        Err(e) => {
+            let cause = if e.is_panic() {
+                arb_core::engine::panic_cause(e.into_panic().as_ref())
+            } else {
+                e.to_string()
+            };
+            let what = tasks.panicked("engine", &cause);
+            tasks.alert(format!(
+                "{what}; the daemon stops (unfinished executions are recovered at the next start)"
+            ));
+            Err(CommandError::Panicked(what))
+        }
+    }
 }
 
 /// Keeps `/health` current (every 5 s): healthy only when the daemon can do its job
-/// ([`crate::metrics::health::assess`]); 503 with the error when the store cannot be read.
+/// ([`crate::metrics::health::assess`], with the store's write probe and the venues' calls);
+/// 503 with the error when the store cannot be read.
 async fn refresh_health(
     handle: EngineHandle,
+    mut probe: StoreProbe,
     health: Arc<Mutex<HealthReport>>,
     metrics: Arc<Metrics>,
     stale_after: Duration,
@@ -137,10 +182,15 @@ async fn refresh_health(
             () = signal.triggered() => return,
             _ = ticker.tick() => {}
         }
+        let now = chrono::Utc::now();
+        let probes = Probes {
+            store_write_error: probe.write_error(now).await,
+            venue_calls: metrics.venue_calls(),
+        };
         let report = match handle.status().await {
             Ok(status) => {
                 metrics.set_status(&status);
-                crate::metrics::health::assess(&status, chrono::Utc::now(), stale_after)
+                health::assess(&status, &probes, now, stale_after)
             }
             Err(e) => HealthReport {
                 healthy: false,

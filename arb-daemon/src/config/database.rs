@@ -53,6 +53,38 @@ impl DatabaseUrl {
         self.kind
     }
 
+    /// The same PostgreSQL URL with `password` as its password, percent-encoded so that any
+    /// character (`@`, `/`, `:`, `%`, spaces…) is kept as written (`DATABASE_PASSWORD`).
+    ///
+    /// # Errors
+    /// Why it cannot be added: the URL is not a PostgreSQL URL, or already holds a password.
+    pub fn with_password(&self, password: &str) -> Result<Self, &'static str> {
+        if self.kind != DatabaseKind::Postgres {
+            return Err("a password is only used with a postgres:// DATABASE_URL");
+        }
+        let Some((scheme, rest)) = self.url.split_once("://") else {
+            return Err("a password is only used with a postgres:// DATABASE_URL");
+        };
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        let (user, host) = authority.rsplit_once('@').unwrap_or(("", authority));
+        if user.contains(':') {
+            return Err("DATABASE_URL already holds a password: set it in one place only");
+        }
+        if user.is_empty() {
+            return Err(
+                "DATABASE_URL names no user (postgres://USER@host/db) to give the password to",
+            );
+        }
+        Ok(Self {
+            url: format!(
+                "{scheme}://{user}:{}@{host}{tail}",
+                percent_encode(password)
+            ),
+            kind: self.kind,
+        })
+    }
+
     /// The full URL, password included: pass it to the store, never print it.
     #[must_use]
     pub fn expose(&self) -> &str {
@@ -81,36 +113,23 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// `text` with every byte but the URL-unreserved ones (`A–Z a–z 0–9 - . _ ~`) percent-encoded.
+fn percent_encode(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// The URL with the password of `scheme://user:password@host…` and any `password=` query
 /// parameter replaced by `<redacted>`; other text as is.
 #[must_use]
 pub fn mask_password(url: &str) -> String {
-    let url = mask_password_parameter(url);
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url;
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let Some((credentials, host)) = authority.rsplit_once('@') else {
-        return url.clone();
-    };
-    match credentials.split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:{REDACTED}@{host}{tail}"),
-        None => url,
-    }
-}
-
-/// The text with the value of every `password=` parameter replaced by `<redacted>`.
-fn mask_password_parameter(url: &str) -> String {
-    let Some((base, query)) = url.split_once('?') else {
-        return url.to_string();
-    };
-    let query: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}={REDACTED}"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{base}?{}", query.join("&"))
+    arb_store::mask_password(url, REDACTED)
 }

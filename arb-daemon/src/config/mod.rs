@@ -51,7 +51,8 @@ pub const DEFAULT_METRICS_ADDR: SocketAddr =
 pub struct Config {
     /// `TRADING_MODE`: `live`, `paper` or `monitor` (default `monitor`).
     pub trading_mode: TradingMode,
-    /// `DATABASE_URL` (default [`DEFAULT_DATABASE_URL`]).
+    /// `DATABASE_URL` (default [`DEFAULT_DATABASE_URL`]), with `DATABASE_PASSWORD` added to it
+    /// (percent-encoded) when that is set.
     pub database_url: DatabaseUrl,
     /// Discord bot.
     pub discord: DiscordConfig,
@@ -91,6 +92,14 @@ impl Config {
                 DatabaseUrl::parse,
             )?
             .unwrap_or_default();
+        let database_url = match r.secret("DATABASE_PASSWORD") {
+            Some(password) => database_url
+                .with_password(password.expose())
+                .map_err(|reason| {
+                    ConfigError::Inconsistent(format!("DATABASE_PASSWORD: {reason}"))
+                })?,
+            None => database_url,
+        };
         let discord = read_discord(&mut r)?;
         let kalshi = read_kalshi(&mut r)?;
         let polymarket = read_polymarket(&mut r)?;

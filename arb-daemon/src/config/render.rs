@@ -34,6 +34,10 @@ impl Config {
                 option_name(TRADING_MODE_OPTIONS, self.trading_mode),
             ),
             ("DATABASE_URL", self.database_url.to_string()),
+            (
+                "DATABASE_PASSWORD",
+                secret(self.origin("DATABASE_PASSWORD").is_some()),
+            ),
             ("DISCORD_BOT_TOKEN", secret(d.bot_token.is_some())),
             (
                 "DISCORD_CHANNEL_ID",

@@ -5,6 +5,7 @@
 pub const VARIABLES: &[&str] = &[
     "TRADING_MODE",
     "DATABASE_URL",
+    "DATABASE_PASSWORD",
     "DISCORD_BOT_TOKEN",
     "DISCORD_CHANNEL_ID",
     "DISCORD_ALLOWED_USER_IDS",
@@ -52,6 +53,7 @@ pub const VARIABLES: &[&str] = &[
 /// The variables whose values are secrets: never printed, not in errors, not in `config check`
 /// (which shows only whether each is set).
 pub const SECRET_VARIABLES: &[&str] = &[
+    "DATABASE_PASSWORD",
     "DISCORD_BOT_TOKEN",
     "KALSHI_API_SECRET",
     "POLYMARKET_PRIVATE_KEY",

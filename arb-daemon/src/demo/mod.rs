@@ -37,6 +37,8 @@ pub struct DemoOptions {
     pub seed: u64,
     /// How many equivalent pairs to auto-approve.
     pub max_pairs: usize,
+    /// Replace `database` even if it is not a store the demo wrote.
+    pub force: bool,
 }
 
 impl From<&crate::cli::DemoArgs> for DemoOptions {
@@ -47,6 +49,7 @@ impl From<&crate::cli::DemoArgs> for DemoOptions {
             database: args.database.clone().unwrap_or(defaults.database),
             seed: args.seed,
             max_pairs: defaults.max_pairs,
+            force: args.force,
         }
     }
 }
@@ -58,6 +61,7 @@ impl Default for DemoOptions {
             database: std::env::temp_dir().join("arb-demo.db"),
             seed: 7,
             max_pairs: 6,
+            force: false,
         }
     }
 }
@@ -88,7 +92,7 @@ pub async fn run(
 ) -> Result<DemoSummary, CommandError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let venues = DemoVenues::new(Arc::clone(&clock), options.seed)?;
-    let store = open_store(&options.database).await?;
+    let store = open_store(&options.database, options.force).await?;
     writeln!(
         out,
         "== arb-daemon demo: two simulated venues, SQLite store at {}",
@@ -189,7 +193,16 @@ pub async fn run(
     Ok(summary)
 }
 
-async fn open_store(path: &std::path::Path) -> Result<Arc<dyn Store>, CommandError> {
+/// The setting that marks a store as written by the demo (so the demo may replace it).
+pub const DEMO_MARKER: &str = "demo_store";
+
+/// A fresh demo store at `path`. An existing file there is replaced only if the demo wrote it
+/// (or `force`): `--database` must never clobber a real store.
+async fn open_store(path: &std::path::Path, force: bool) -> Result<Arc<dyn Store>, CommandError> {
+    let url = format!("sqlite://{}", path.display());
+    if path.exists() && !force && !is_demo_store(&url).await {
+        return Err(CommandError::NotADemoStore(path.display().to_string()));
+    }
     for suffix in ["", "-wal", "-shm"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
@@ -199,6 +212,19 @@ async fn open_store(path: &std::path::Path) -> Result<Arc<dyn Store>, CommandErr
             Err(e) => return Err(CommandError::Output(e)),
         }
     }
-    let url = format!("sqlite://{}", path.display());
-    Ok(Arc::new(arb_store::connect(&url).await?))
+    let store = arb_store::connect(&url).await?;
+    store
+        .put_setting(DEMO_MARKER, Some("written by arb-daemon demo"))
+        .await?;
+    Ok(Arc::new(store))
+}
+
+/// Whether the SQLite file at `url` is a store the demo wrote (read without writing anything).
+async fn is_demo_store(url: &str) -> bool {
+    let Ok(store) = arb_store::open(url, arb_store::OpenMode::ReadOnly).await else {
+        return false;
+    };
+    let marked = matches!(store.setting(DEMO_MARKER).await, Ok(Some(_)));
+    store.close().await;
+    marked
 }

@@ -4,6 +4,9 @@
 //! | metric | type | labels |
 //! |---|---|---|
 //! | `arb_book_age_seconds` | gauge | `venue` |
+//! | `arb_market_book_age_seconds` | gauge | `venue`, `market` |
+//! | `arb_venue_last_success_timestamp_seconds` | gauge | `venue` |
+//! | `arb_venue_call_failures_total` | counter | `venue` |
 //! | `arb_opportunities_detected_total` | counter | |
 //! | `arb_executions_total` | counter | `outcome` |
 //! | `arb_tick_to_order_seconds` | histogram | |
@@ -13,6 +16,8 @@
 //! | `arb_catalogue_last_success_timestamp_seconds` | gauge | |
 //! | `arb_catalogue_consecutive_failures` | gauge | |
 //! | `arb_catalogue_sync_failures_total` | counter | |
+//! | `arb_task_panics_total` | counter | `task` |
+//! | `arb_task_restarts_total` | counter | `task` |
 
 pub mod health;
 mod histogram;
@@ -24,8 +29,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use arb_core::engine::EngineStatus;
+use arb_core::engine::{EngineStatus, TaskCounts};
+use chrono::{DateTime, Utc};
 
+pub use self::health::{Probes, StoreProbe};
 pub use self::histogram::{Histogram, LATENCY_BUCKETS_NANOS, nanos_as_seconds};
 pub use self::server::{HealthCheck, HealthReport, router, serve, start};
 
@@ -33,6 +40,10 @@ pub use self::server::{HealthCheck, HealthReport, router, serve, start};
 #[derive(Debug, Default)]
 pub struct Metrics {
     book_updates: Mutex<BTreeMap<String, Instant>>,
+    /// The latest book of each market, by (venue, market).
+    market_books: Mutex<BTreeMap<(String, String), Instant>>,
+    /// Outcomes of each venue's calls.
+    calls: Mutex<BTreeMap<String, VenueCalls>>,
     opportunities: AtomicU64,
     executions: Mutex<BTreeMap<String, u64>>,
     tick_to_order: Histogram,
@@ -53,6 +64,38 @@ impl Metrics {
         let mut updates = lock(&self.book_updates);
         let latest = updates.entry(venue.to_string()).or_insert(at);
         *latest = (*latest).max(at);
+    }
+
+    /// A book of `market` on `venue` was received at `at` (each market's age is exported too).
+    pub fn market_book_updated(&self, venue: &str, market: &str, at: Instant) {
+        self.book_updated(venue, at);
+        let mut books = lock(&self.market_books);
+        let latest = books
+            .entry((venue.to_owned(), market.to_owned()))
+            .or_insert(at);
+        *latest = (*latest).max(at);
+    }
+
+    /// A call to `venue` ended at `at`: successfully, or with `error`.
+    pub fn venue_call(&self, venue: &str, error: Option<&str>, at: DateTime<Utc>) {
+        let mut calls = lock(&self.calls);
+        let c = calls.entry(venue.to_owned()).or_default();
+        match error {
+            None => {
+                c.last_success = Some(at);
+                c.last_error = None;
+            }
+            Some(e) => {
+                c.failures = c.failures.saturating_add(1);
+                c.last_error = Some(e.to_owned());
+            }
+        }
+    }
+
+    /// How each venue's calls went.
+    #[must_use]
+    pub fn venue_calls(&self) -> BTreeMap<String, VenueCalls> {
+        lock(&self.calls).clone()
     }
 
     /// One opportunity was detected.
@@ -96,15 +139,14 @@ impl Metrics {
             "Seconds since the latest order-book update per venue.",
         );
         for (venue, at) in lock(&self.book_updates).iter() {
-            let nanos =
-                u64::try_from(now.saturating_duration_since(*at).as_nanos()).unwrap_or(u64::MAX);
-            let age = nanos_as_seconds(nanos);
+            let age = age_seconds(now, *at);
             let _ = writeln!(
                 out,
                 "arb_book_age_seconds{{venue=\"{}\"}} {age}",
                 escape(venue)
             );
         }
+        self.render_markets_and_calls(&mut out, now);
         header(
             &mut out,
             "arb_opportunities_detected_total",
@@ -152,6 +194,71 @@ impl Metrics {
         }
         out
     }
+
+    /// Each received book's age per market, and each venue's last successful call and failures.
+    fn render_markets_and_calls(&self, out: &mut String, now: Instant) {
+        header(
+            out,
+            "arb_market_book_age_seconds",
+            "gauge",
+            "Seconds since the latest order book of each market received (watched markets).",
+        );
+        for ((venue, market), at) in lock(&self.market_books).iter() {
+            let _ = writeln!(
+                out,
+                "arb_market_book_age_seconds{{venue=\"{}\",market=\"{}\"}} {}",
+                escape(venue),
+                escape(market),
+                age_seconds(now, *at)
+            );
+        }
+        let calls = lock(&self.calls);
+        header(
+            out,
+            "arb_venue_last_success_timestamp_seconds",
+            "gauge",
+            "Unix time of the venue's last successful call (0: none yet).",
+        );
+        for (venue, c) in calls.iter() {
+            let at = c.last_success.map_or(0, |t| t.timestamp());
+            let _ = writeln!(
+                out,
+                "arb_venue_last_success_timestamp_seconds{{venue=\"{}\"}} {at}",
+                escape(venue)
+            );
+        }
+        header(
+            out,
+            "arb_venue_call_failures_total",
+            "counter",
+            "Calls to the venue that failed.",
+        );
+        for (venue, c) in calls.iter() {
+            let _ = writeln!(
+                out,
+                "arb_venue_call_failures_total{{venue=\"{}\"}} {}",
+                escape(venue),
+                c.failures
+            );
+        }
+    }
+}
+
+/// How a venue's calls went.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VenueCalls {
+    /// When a call last succeeded.
+    pub last_success: Option<DateTime<Utc>>,
+    /// Calls that failed since start.
+    pub failures: u64,
+    /// The last call's error, when it failed.
+    pub last_error: Option<String>,
+}
+
+/// Seconds from `at` to `now`, as the text format writes them.
+fn age_seconds(now: Instant, at: Instant) -> rust_decimal::Decimal {
+    let nanos = u64::try_from(now.saturating_duration_since(at).as_nanos()).unwrap_or(u64::MAX);
+    nanos_as_seconds(nanos)
 }
 
 /// Venue connectivity and catalogue-sync gauges from the engine's status.
@@ -215,6 +322,28 @@ fn render_status(out: &mut String, status: &EngineStatus) {
         "arb_catalogue_sync_failures_total {}",
         c.failures_total
     );
+    render_tasks(out, status);
+}
+
+/// Panics and restarts of supervised tasks.
+fn render_tasks(out: &mut String, status: &EngineStatus) {
+    for (name, help, count) in [
+        (
+            "arb_task_panics_total",
+            "Panics of a supervised task (each logged and alerted).",
+            (|c: &TaskCounts| c.panics) as fn(&TaskCounts) -> u64,
+        ),
+        (
+            "arb_task_restarts_total",
+            "Restarts of a supervised task after a panic.",
+            |c: &TaskCounts| c.restarts,
+        ),
+    ] {
+        header(out, name, "counter", help);
+        for (task, counts) in &status.tasks {
+            let _ = writeln!(out, "{name}{{task=\"{}\"}} {}", escape(task), count(counts));
+        }
+    }
 }
 
 /// Appends the `# HELP` and `# TYPE` lines of a metric.

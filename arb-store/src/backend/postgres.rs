@@ -43,6 +43,12 @@ pub(crate) async fn open(
     options: PgConnectOptions,
     throttle: OpportunityThrottle,
 ) -> Result<Backend, sqlx::Error> {
+    // One direct connection first: the pool retries a refused connection until it times out,
+    // which would hide the cause ("connection refused") behind "timed out".
+    sqlx::Connection::close(
+        <sqlx::PgConnection as sqlx::Connection>::connect_with(&options).await?,
+    )
+    .await?;
     let pool = PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
         .acquire_timeout(std::time::Duration::from_secs(10))

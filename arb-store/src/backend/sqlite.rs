@@ -52,18 +52,26 @@ async fn begin_write(pool: &sqlx::Pool<Db>) -> Result<sqlx::Transaction<'static,
 
 include!("store_impl.rs");
 
-/// Opens (creating if missing) the database, checks the schema version and migrates.
+/// Opens the database: creating the file if missing in [`OpenMode::Create`], read-only (the
+/// journal mode left as the file has it) in [`OpenMode::ReadOnly`].
 pub(crate) async fn open(
     options: SqliteConnectOptions,
     in_memory: bool,
+    mode: crate::OpenMode,
     throttle: OpportunityThrottle,
 ) -> Result<Backend, sqlx::Error> {
     let options = options
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
+        .create_if_missing(mode == crate::OpenMode::Create)
+        .read_only(mode == crate::OpenMode::ReadOnly)
         .foreign_keys(true)
         .busy_timeout(BUSY_TIMEOUT);
+    let options = if mode == crate::OpenMode::ReadOnly {
+        options
+    } else {
+        options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+    };
     // Every connection to `sqlite::memory:` would otherwise be its own empty database.
     // It also lives only as long as a connection to it: keep exactly one, forever.
     let pool = if in_memory {

@@ -34,27 +34,46 @@ impl Backend {
     /// Refuses a database migrated by a newer program, then applies pending migrations
     /// (none when the schema is current).
     pub(crate) async fn migrate(&self) -> Result<(), StoreError> {
+        self.schema_version().await?;
+        MIGRATOR.run(&self.pool).await.map_err(from_migrate)
+    }
+
+    /// Refuses a database whose schema is not this program's (newer, or not yet migrated),
+    /// writing nothing: for stores opened read-only.
+    pub(crate) async fn check_schema(&self) -> Result<(), StoreError> {
+        let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        match self.schema_version().await? {
+            Some(version) if version == supported => Ok(()),
+            found => Err(StoreError::Config(format!(
+                "the database schema is at version {} and this program needs {supported}: \
+                 open it once with a command that writes (e.g. `markets sync`) to migrate it",
+                found.unwrap_or(0)
+            ))),
+        }
+    }
+
+    /// The newest migration applied (`None`: never migrated); refuses one newer than this
+    /// program's.
+    async fn schema_version(&self) -> Result<Option<i64>, StoreError> {
         let supported = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         let migrated: bool = sqlx::query_scalar(MIGRATIONS_TABLE_EXISTS)
             .fetch_one(&self.pool)
             .await
             .map_err(from_sqlx)?;
-        if migrated {
-            let newest: Option<i64> =
-                sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(from_sqlx)?;
-            if let Some(database) = newest
-                && database > supported
-            {
-                return Err(StoreError::SchemaTooNew {
-                    database,
-                    supported,
-                });
-            }
+        if !migrated {
+            return Ok(None);
         }
-        MIGRATOR.run(&self.pool).await.map_err(from_migrate)
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(from_sqlx)?;
+        match newest {
+            Some(database) if database > supported => Err(StoreError::SchemaTooNew {
+                database,
+                supported,
+            }),
+            newest => Ok(newest),
+        }
     }
 
     /// Closes every connection, waiting for them to finish.

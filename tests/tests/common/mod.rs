@@ -198,7 +198,7 @@ pub async fn cli(config: &Config, args: &str) -> String {
     let cli = Cli::try_parse_from(std::iter::once("arb-daemon").chain(args.split_whitespace()))
         .unwrap_or_else(|e| panic!("`{args}` does not parse: {e}"));
     let mut out = Vec::new();
-    dispatch(&cli.command, config, &mut out)
+    dispatch(&cli, config, &mut out)
         .await
         .unwrap_or_else(|e| panic!("`{args}` failed: {e}"));
     String::from_utf8(out).unwrap()
@@ -269,7 +269,8 @@ where
 {
     let daemon = tokio::spawn(async move {
         let mut out = Vec::new();
-        let result = dispatch(&arb_daemon::cli::Command::Run, &config, &mut out).await;
+        let run = Cli::try_parse_from(["arb-daemon", "run"]).unwrap();
+        let result = dispatch(&run, &config, &mut out).await;
         (result.map_err(|e| e.to_string()), out)
     });
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);

@@ -396,7 +396,7 @@ impl Daemon {
 
     /// `markets sync`, then both pairs approved (the mayoral runoff as inverse).
     pub fn sync_and_approve(&self) {
-        let synced = self.ok(&["markets", "sync"]);
+        let synced = self.ok(&["markets", "sync", "--create-store"]);
         assert!(synced.contains("kalshi: 6 open markets stored"), "{synced}");
         assert!(
             synced.contains("polymarket: 6 open markets stored"),
