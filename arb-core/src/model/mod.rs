@@ -26,7 +26,7 @@ pub use market::{Market, MarketExt, MarketExtension, MarketStatus};
 pub use opportunity::{Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord};
 pub use order::{Fill, Liquidity, Order, OrderRequest, OrderStatus, Outcome, Side, TimeInForce};
 pub use pair::{
-    FieldDiff, MatchSuggestion, NewPair, PairAction, PairEvent, PairStatus, Polarity, ScorePart,
-    SuggestionStatus, VerifiedPair,
+    FieldDiff, MatchSuggestion, NewPair, PairAction, PairEvent, PairStatus, Polarity, Relation,
+    ScorePart, SuggestionStatus, VerifiedPair,
 };
 pub use price::{Price, PriceBand, PriceGrid, Qty, Rounding, round_to_step};

@@ -48,6 +48,101 @@ impl std::fmt::Display for Polarity {
     }
 }
 
+/// How two markets' settlements relate, as a matcher or a verifier reads their rules.
+///
+/// Only [`Relation::Equivalent`] and [`Relation::Inverse`] can become a traded pair: buying
+/// YES on one and NO on the other pays exactly $1 only when one market settles YES exactly when
+/// the other settles YES (or exactly when it settles NO). A subset pair ("BTC above 100k on Dec
+/// 31" vs "BTC above 100k at any time in 2026") leaves a state where both legs lose.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// A settles YES exactly when B settles YES.
+    Equivalent,
+    /// A settles YES exactly when B settles NO (complements).
+    Inverse,
+    /// Whenever A settles YES, B does too, not conversely.
+    Subset,
+    /// Whenever B settles YES, A does too, not conversely.
+    Superset,
+    /// They can both settle YES, and each can settle YES without the other.
+    Overlapping,
+    /// Unrelated events.
+    Different,
+}
+
+impl Relation {
+    /// The polarity of a tradable relation; `None` for relations that must not be traded.
+    #[must_use]
+    pub const fn polarity(self) -> Option<Polarity> {
+        match self {
+            Self::Equivalent => Some(Polarity::Same),
+            Self::Inverse => Some(Polarity::Inverse),
+            Self::Subset | Self::Superset | Self::Overlapping | Self::Different => None,
+        }
+    }
+
+    /// Whether a pair with this relation may be approved for trading.
+    #[must_use]
+    pub const fn is_tradable(self) -> bool {
+        self.polarity().is_some()
+    }
+
+    /// Every relation, in the order above.
+    pub const ALL: [Self; 6] = [
+        Self::Equivalent,
+        Self::Inverse,
+        Self::Subset,
+        Self::Superset,
+        Self::Overlapping,
+        Self::Different,
+    ];
+
+    /// The name used in settings, the store and messages.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Equivalent => "equivalent",
+            Self::Inverse => "inverse",
+            Self::Subset => "subset",
+            Self::Superset => "superset",
+            Self::Overlapping => "overlapping",
+            Self::Different => "different",
+        }
+    }
+}
+
+impl From<Polarity> for Relation {
+    fn from(polarity: Polarity) -> Self {
+        match polarity {
+            Polarity::Same => Self::Equivalent,
+            Polarity::Inverse => Self::Inverse,
+        }
+    }
+}
+
+impl std::str::FromStr for Relation {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == wanted)
+            .ok_or_else(|| {
+                format!(
+                    "unknown relation `{wanted}` (expected one of equivalent, inverse, subset, \
+                     superset, overlapping, different)"
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for Relation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Whether a pair may be traded.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -203,5 +298,22 @@ mod tests {
         assert_eq!(Polarity::Inverse.map(Outcome::No), Outcome::Yes);
         assert_eq!("Inverse".parse::<Polarity>().unwrap(), Polarity::Inverse);
         assert!("opposite".parse::<Polarity>().is_err());
+    }
+
+    #[test]
+    fn only_equivalent_and_inverse_are_tradable() {
+        for relation in Relation::ALL {
+            assert_eq!(relation.as_str().parse::<Relation>().unwrap(), relation);
+            assert_eq!(
+                relation.is_tradable(),
+                matches!(relation, Relation::Equivalent | Relation::Inverse)
+            );
+        }
+        assert_eq!(
+            Relation::from(Polarity::Inverse).polarity(),
+            Some(Polarity::Inverse)
+        );
+        assert_eq!(Relation::Subset.polarity(), None);
+        assert!("same-ish".parse::<Relation>().is_err());
     }
 }

@@ -27,6 +27,8 @@ const STARTING_CASH: Decimal = dec!(10000);
 const LATENCY: Duration = Duration::from_millis(60);
 /// How often the books move.
 const STEP: Duration = Duration::from_millis(250);
+/// How long the scripted partial fill waits for the engine to start executing it.
+const SCENARIO_WAIT: Duration = Duration::from_secs(2);
 
 /// Cash both venues start with together.
 #[must_use]
@@ -149,7 +151,7 @@ impl DemoVenues {
             if step == scripted_at
                 && let Some(pair) = pairs.first()
             {
-                self.partial_fill_scenario(pair).await?;
+                self.partial_fill_scenario(pair, store).await?;
             }
             if step % steps_per_second == 0 {
                 let opportunities = store.opportunities(None, 10_000).await?.len();
@@ -167,9 +169,15 @@ impl DemoVenues {
     }
 
     /// A 15-cent dislocation on `pair` (whose books were empty) with 100 contracts at the edge of
-    /// both venues, thinned to 40 contracts 20 ms later — while the engine's first order is still
-    /// travelling (every call takes 60 ms): the first leg fills 40 and the hedge follows the 40.
-    async fn partial_fill_scenario(&self, pair: &VerifiedPair) -> Result<(), CommandError> {
+    /// both venues, thinned to 40 contracts as soon as the engine has stored its first-leg intent
+    /// — while that first order is still travelling (every call takes 60 ms): the first leg fills
+    /// 40 and the hedge follows the 40. Waiting for the stored intent rather than a fixed delay
+    /// keeps the scenario the same on a loaded machine.
+    async fn partial_fill_scenario(
+        &self,
+        pair: &VerifiedPair,
+        store: &dyn Store,
+    ) -> Result<(), CommandError> {
         let a_book = |qty| -> Result<_, CommandError> {
             Ok((
                 levels(&[(dec!(0.38), dec!(100))])?,
@@ -194,11 +202,25 @@ impl DemoVenues {
         self.b.set_book(&pair.b.market, &bids, &asks)?;
         let (bids, asks) = a_book(dec!(100))?;
         self.a.set_book(&pair.a.market, &bids, &asks)?;
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        wait_for_execution(store, pair).await?;
         let (bids, asks) = a_book(dec!(40))?;
         self.a.set_book(&pair.a.market, &bids, &asks)?;
         let (bids, asks) = b_book(dec!(40))?;
         self.b.set_book(&pair.b.market, &bids, &asks)?;
         Ok(())
     }
+}
+
+/// Waits (up to [`SCENARIO_WAIT`]) until the store holds an execution of `pair`: the engine
+/// writes it before sending the first leg, so the order is then in flight.
+async fn wait_for_execution(store: &dyn Store, pair: &VerifiedPair) -> Result<(), CommandError> {
+    let deadline = tokio::time::Instant::now() + SCENARIO_WAIT;
+    while tokio::time::Instant::now() < deadline {
+        let executions = store.executions(10_000).await?;
+        if executions.iter().any(|e| e.pair_id == pair.id) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    Ok(())
 }
