@@ -11,13 +11,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use arb_core::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, ExecutionState, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, Outcome, PairEvent,
-    PairId, PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId,
-    VerifiedPair,
+    PairId, PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, Verdict,
+    VerdictKey, VerifiedPair,
 };
 use arb_core::sim::Fault;
 use arb_core::store::{MemoryStore, Store, StoreError};
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use execute_support::{Call, Harness};
 use rust_decimal_macros::dec;
 
@@ -176,6 +176,18 @@ impl Store for FailingStore {
     }
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.inner.setting(key).await
+    }
+    async fn verdict(&self, key: &VerdictKey) -> Result<Option<Verdict>, StoreError> {
+        self.inner.verdict(key).await
+    }
+    async fn put_verdict(
+        &self,
+        key: &VerdictKey,
+        verdict: &Verdict,
+        judged_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.put_verdict(key, verdict, judged_at).await
     }
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {
         self.write()?;

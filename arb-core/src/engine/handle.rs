@@ -1,7 +1,7 @@
 //! `EngineHandle`: the engine's command surface for the CLI, Discord and embedders.
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -14,6 +14,7 @@ use super::{EngineConfig, EngineError, EngineParts, TradingMode};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
 use crate::matching::Matcher;
+use crate::matching::verify::SuggestionVerifier;
 use crate::model::{
     DailyPnl, Market, MarketKey, MatchSuggestion, NewPair, OpportunityRecord, PairAction,
     PairEvent, PairId, PairStatus, Polarity, Position, SuggestionId, SuggestionStatus, VenueId,
@@ -101,6 +102,8 @@ pub(crate) struct Shared {
     pub catalogue: Mutex<CatalogueStatus>,
     /// Task panics: counted, alerted, restarted or halting trading.
     pub tasks: Arc<Supervisor>,
+    /// The optional semantic verifier of new suggestions.
+    pub verifier: OnceLock<SuggestionVerifier>,
 }
 
 impl Shared {
@@ -128,6 +131,7 @@ impl Shared {
             pairs_changed: Notify::new(),
             venue_status: Mutex::new(venue_status),
             catalogue: Mutex::new(CatalogueStatus::default()),
+            verifier: OnceLock::new(),
         }
     }
 
@@ -200,7 +204,9 @@ impl EngineHandle {
 
     /// Runs the matcher over the stored catalogues of venues A and B and stores and announces
     /// the suggestions scoring at least `min_score` (the configured default if `None`), best first,
-    /// leaving out markets already paired.
+    /// leaving out markets already paired. With a verifier set ([`super::Engine::set_verifier`]),
+    /// the best suggestions of each market are judged first: a verdict can lower a score and add
+    /// warnings, never raise or approve; a verifier failure changes nothing.
     pub async fn find_matches(
         &self,
         min_score: Option<f64>,
@@ -229,6 +235,17 @@ impl EngineHandle {
             config.min_score = score;
         }
         let mut suggestions = Matcher::new(config).suggest(&a, &b, self.shared.clock.now());
+        if let Some(verifier) = self.shared.verifier.get() {
+            let markets: Vec<&Market> = a.iter().chain(&b).collect();
+            let report = verifier.verify_all(&mut suggestions, &markets).await;
+            tracing::info!(
+                judged = report.judged,
+                demoted = report.demoted,
+                failed = report.failed,
+                skipped = report.skipped,
+                "suggestions verified"
+            );
+        }
         let ids = store.insert_suggestions(&suggestions).await?;
         for (s, id) in suggestions.iter_mut().zip(ids) {
             s.id = Some(id);

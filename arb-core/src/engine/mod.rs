@@ -233,6 +233,21 @@ impl Engine {
         Ok(Self { shared, executor })
     }
 
+    /// Sets the semantic verifier [`EngineHandle::find_matches`] asks about its best
+    /// suggestions (none by default).
+    ///
+    /// # Errors
+    /// [`EngineError::Config`] when a verifier is already set.
+    pub fn set_verifier(
+        &self,
+        verifier: crate::matching::verify::SuggestionVerifier,
+    ) -> Result<(), EngineError> {
+        self.shared
+            .verifier
+            .set(verifier)
+            .map_err(|_| EngineError::Config("a verifier is already set".to_owned()))
+    }
+
     /// The command surface.
     #[must_use]
     pub fn handle(&self) -> EngineHandle {

@@ -16,7 +16,9 @@
 //!    or names multiply the score down hard;
 //! 4. **suggests a polarity** (complementary thresholds, opposite sides of a two-way contest,
 //!    a "No" outcome label) with reasons, and lists settlement-relevant fields side by side
-//!    with warnings ("close times differ by 3 days", "different thresholds: 100k vs 105k").
+//!    with warnings ("close times differ by 3 days", "different thresholds: 100k vs 105k");
+//! 5. optionally asks a semantic verifier ([`verify`], an LLM judge) about the best candidates:
+//!    its verdict can demote or annotate a suggestion, never approve or promote it.
 //!
 //! Approved pairs keep both rules hashes; [`rules_changed`] tells when either changed.
 
@@ -32,6 +34,7 @@ mod polarity;
 mod prepared;
 mod score;
 mod text;
+pub mod verify;
 
 use chrono::{DateTime, Utc};
 
@@ -149,14 +152,17 @@ impl Matcher {
                 });
             }
         }
-        out.sort_by(|p, q| {
-            q.score
-                .total_cmp(&p.score)
-                .then_with(|| p.a.cmp(&q.a))
-                .then_with(|| p.b.cmp(&q.b))
-        });
+        out.sort_by(best_first);
         out
     }
+}
+
+/// Orders suggestions best first: higher score, then by A's key, then by B's.
+pub(crate) fn best_first(p: &MatchSuggestion, q: &MatchSuggestion) -> std::cmp::Ordering {
+    q.score
+        .total_cmp(&p.score)
+        .then_with(|| p.a.cmp(&q.a))
+        .then_with(|| p.b.cmp(&q.b))
 }
 
 /// Whether either market's rules text changed since `pair` was approved (its stored hashes

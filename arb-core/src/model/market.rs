@@ -8,6 +8,14 @@ use sha2::{Digest, Sha256};
 use super::{MarketKey, ModelError, Outcome, Price, PriceGrid, Qty, Rounding};
 use crate::fees::FeeSchedule;
 
+/// SHA-256 (lower-case hex) of `text`: the hash [`Market::rules_hash`] stores with a pair and
+/// the semantic verifier caches its verdicts under.
+#[must_use]
+pub fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Where a market is in its life.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state", content = "result")]
@@ -104,8 +112,7 @@ impl Market {
     /// SHA-256 (hex) of the rules text, stored with an approved pair so a rules change is noticed.
     #[must_use]
     pub fn rules_hash(&self) -> String {
-        let digest = Sha256::digest(self.rules.as_bytes());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        sha256_hex(&self.rules)
     }
 
     /// Checks an order price and quantity against the grid, size step and minimum.

@@ -11,6 +11,7 @@ mod opportunity;
 mod order;
 mod pair;
 mod price;
+mod verdict;
 
 pub use account::{Balance, Position};
 pub use book::{BinaryBook, BookSide, Level, OrderBook};
@@ -22,7 +23,7 @@ pub use ids::{
     ClientOrderId, ExecutionId, FillId, MarketId, MarketKey, OpportunityId, PairId, SuggestionId,
     VenueId, VenueOrderId,
 };
-pub use market::{Market, MarketExt, MarketExtension, MarketStatus};
+pub use market::{Market, MarketExt, MarketExtension, MarketStatus, sha256_hex};
 pub use opportunity::{Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord};
 pub use order::{Fill, Liquidity, Order, OrderRequest, OrderStatus, Outcome, Side, TimeInForce};
 pub use pair::{
@@ -30,3 +31,4 @@ pub use pair::{
     ScorePart, SuggestionStatus, VerifiedPair,
 };
 pub use price::{Price, PriceBand, PriceGrid, Qty, Rounding, round_to_step};
+pub use verdict::{Verdict, VerdictKey};

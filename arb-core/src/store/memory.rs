@@ -4,14 +4,14 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{OpportunityThrottle, Store, StoreError};
 use crate::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, Outcome, PairAction,
     PairEvent, PairId, PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus,
-    VenueId, VerifiedPair,
+    VenueId, Verdict, VerdictKey, VerifiedPair,
 };
 
 #[derive(Default)]
@@ -29,6 +29,7 @@ struct State {
     prices: HashMap<MarketKey, PriceSnapshot>,
     daily_pnl: BTreeMap<NaiveDate, DailyPnl>,
     settings: HashMap<String, String>,
+    verdicts: HashMap<VerdictKey, Verdict>,
     next_id: i64,
     next_seq: u64,
 }
@@ -446,6 +447,21 @@ impl Store for MemoryStore {
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.state().settings.get(key).cloned())
+    }
+
+    async fn verdict(&self, key: &VerdictKey) -> Result<Option<Verdict>, StoreError> {
+        Ok(self.state().verdicts.get(key).cloned())
+    }
+
+    /// Keeps the verdict only: nothing in memory reads when it was judged.
+    async fn put_verdict(
+        &self,
+        key: &VerdictKey,
+        verdict: &Verdict,
+        _judged_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.state().verdicts.insert(key.clone(), verdict.clone());
+        Ok(())
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

@@ -7,7 +7,7 @@ mod memory;
 mod throttle;
 
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
 pub use memory::MemoryStore;
@@ -16,7 +16,8 @@ pub use throttle::OpportunityThrottle;
 use crate::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, PairEvent, PairId,
-    PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, VerifiedPair,
+    PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, Verdict,
+    VerdictKey, VerifiedPair,
 };
 
 /// A storage failure.
@@ -175,6 +176,16 @@ pub trait Store: Send + Sync {
     async fn put_setting<'a>(&self, key: &str, value: Option<&'a str>) -> Result<(), StoreError>;
     /// A named engine setting.
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// The semantic verifier's cached verdict under `key`, if any.
+    async fn verdict(&self, key: &VerdictKey) -> Result<Option<Verdict>, StoreError>;
+    /// Caches a verdict under `key` (replacing any), judged at `judged_at`.
+    async fn put_verdict(
+        &self,
+        key: &VerdictKey,
+        verdict: &Verdict,
+        judged_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 
     /// Inserts or replaces one day's PnL.
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError>;
