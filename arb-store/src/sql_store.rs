@@ -3,11 +3,12 @@
 use arb_core::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, PairEvent, PairId,
-    PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, VerifiedPair,
+    PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, Verdict,
+    VerdictKey, VerifiedPair,
 };
 use arb_core::store::{Store, StoreError};
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::backend::{postgres, sqlite};
 use crate::connect::BackendKind;
@@ -272,6 +273,19 @@ impl Store for SqlStore {
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.named(self.store().setting(key).await)
+    }
+
+    async fn verdict(&self, key: &VerdictKey) -> Result<Option<Verdict>, StoreError> {
+        self.named(self.store().verdict(key).await)
+    }
+
+    async fn put_verdict(
+        &self,
+        key: &VerdictKey,
+        verdict: &Verdict,
+        judged_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.named(self.store().put_verdict(key, verdict, judged_at).await)
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

@@ -8,11 +8,11 @@ use arb_core::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, Order, OrderRecord, OrderRequest,
     PairAction, PairEvent, PairId, PairStatus, Position, Price, PriceSnapshot, Qty, SuggestionId,
-    SuggestionStatus, VenueId, VerifiedPair,
+    SuggestionStatus, VenueId, Verdict, VerdictKey, VerifiedPair,
 };
 use arb_core::store::{OpportunityThrottle, Store};
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use sqlx::Row;
 use sqlx::types::Json;
@@ -307,6 +307,14 @@ fn pnl_from_row(row: &DbRow) -> Result<DailyPnl, StoreError> {
         unrealized: get_decimal(row, "unrealized")?,
         fees: get_decimal(row, "fees")?,
         executions: to_u32("executions", get(row, "executions")?)?,
+    })
+}
+
+fn verdict_from_row(row: &DbRow) -> Result<Verdict, StoreError> {
+    Ok(Verdict {
+        relation: get_enum(row, "relation")?,
+        differences: get_json(row, "differences")?,
+        model: get(row, "model")?,
     })
 }
 
@@ -1000,6 +1008,48 @@ impl Store for Backend {
             .map_err(from_sqlx)?;
         row.map(|r| r.try_get::<String, _>("value").map_err(from_sqlx))
             .transpose()
+    }
+
+    async fn verdict(&self, key: &VerdictKey) -> Result<Option<Verdict>, StoreError> {
+        sqlx::query(
+            "SELECT relation, differences, model FROM verifier_verdicts \
+             WHERE rules_hash_a = $1 AND rules_hash_b = $2 AND context_hash = $3",
+        )
+        .bind(key.rules_hash_a.as_str())
+        .bind(key.rules_hash_b.as_str())
+        .bind(key.context_hash.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(verdict_from_row)
+        .transpose()
+    }
+
+    async fn put_verdict(
+        &self,
+        key: &VerdictKey,
+        verdict: &Verdict,
+        judged_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO verifier_verdicts (rules_hash_a, rules_hash_b, context_hash, relation, \
+             differences, model, judged_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (rules_hash_a, rules_hash_b, context_hash) DO UPDATE SET \
+             relation = excluded.relation, differences = excluded.differences, \
+             model = excluded.model, judged_at = excluded.judged_at",
+        )
+        .bind(key.rules_hash_a.as_str())
+        .bind(key.rules_hash_b.as_str())
+        .bind(key.context_hash.as_str())
+        .bind(enum_text(&verdict.relation)?)
+        .bind(Json(&verdict.differences))
+        .bind(verdict.model.as_str())
+        .bind(judged_at)
+        .execute(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        Ok(())
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

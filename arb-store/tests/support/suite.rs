@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use arb_core::model::{
     ClientOrderId, ExecutionId, ExecutionState, OpportunityDecision, OrderRole, OrderStatus,
-    Outcome, PairAction, PairEvent, PairId, PairStatus, Side, SuggestionId, SuggestionStatus,
-    VenueId,
+    Outcome, PairAction, PairEvent, PairId, PairStatus, Relation, Side, SuggestionId,
+    SuggestionStatus, VenueId, Verdict, VerdictKey,
 };
 use arb_core::store::{Store, StoreError};
 use rust_decimal_macros::dec;
@@ -742,4 +742,55 @@ pub async fn settings_are_set_replaced_and_cleared(store: Arc<dyn Store>) {
     assert_eq!(store.setting("other").await.expect("read"), None);
     store.put_setting("kill_switch", None).await.expect("clear");
     assert_eq!(store.setting("kill_switch").await.expect("read"), None);
+}
+
+pub async fn verdicts_are_cached_replaced_and_keyed_by_all_three_hashes(store: Arc<dyn Store>) {
+    let key = VerdictKey {
+        rules_hash_a: "a".repeat(64),
+        rules_hash_b: "b".repeat(64),
+        context_hash: "c".repeat(64),
+    };
+    assert_eq!(store.verdict(&key).await.expect("read"), None);
+    let subset = Verdict {
+        relation: Relation::Subset,
+        differences: vec![
+            "A settles on the Dec 31 close, B at any time in 2026".into(),
+            "A's source is Coinbase, B's CF Benchmarks — «différent»".into(),
+        ],
+        model: "judge-1".into(),
+    };
+    store
+        .put_verdict(&key, &subset, at(1))
+        .await
+        .expect("store");
+    assert_eq!(
+        store.verdict(&key).await.expect("read"),
+        Some(subset.clone())
+    );
+    let equivalent = Verdict {
+        relation: Relation::Equivalent,
+        differences: Vec::new(),
+        model: "judge-2".into(),
+    };
+    store
+        .put_verdict(&key, &equivalent, at(2))
+        .await
+        .expect("replace");
+    assert_eq!(store.verdict(&key).await.expect("read"), Some(equivalent));
+    for other in [
+        VerdictKey {
+            rules_hash_a: "d".repeat(64),
+            ..key.clone()
+        },
+        VerdictKey {
+            rules_hash_b: "d".repeat(64),
+            ..key.clone()
+        },
+        VerdictKey {
+            context_hash: "d".repeat(64),
+            ..key.clone()
+        },
+    ] {
+        assert_eq!(store.verdict(&other).await.expect("read"), None);
+    }
 }
