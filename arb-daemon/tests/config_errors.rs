@@ -466,3 +466,71 @@ fn paper_and_monitor_modes_need_no_credentials() {
 const PEM: &str =
     "-----BEGIN PRIVATE KEY-----\\nMC4CAQAwBQYDK2VwBCIEIA==\\n-----END PRIVATE KEY-----";
 const POLY_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+#[test]
+fn verifier_settings_that_do_not_go_together() {
+    assert_eq!(
+        load_err(&[("VERIFIER_URL", "https://llm.example/v1")]),
+        ConfigError::Missing {
+            var: "VERIFIER_MODEL",
+            reason: "VERIFIER_URL is set, and the verifier needs a model to ask".into(),
+        }
+    );
+    assert_eq!(
+        load_err(&[("VERIFIER_API_KEY", "sk-SECRET")]),
+        ConfigError::Missing {
+            var: "VERIFIER_URL",
+            reason: "a verifier model or key is set, but the verifier stays off without an \
+                     endpoint"
+                .into(),
+        }
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("key");
+    std::fs::write(&path, "sk-file").unwrap();
+    assert_eq!(
+        load_err(&[
+            ("VERIFIER_URL", "https://llm.example/v1"),
+            ("VERIFIER_MODEL", "m"),
+            ("VERIFIER_API_KEY", "sk-SECRET"),
+            ("VERIFIER_API_KEY_FILE", path.to_str().unwrap()),
+        ]),
+        ConfigError::Conflict {
+            first: "VERIFIER_API_KEY",
+            second: "VERIFIER_API_KEY_FILE",
+        }
+    );
+}
+
+#[test]
+fn verifier_values_out_of_shape() {
+    let missing = "/nonexistent/verifier.key";
+    assert_eq!(
+        load_err(&[
+            ("VERIFIER_URL", "https://llm.example/v1"),
+            ("VERIFIER_MODEL", "m"),
+            ("VERIFIER_API_KEY_FILE", missing),
+        ]),
+        malformed(
+            "VERIFIER_API_KEY_FILE",
+            missing,
+            "the path of a readable, non-empty file holding the API key"
+        )
+    );
+    assert_eq!(
+        load_err(&[("VERIFIER_URL", "llm.example/v1"), ("VERIFIER_MODEL", "m")]),
+        malformed(
+            "VERIFIER_URL",
+            "llm.example/v1",
+            "a URL starting with https:// or http:// and a host"
+        )
+    );
+    assert_eq!(
+        load_err(&[("VERIFIER_TOP_N", "0")]),
+        out_of_range("VERIFIER_TOP_N", "0", "an integer in 1..=20")
+    );
+    assert_eq!(
+        load_err(&[("VERIFIER_TIMEOUT_SECONDS", "301")]),
+        out_of_range("VERIFIER_TIMEOUT_SECONDS", "301", "an integer in 1..=300")
+    );
+}

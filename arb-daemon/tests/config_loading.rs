@@ -36,6 +36,9 @@ fn all_secrets() -> Vec<(&'static str, &'static str)> {
             "DATABASE_URL",
             "postgres://arb:db-password-SECRET5@db:5432/arb?sslmode=disable",
         ),
+        ("VERIFIER_URL", "https://llm.example/v1"),
+        ("VERIFIER_MODEL", "judge-model"),
+        ("VERIFIER_API_KEY", "sk-verifier-SECRET6"),
     ]
 }
 
@@ -46,6 +49,7 @@ const SECRET_MARKERS: &[&str] = &[
     "SECRET3",
     "SECRET4",
     "SECRET5",
+    "SECRET6",
     "MC4CAQAwBQYDK2VwBCIEIA",
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
 ];
@@ -352,6 +356,61 @@ fn render_lists_every_variable_once_with_secrets_as_set() {
         "KALSHI_API_KEY = kalshi-key-id (environment)"
     );
     assert_eq!(line("MAX_TRADE_SIZE"), "MAX_TRADE_SIZE = 1000 (default)");
+    assert_eq!(
+        line("VERIFIER_API_KEY"),
+        "VERIFIER_API_KEY = set (environment)"
+    );
+    assert_eq!(
+        line("VERIFIER_URL"),
+        "VERIFIER_URL = https://llm.example/v1 (environment)"
+    );
+}
+
+#[test]
+fn the_verifier_is_off_by_default_and_on_with_an_endpoint_and_model() {
+    let c = load(&[]);
+    assert_eq!(c.verifier.endpoint(), None);
+    assert_eq!(c.verifier.top_n, 3);
+    assert_eq!(c.verifier.timeout, Duration::from_secs(30));
+    assert!(c.verifier.api_key.is_none());
+
+    let c = load(&[
+        ("VERIFIER_URL", "http://127.0.0.1:8080/v1/"),
+        ("VERIFIER_MODEL", "local-judge"),
+        ("VERIFIER_TOP_N", "5"),
+        ("VERIFIER_TIMEOUT_SECONDS", "12"),
+    ]);
+    assert_eq!(
+        c.verifier.endpoint(),
+        Some(("http://127.0.0.1:8080/v1", "local-judge"))
+    );
+    assert_eq!(
+        (c.verifier.top_n, c.verifier.timeout),
+        (5, Duration::from_secs(12))
+    );
+}
+
+#[test]
+fn the_verifier_key_is_read_from_its_file_trimmed_and_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verifier.key");
+    std::fs::write(&path, "  sk-from-file-SECRET7\n").unwrap();
+    let c = load(&[
+        ("VERIFIER_URL", "https://llm.example/v1"),
+        ("VERIFIER_MODEL", "judge-model"),
+        ("VERIFIER_API_KEY_FILE", path.to_str().unwrap()),
+    ]);
+    let key = c.verifier.api_key.as_ref().unwrap();
+    assert_eq!(key.secret().expose(), "sk-from-file-SECRET7");
+    let shown = format!("{c:?}\n{}", c.render());
+    assert!(!shown.contains("SECRET7"), "{shown}");
+    assert!(
+        shown
+            .lines()
+            .any(|line| line.starts_with("VERIFIER_API_KEY_FILE ")
+                && line.contains(&format!("= {}  (environment)", path.display()))),
+        "{shown}"
+    );
 }
 
 #[test]

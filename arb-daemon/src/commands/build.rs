@@ -6,6 +6,7 @@ use std::time::Duration;
 use arb_core::clock::{Clock, SystemClock, UniqueIds};
 use arb_core::engine::{Engine, EngineConfig, TradingMode};
 use arb_core::exchange::Exchange;
+use arb_core::matching::verify::{CachedVerifier, SuggestionVerifier, VerifyConfig};
 use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
 use arb_core::risk::RiskLimits;
 use arb_core::sim::PaperExchange;
@@ -98,14 +99,53 @@ pub fn engine_with(
     venues: Vec<Arc<dyn Exchange>>,
     notifier: Arc<dyn Notifier>,
 ) -> Result<Engine, CommandError> {
-    Ok(Engine::new(arb_core::engine::EngineParts {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let verifier = verifier(config, Arc::clone(&store), Arc::clone(&clock))?;
+    let engine = Engine::new(arb_core::engine::EngineParts {
         venues,
         store,
         notifier,
-        clock: Arc::new(SystemClock),
+        clock,
         ids: Arc::new(UniqueIds::new()),
         config: engine_config(config),
-    })?)
+    })?;
+    if let Some(verifier) = verifier {
+        engine.set_verifier(verifier)?;
+    }
+    Ok(engine)
+}
+
+/// The semantic verifier the configuration describes (`None` while `VERIFIER_URL` is unset):
+/// the LLM judge, its verdicts cached in `store`.
+///
+/// # Errors
+/// [`CommandError::Verifier`] when the judge cannot be built from the settings.
+pub fn verifier(
+    config: &Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+) -> Result<Option<SuggestionVerifier>, CommandError> {
+    let v = &config.verifier;
+    let Some((endpoint, model)) = v.endpoint() else {
+        return Ok(None);
+    };
+    let judge = arb_verifier::OpenAiJudge::new(arb_verifier::JudgeSettings {
+        endpoint: endpoint.to_owned(),
+        model: model.to_owned(),
+        api_key: v
+            .api_key
+            .as_ref()
+            .map(|key| arb_verifier::ApiKey::new(key.secret().expose())),
+        timeout: v.timeout,
+    })?;
+    let cached = CachedVerifier::new(Arc::new(judge), store, clock);
+    Ok(Some(SuggestionVerifier::new(
+        Arc::new(cached),
+        VerifyConfig {
+            top_n: v.top_n,
+            ..VerifyConfig::default()
+        },
+    )))
 }
 
 /// Kalshi (venue A) and Polymarket (venue B) without trading credentials: public market data only.

@@ -51,6 +51,9 @@ pub enum CommandError {
     /// A venue failed.
     #[error("venue: {0}")]
     Exchange(#[from] ExchangeError),
+    /// The semantic verifier cannot be built from its settings.
+    #[error("verifier: {0}")]
+    Verifier(#[from] arb_core::matching::verify::VerifyError),
     /// A value broke a domain rule.
     #[error("{0}")]
     Model(#[from] ModelError),
@@ -76,7 +79,7 @@ impl CommandError {
     #[must_use]
     pub const fn exit_code(&self) -> u8 {
         match self {
-            Self::Config(_) => 2,
+            Self::Config(_) | Self::Verifier(_) => 2,
             _ => 1,
         }
     }

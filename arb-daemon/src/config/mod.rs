@@ -36,7 +36,7 @@ use self::settings::TRADING_MODE_OPTIONS;
 pub use self::settings::{
     DiscordConfig, ExecutionConfig, KalshiConfig, KalshiEnv, KalshiKey, LogFormat, LogLevel,
     LoggingConfig, MetricsConfig, PolymarketApiCreds, PolymarketConfig, RiskConfig, SignatureType,
-    StrategyConfig, TradingMode,
+    StrategyConfig, TradingMode, VerifierConfig, VerifierKey,
 };
 pub use self::sources::{ConfigSources, Origin};
 pub use self::vars::{SECRET_VARIABLES, VARIABLES, is_secret};
@@ -70,6 +70,8 @@ pub struct Config {
     pub logging: LoggingConfig,
     /// `/health` and `/metrics`.
     pub metrics: MetricsConfig,
+    /// The optional semantic verifier of match suggestions.
+    pub verifier: VerifierConfig,
     origins: BTreeMap<&'static str, Origin>,
 }
 
@@ -108,6 +110,7 @@ impl Config {
         let execution = read_execution(&mut r)?;
         let logging = read_logging(&mut r)?;
         let metrics = read_metrics(&mut r)?;
+        let verifier = read_verifier(&mut r)?;
         Ok(Self {
             trading_mode,
             database_url,
@@ -119,6 +122,7 @@ impl Config {
             execution,
             logging,
             metrics,
+            verifier,
             origins: r.into_origins(),
         })
     }
@@ -412,6 +416,69 @@ fn read_metrics(r: &mut Reader<'_>) -> Result<MetricsConfig, ConfigError> {
         addr: addr.unwrap_or(Some(DEFAULT_METRICS_ADDR)),
         stale_after: seconds(r.integer("HEALTH_STALE_AFTER", 60, 1, 86_400)?),
     })
+}
+
+fn read_verifier(r: &mut Reader<'_>) -> Result<VerifierConfig, ConfigError> {
+    let url = r.optional_url("VERIFIER_URL", HTTP)?;
+    let model = r.string("VERIFIER_MODEL");
+    let api_key = read_verifier_key(r)?;
+    if url.is_some() && model.is_none() {
+        return Err(ConfigError::Missing {
+            var: "VERIFIER_MODEL",
+            reason: "VERIFIER_URL is set, and the verifier needs a model to ask".into(),
+        });
+    }
+    if url.is_none() && (model.is_some() || api_key.is_some()) {
+        return Err(ConfigError::Missing {
+            var: "VERIFIER_URL",
+            reason: "a verifier model or key is set, but the verifier stays off without an \
+                     endpoint"
+                .into(),
+        });
+    }
+    Ok(VerifierConfig {
+        url,
+        model,
+        api_key,
+        top_n: r.integer("VERIFIER_TOP_N", 3, 1, 20)?,
+        timeout: seconds(r.integer("VERIFIER_TIMEOUT_SECONDS", 30, 1, 300)?),
+    })
+}
+
+/// The verifier's key: `VERIFIER_API_KEY`, or the trimmed contents of the file
+/// `VERIFIER_API_KEY_FILE` names (read now, so a missing or empty file fails at start-up).
+fn read_verifier_key(r: &mut Reader<'_>) -> Result<Option<VerifierKey>, ConfigError> {
+    let inline = r.secret("VERIFIER_API_KEY");
+    let file = r
+        .raw("VERIFIER_API_KEY_FILE")
+        .map(|(text, origin)| {
+            let path = PathBuf::from(text);
+            std::fs::read_to_string(&path)
+                .ok()
+                .map(|key| key.trim().to_string())
+                .filter(|key| !key.is_empty())
+                .map(|key| VerifierKey::File {
+                    path,
+                    key: Secret::new(key),
+                })
+                .ok_or_else(|| {
+                    malformed(
+                        "VERIFIER_API_KEY_FILE",
+                        origin,
+                        text,
+                        "the path of a readable, non-empty file holding the API key".into(),
+                    )
+                })
+        })
+        .transpose()?;
+    match (inline, file) {
+        (Some(_), Some(_)) => Err(ConfigError::Conflict {
+            first: "VERIFIER_API_KEY",
+            second: "VERIFIER_API_KEY_FILE",
+        }),
+        (Some(key), None) => Ok(Some(VerifierKey::Inline(key))),
+        (None, file) => Ok(file),
+    }
 }
 
 /// The spellings of `EXECUTION_MODE`.

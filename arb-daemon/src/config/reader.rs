@@ -249,11 +249,22 @@ impl<'a> Reader<'a> {
         default: &str,
         schemes: &[&str],
     ) -> Result<String, ConfigError> {
+        Ok(self
+            .optional_url(var, schemes)?
+            .unwrap_or_else(|| default.to_string()))
+    }
+
+    /// An optional URL with one of `schemes` (a trailing `/` removed); `None` when unset.
+    pub(crate) fn optional_url(
+        &mut self,
+        var: &'static str,
+        schemes: &[&str],
+    ) -> Result<Option<String>, ConfigError> {
         let Some((text, origin)) = self.raw(var) else {
-            return Ok(default.to_string());
+            return Ok(None);
         };
         if is_url(text, schemes) {
-            Ok(text.trim_end_matches('/').to_string())
+            Ok(Some(text.trim_end_matches('/').to_string()))
         } else {
             let schemes: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
             Err(malformed(

@@ -2,7 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::settings::{KalshiEnv, KalshiKey, LogFormat, SignatureType, TRADING_MODE_OPTIONS};
+use super::settings::{
+    KalshiEnv, KalshiKey, LogFormat, SignatureType, TRADING_MODE_OPTIONS, VerifierKey,
+};
 use super::{Config, EXECUTION_MODES, Origin};
 
 /// What a set secret prints as.
@@ -137,6 +139,27 @@ impl Config {
             (
                 "HEALTH_STALE_AFTER",
                 self.metrics.stale_after.as_secs().to_string(),
+            ),
+            ("VERIFIER_URL", optional(self.verifier.url.clone())),
+            ("VERIFIER_MODEL", optional(self.verifier.model.clone())),
+            (
+                "VERIFIER_API_KEY",
+                secret(matches!(
+                    self.verifier.api_key,
+                    Some(VerifierKey::Inline(_))
+                )),
+            ),
+            (
+                "VERIFIER_API_KEY_FILE",
+                optional(match &self.verifier.api_key {
+                    Some(VerifierKey::File { path, .. }) => Some(path.display().to_string()),
+                    _ => None,
+                }),
+            ),
+            ("VERIFIER_TOP_N", self.verifier.top_n.to_string()),
+            (
+                "VERIFIER_TIMEOUT_SECONDS",
+                self.verifier.timeout.as_secs().to_string(),
             ),
         ]
     }

@@ -329,3 +329,52 @@ impl fmt::Display for MetricsConfig {
         }
     }
 }
+
+/// The optional semantic verifier of match suggestions: an LLM judge over an OpenAI-compatible
+/// Chat Completions API. Off (the default) while `VERIFIER_URL` is unset.
+#[derive(Clone, Debug)]
+pub struct VerifierConfig {
+    /// `VERIFIER_URL`: the API's base URL (`…/chat/completions` is appended); `None`: off.
+    pub url: Option<String>,
+    /// `VERIFIER_MODEL`: the model to ask (required with `VERIFIER_URL`).
+    pub model: Option<String>,
+    /// The API key, from `VERIFIER_API_KEY` or the file `VERIFIER_API_KEY_FILE` names.
+    pub api_key: Option<VerifierKey>,
+    /// `VERIFIER_TOP_N`: the best this many suggestions of each Kalshi market are judged
+    /// (default 3).
+    pub top_n: usize,
+    /// `VERIFIER_TIMEOUT_SECONDS`: how long one answer may take (default 30 s).
+    pub timeout: Duration,
+}
+
+impl VerifierConfig {
+    /// The endpoint and model, when the verifier is on.
+    #[must_use]
+    pub fn endpoint(&self) -> Option<(&str, &str)> {
+        self.url.as_deref().zip(self.model.as_deref())
+    }
+}
+
+/// Where the verifier's API key came from.
+#[derive(Clone, Debug)]
+pub enum VerifierKey {
+    /// `VERIFIER_API_KEY`.
+    Inline(Secret),
+    /// The contents of the file `VERIFIER_API_KEY_FILE` names (read at start-up, trimmed).
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The key it holds.
+        key: Secret,
+    },
+}
+
+impl VerifierKey {
+    /// The key.
+    #[must_use]
+    pub const fn secret(&self) -> &Secret {
+        match self {
+            Self::Inline(key) | Self::File { key, .. } => key,
+        }
+    }
+}

@@ -48,6 +48,12 @@ pub const VARIABLES: &[&str] = &[
     "LOG_MAX_FILES",
     "METRICS_ADDR",
     "HEALTH_STALE_AFTER",
+    "VERIFIER_URL",
+    "VERIFIER_MODEL",
+    "VERIFIER_API_KEY",
+    "VERIFIER_API_KEY_FILE",
+    "VERIFIER_TOP_N",
+    "VERIFIER_TIMEOUT_SECONDS",
 ];
 
 /// The variables whose values are secrets: never printed, not in errors, not in `config check`
@@ -60,6 +66,7 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "POLYMARKET_API_KEY",
     "POLYMARKET_API_SECRET",
     "POLYMARKET_API_PASSPHRASE",
+    "VERIFIER_API_KEY",
 ];
 
 /// Whether `name` holds a secret.
