@@ -24,27 +24,29 @@ const KEY: &str = "sk-cli-0123SECRET";
 
 /// Two markets whose titles match and whose rules do not (different meetings).
 fn markets() -> [Market; 2] {
-    let close = Utc.with_ymd_and_hms(2030, 3, 20, 18, 0, 0).unwrap();
-    let title = "Will the Fed cut rates at its March 2030 meeting?";
-    let mut a = binary_market(
-        MarketKey::new("kalshi", "KXFED-30MAR"),
-        title,
-        FeeSchedule::Free,
-        close,
-    )
-    .unwrap();
-    a.rules =
-        "Resolves YES if the FOMC lowers the target range at the March 18-19, 2030 meeting.".into();
-    let mut b = binary_market(
-        MarketKey::new("polymarket", "0xfed-march-2030"),
-        title,
-        FeeSchedule::Free,
-        close,
-    )
-    .unwrap();
-    b.rules =
-        "Resolves YES if the upper bound is lower after the May 2030 meeting than now.".into();
-    [a, b]
+    let market = |venue: &str, id: &str, rules: &str| {
+        let mut m = binary_market(
+            MarketKey::new(venue, id),
+            "Will the Fed cut rates at its March 2030 meeting?",
+            FeeSchedule::Free,
+            Utc.with_ymd_and_hms(2030, 3, 20, 18, 0, 0).unwrap(),
+        )
+        .unwrap();
+        m.rules = rules.into();
+        m
+    };
+    [
+        market(
+            "kalshi",
+            "KXFED-30MAR",
+            "Resolves YES if the FOMC lowers the target range at the March 18-19, 2030 meeting.",
+        ),
+        market(
+            "polymarket",
+            "0xfed-march-2030",
+            "Resolves YES if the upper bound is lower after the May 2030 meeting than now.",
+        ),
+    ]
 }
 
 /// Daemon settings with the verifier at `judge`, and a store holding [`markets`].
@@ -84,6 +86,19 @@ fn local_score() -> f64 {
     suggestions[0].score
 }
 
+/// The score of the one open suggestion stored in `database`.
+async fn stored_score(database: &Path) -> f64 {
+    let store = arb_store::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    let stored = store
+        .suggestions(Some(SuggestionStatus::Open), 10)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1, "one suggestion");
+    stored[0].score
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn match_shows_the_verifiers_demotion_and_asks_once() {
     let judge = MockServer::start().await;
@@ -121,15 +136,7 @@ async fn match_shows_the_verifiers_demotion_and_asks_once() {
     // The second run was answered from the store (the mock expects exactly one request).
     judge.verify().await;
 
-    let store = arb_store::connect(&format!("sqlite://{}", database.display()))
-        .await
-        .unwrap();
-    let stored = store
-        .suggestions(Some(SuggestionStatus::Open), 10)
-        .await
-        .unwrap();
-    assert_eq!(stored.len(), 1);
-    assert!((stored[0].score - local_score() / 2.0).abs() < 1e-9);
+    assert!((stored_score(&database).await - local_score() / 2.0).abs() < 1e-9);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,12 +156,5 @@ async fn a_failing_verifier_leaves_the_matchers_suggestions() {
     assert!(out.contains("kalshi:KXFED-30MAR"), "{out}");
     assert!(!out.contains("verifier ("), "{out}");
     judge.verify().await;
-    let store = arb_store::connect(&format!("sqlite://{}", database.display()))
-        .await
-        .unwrap();
-    let stored = store
-        .suggestions(Some(SuggestionStatus::Open), 10)
-        .await
-        .unwrap();
-    assert!((stored[0].score - local_score()).abs() < 1e-9);
+    assert!((stored_score(&database).await - local_score()).abs() < 1e-9);
 }
