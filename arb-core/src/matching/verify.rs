@@ -222,17 +222,14 @@ pub fn review(local: Relation, score: f64, verdict: &Verdict) -> Review {
     }
 }
 
-/// [`review`] applied to `suggestion` in place (score and warnings); returns the relation it
-/// carries from now on.
-pub fn apply_verdict(suggestion: &mut MatchSuggestion, verdict: &Verdict) -> Relation {
-    let review = review(
-        Relation::from(suggestion.polarity),
-        suggestion.score,
-        verdict,
-    );
+/// [`review`] applied to `suggestion` in place (score and warnings), the matcher's relation
+/// read from its polarity; returns whether the verdict demoted it to a non-tradable relation.
+pub fn apply_verdict(suggestion: &mut MatchSuggestion, verdict: &Verdict) -> bool {
+    let local = Relation::from(suggestion.polarity);
+    let review = review(local, suggestion.score, verdict);
     suggestion.score = review.score;
     suggestion.warnings.extend(review.warnings);
-    review.relation
+    review.relation != local
 }
 
 fn demote(score: f64) -> f64 {
@@ -351,8 +348,7 @@ impl SuggestionVerifier {
                 None => report.skipped += 1,
                 Some(Ok(verdict)) => {
                     report.judged += 1;
-                    let before = Relation::from(s.polarity);
-                    if apply_verdict(s, &verdict) != before {
+                    if apply_verdict(s, &verdict) {
                         report.demoted += 1;
                     }
                 }
