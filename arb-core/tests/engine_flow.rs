@@ -11,8 +11,12 @@ use arb_core::clock::{Clock, SequentialIds, SystemClock};
 use arb_core::engine::{Engine, EngineConfig, EngineHandle, EngineParts, TradingMode};
 use arb_core::exchange::Exchange;
 use arb_core::fees::{FeeSchedule, KalshiFees};
+use arb_core::matching::verify::{
+    MarketText, SuggestionVerifier, Verifier, VerifyConfig, VerifyError,
+};
 use arb_core::model::{
-    ExecutionState, MarketKey, OpportunityDecision, Outcome, PairStatus, Polarity, Qty,
+    ExecutionState, MarketKey, OpportunityDecision, Outcome, PairStatus, Polarity, Qty, Relation,
+    Verdict,
 };
 use arb_core::notify::{Notification, RecordingNotifier};
 use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
@@ -492,4 +496,62 @@ async fn a_failed_catalogue_sync_is_reported_per_venue_and_retried_soon() {
     );
     assert!(status.last_success.is_some());
     assert_eq!(status.failures_total, 1);
+}
+
+/// A verifier that judges every pair `different` and counts the questions.
+struct Skeptic(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl Verifier for Skeptic {
+    fn model(&self) -> &str {
+        "skeptic"
+    }
+
+    async fn verify(&self, _: &MarketText, _: &MarketText) -> Result<Verdict, VerifyError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(Verdict {
+            relation: Relation::Different,
+            differences: vec!["A counts drizzle, B does not".into()],
+            model: "skeptic".into(),
+        })
+    }
+}
+
+#[tokio::test]
+async fn find_matches_stores_and_announces_suggestions_as_the_verifier_left_them() {
+    let plain = rig(TradingMode::Monitor).await;
+    plain.handle.sync_markets().await.unwrap();
+    let unverified = plain.handle.find_matches(None).await.unwrap()[0].score;
+
+    let rig = rig(TradingMode::Monitor).await;
+    let skeptic = Arc::new(Skeptic(std::sync::atomic::AtomicUsize::new(0)));
+    let verifier = || SuggestionVerifier::new(skeptic.clone(), VerifyConfig::default());
+    rig.engine.set_verifier(verifier()).unwrap();
+    let again = rig.engine.set_verifier(verifier()).unwrap_err();
+    assert!(again.to_string().contains("already set"), "{again}");
+    rig.handle.sync_markets().await.unwrap();
+    let suggestions = rig.handle.find_matches(None).await.unwrap();
+    assert_eq!(skeptic.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let top = &suggestions[0];
+    assert!((top.score - unverified / 2.0).abs() < 1e-9, "{}", top.score);
+    assert!(
+        top.warnings
+            .contains(&"verifier (skeptic): A counts drizzle, B does not".to_owned()),
+        "{:?}",
+        top.warnings
+    );
+    let stored = rig
+        .store
+        .suggestion(top.id.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&stored, top);
+    let announced = rig.notifier.received().into_iter().any(
+        |n| matches!(n, Notification::MatchSuggestions { suggestions } if suggestions[0] == *top),
+    );
+    assert!(
+        announced,
+        "the announcement carries the verifier's warnings"
+    );
 }
