@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::features::MarketFeatures;
+use super::rules::RulesFacts;
 use crate::model::Market;
 
 /// The vocabulary of both catalogues with document frequencies.
@@ -20,6 +21,8 @@ pub(crate) struct Catalogue {
 pub(crate) struct Prepared<'m> {
     pub(crate) market: &'m Market,
     pub(crate) features: MarketFeatures,
+    /// What its rules text says about settlement.
+    pub(crate) rules: RulesFacts,
     /// Distinct token ids, sorted.
     pub(crate) ids: Vec<u32>,
     /// Sum of the IDF of `ids`.
@@ -55,9 +58,11 @@ impl Catalogue {
                 cat.df[id as usize] += 1;
             }
             let text = features.tokens.join(" ");
+            let rules = RulesFacts::of(&m.rules, m.resolution_source.as_deref(), &m.title);
             Prepared {
                 market: m,
                 features,
+                rules,
                 ids,
                 weight: 0.0,
                 text,

@@ -7,6 +7,7 @@
 use chrono::Duration;
 
 use super::compare::{self, ActionCheck, DateCheck, EntityCheck, NumberCheck};
+use super::polarity;
 use super::prepared::{Catalogue, Prepared};
 use crate::model::ScorePart;
 
@@ -70,9 +71,15 @@ pub(crate) fn assess(
 ) -> Option<Assessment> {
     let dates = compare::dates(&a.features, &b.features);
     let numbers = compare::numbers(&a.features, &b.features);
-    let entities = compare::entities(&a.features, &b.features, &|w| cat.contains(a, w), &|w| {
+    let mut entities = compare::entities(&a.features, &b.features, &|w| cat.contains(a, w), &|w| {
         cat.contains(b, w)
     });
+    if let Some(sides) = polarity::two_way_sides(a, b) {
+        // Opposite candidates of a two-way race are complements, not different names.
+        let on_a_side = |w: &String| sides.0.contains(w) || sides.1.contains(w);
+        entities.only_a.retain(|w| !on_a_side(w));
+        entities.only_b.retain(|w| !on_a_side(w));
+    }
     let actions = compare::actions(&a.features, &b.features, &|w| cat.contains(a, w), &|w| {
         cat.contains(b, w)
     });

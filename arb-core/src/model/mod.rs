@@ -27,6 +27,6 @@ pub use opportunity::{Opportunity, OpportunityDecision, OpportunityLeg, Opportun
 pub use order::{Fill, Liquidity, Order, OrderRequest, OrderStatus, Outcome, Side, TimeInForce};
 pub use pair::{
     FieldDiff, MatchSuggestion, NewPair, PairAction, PairEvent, PairStatus, Polarity, Relation,
-    ScorePart, SuggestionStatus, VerifiedPair,
+    ScorePart, SettlementWarning, SuggestionStatus, VerifiedPair, WarningKind,
 };
 pub use price::{Price, PriceBand, PriceGrid, Qty, Rounding, round_to_step};
