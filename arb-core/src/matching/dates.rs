@@ -38,6 +38,8 @@ enum Relation {
     Through,
     /// "after/from/since X": X's first day.
     From,
+    /// "on X": the day of an event, not a deadline.
+    On,
     /// No preposition.
     Bare,
 }
@@ -92,6 +94,7 @@ fn as_year(tok: &Lex) -> Option<i32> {
             value,
             integer: true,
             ordinal: false,
+            grouped: false,
             unit: super::text::Unit::Count,
         } if (1990.0..=2100.0).contains(value) => {
             // In range, so the conversion is exact.
@@ -126,7 +129,8 @@ fn relation_before(toks: &[Lex], start: usize) -> (Relation, usize) {
         (Some("end"), Some("of")) | (Some("later"), Some("than")) => (Relation::Through, 2),
         (Some("prior"), Some("to")) => (Relation::Before, 2),
         (_, Some("before" | "until" | "till")) => (Relation::Before, 1),
-        (_, Some("by" | "in" | "during" | "through" | "thru" | "on" | "within" | "of" | "to")) => {
+        (_, Some("on")) => (Relation::On, 1),
+        (_, Some("by" | "in" | "during" | "through" | "thru" | "within" | "of" | "to")) => {
             (Relation::Through, 1)
         }
         (_, Some("after" | "from" | "since" | "starting")) => (Relation::From, 1),
@@ -270,6 +274,7 @@ pub(crate) fn extract(toks: &[Lex], used: &mut [bool], today: NaiveDate) -> Vec<
             // a scheduled event.
             let deadline = !whole_month
                 && !season
+                && relation != Relation::On
                 && !matches!((span, relation), (Span::Year(_), Relation::Bare));
             found.push(DateMention {
                 date,

@@ -27,6 +27,7 @@ pub mod eval;
 mod explain;
 mod features;
 mod index;
+pub mod labelled;
 mod numbers;
 mod polarity;
 mod prepared;

@@ -44,7 +44,8 @@ pub(crate) fn two_way_sides<'p>(
 pub(crate) fn suggest(x: &Prepared<'_>, y: &Prepared<'_>, numbers: &NumberCheck) -> PolarityCall {
     let (a, b) = (&x.features, &y.features);
     let mut reasons = Vec::new();
-    for (p, q) in numbers.complements() {
+    // However many spellings of one threshold a market has, complementary ones flip once.
+    if let Some((p, q)) = numbers.complements().first() {
         reasons.push(format!("complementary thresholds: {p} vs {q}"));
     }
     if two_way_sides(x, y).is_some() {

@@ -218,7 +218,13 @@ fn after_triggers(toks: &[Lex], triggers: &[&[&str]], out: &mut Vec<Named>) {
     }
 }
 
-/// Names ending in an index word anywhere ("… Real-Time Index", "… Stock Exchange").
+/// Words after a name that make it a source ("RealClearPolitics polling average").
+const SOURCE_NOUNS: &[&str] = &[
+    "auction", "average", "data", "feed", "fixing", "index", "list", "polling", "stream",
+];
+
+/// Names ending in an index word anywhere ("… Real-Time Index", "… Stock Exchange"), or followed
+/// by a source noun ("RealClearPolitics polling average").
 fn indices(toks: &[Lex], out: &mut Vec<Named>) {
     let mut i = 0;
     while i < toks.len() {
@@ -229,7 +235,11 @@ fn indices(toks: &[Lex], out: &mut Vec<Named>) {
                         .word()
                         .is_some_and(|w| matches!(w, "index" | "exchange" | "benchmarks" | "benchmark"))
                 });
-                if let Some(last) = last {
+                let before_noun = toks
+                    .get(e)
+                    .and_then(Lex::word)
+                    .is_some_and(|w| SOURCE_NOUNS.contains(&w));
+                if let Some(last) = last.or_else(|| before_noun.then_some(e - 1)) {
                     let n = named(&toks[s..=last]);
                     if !n.words.is_empty() && !out.contains(&n) {
                         out.push(n);
@@ -272,6 +282,7 @@ fn small_int(t: &Lex, max: f64) -> Option<u32> {
             integer: true,
             unit: text::Unit::Count,
             ordinal: false,
+            grouped: false,
         } if (0.0..=max).contains(value) => {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Some(*value as u32)
@@ -516,22 +527,31 @@ fn scope(rules: &str, title: &str, has_time: bool) -> Option<Scope> {
     }
 }
 
-/// Whether two lists of names share nothing, ignoring `ignore` (words of the markets' own titles,
-/// which a source name often repeats: "Bitcoin" in "Bitcoin Real-Time Index").
-pub(crate) fn disjoint(a: &[Named], b: &[Named], ignore: &dyn Fn(&str) -> bool) -> bool {
+/// Whether two names can be the same thing: the same first word ("CF Benchmarks …"), one's
+/// words within the other's, or an acronym of the other's initials ("NWS"). Words of the
+/// markets' own titles are left out first (a source name often repeats the subject: "Bitcoin"
+/// in "Bitcoin Real-Time Index"); a name with nothing left could be anything.
+fn may_be_same(x: &Named, y: &Named, ignore: &dyn Fn(&str) -> bool) -> bool {
     let meaningful = |n: &Named| -> Vec<String> {
         n.words.iter().filter(|w| !ignore(w)).cloned().collect()
     };
-    !a.iter().any(|x| {
-        let wx = meaningful(x);
-        b.iter().any(|y| {
-            let wy = meaningful(y);
-            wx.iter().any(|w| wy.contains(w))
-                || wx.iter().any(|w| w.len() >= 2 && y.initials.contains(w.as_str()))
-                || wy.iter().any(|w| w.len() >= 2 && x.initials.contains(w.as_str()))
-                || (wx.is_empty() && wy.is_empty())
-        })
-    })
+    let (wx, wy) = (meaningful(x), meaningful(y));
+    let within = |p: &[String], q: &[String]| p.iter().all(|w| q.contains(w));
+    let acronym = |p: &[String], initials: &str| {
+        p.iter().any(|w| w.len() >= 2 && initials.len() >= 2 && (w == initials || initials.starts_with(w.as_str())))
+    };
+    wx.is_empty()
+        || wy.is_empty()
+        || wx.first() == wy.first()
+        || within(&wx, &wy)
+        || within(&wy, &wx)
+        || acronym(&wx, &y.initials)
+        || acronym(&wy, &x.initials)
+}
+
+/// Whether no name of `a` can be a name of `b` (see [`may_be_same`]).
+pub(crate) fn disjoint(a: &[Named], b: &[Named], ignore: &dyn Fn(&str) -> bool) -> bool {
+    !a.iter().any(|x| b.iter().any(|y| may_be_same(x, y, ignore)))
 }
 
 /// The names, joined for display.

@@ -46,11 +46,14 @@ struct Reader {
 
 impl Reader {
     fn warn(&mut self, kind: WarningKind, a: impl Into<String>, b: impl Into<String>) {
-        self.warnings.push(SettlementWarning {
+        let w = SettlementWarning {
             kind,
             a: a.into(),
             b: b.into(),
-        });
+        };
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
+        }
     }
 
     fn find(&mut self, f: Finding) {
@@ -87,12 +90,23 @@ fn tail(ts: &[Threshold]) -> Option<&Threshold> {
     ts.iter().find(|t| t.direction.is_some())
 }
 
-/// Whether the band `[lo, hi]` lies inside the tail `t`.
-fn band_in_tail((lo, hi): (f64, f64), t: &Threshold) -> bool {
-    match t.direction {
-        Some(Direction::Above) => lo >= t.cut(),
-        Some(Direction::Below) => hi <= t.cut(),
-        None => false,
+/// How the band `[lo, hi]` (both ends included) relates to the tail `t`: inside it (subset),
+/// outside it (different) or across its edge (overlapping).
+fn band_in_tail((lo, hi): (f64, f64), t: &Threshold) -> Finding {
+    let cut = t.cut();
+    // Whether a value on the cut itself is in the tail (only for continuous quantities).
+    let edge_in = t.inclusive && !t.is_discrete();
+    let (inside, outside) = match t.direction {
+        Some(Direction::Above) => (lo > cut || (lo == cut && edge_in), hi < cut || (hi == cut && !edge_in)),
+        Some(Direction::Below) => (hi < cut || (hi == cut && edge_in), lo > cut || (lo == cut && !edge_in)),
+        None => (false, true),
+    };
+    if inside {
+        Finding::Subset
+    } else if outside {
+        Finding::Different
+    } else {
+        Finding::Overlap
     }
 }
 
@@ -142,16 +156,16 @@ fn numbers(r: &mut Reader, check: &NumberCheck, ta: &[Threshold], tb: &[Threshol
 
 /// A band on one side and a tail on the other: the band is inside the tail or they differ.
 fn band_vs_tail(r: &mut Reader, ta: &[Threshold], tb: &[Threshold]) -> Option<Finding> {
-    let (found, inside) = match (band(ta), band(tb), tail(ta), tail(tb)) {
-        (Some(bd), None, _, Some(t)) => (true, band_in_tail(bd, t).then_some(Finding::Subset)),
-        (None, Some(bd), Some(t), _) => (true, band_in_tail(bd, t).then_some(Finding::Superset)),
-        _ => (false, None),
+    let finding = match (band(ta), band(tb), tail(ta), tail(tb)) {
+        (Some(bd), None, _, Some(t)) => band_in_tail(bd, t),
+        (None, Some(bd), Some(t), _) => match band_in_tail(bd, t) {
+            Finding::Subset => Finding::Superset,
+            other => other,
+        },
+        _ => return None,
     };
-    if !found {
-        return None;
-    }
     r.warn(WarningKind::BandVsTail, list(ta), list(tb));
-    Some(inside.unwrap_or(Finding::Different))
+    Some(finding)
 }
 
 fn dates(r: &mut Reader, check: &DateCheck) {
@@ -173,7 +187,9 @@ fn dates(r: &mut Reader, check: &DateCheck) {
 
 fn rules_facts(r: &mut Reader, x: &Prepared<'_>, y: &Prepared<'_>) {
     let (fa, fb) = (&x.rules, &y.rules);
-    let title_word = |w: &str| x.features.tokens.iter().chain(&y.features.tokens).any(|t| t == w);
+    // A word both titles use is the subject ("Bitcoin"), not a source.
+    let title_word =
+        |w: &str| x.features.tokens.iter().any(|t| t == w) && y.features.tokens.iter().any(|t| t == w);
     for (kind, la, lb) in [
         (WarningKind::Source, &fa.sources, &fb.sources),
         (WarningKind::Location, &fa.locations, &fb.locations),

@@ -33,6 +33,8 @@ pub(crate) enum Lex {
         unit: Unit,
         integer: bool,
         ordinal: bool,
+        /// Written with thousands separators ("2,000"): an amount, never a year.
+        grouped: bool,
     },
     /// `m/d` or `m/d/y`.
     SlashDate {
@@ -230,6 +232,13 @@ fn to_roman(mut n: u32) -> String {
 
 /// Reads digits with thousands separators and a decimal part starting at `start`.
 fn read_digits(chars: &[char], start: usize) -> (String, usize) {
+    let (digits, end, _) = read_grouped_digits(chars, start);
+    (digits, end)
+}
+
+/// [`read_digits`], also telling whether a thousands separator was read.
+fn read_grouped_digits(chars: &[char], start: usize) -> (String, usize, bool) {
+    let mut grouped = false;
     let mut digits = String::new();
     let mut j = start;
     while j < chars.len() {
@@ -243,6 +252,7 @@ fn read_digits(chars: &[char], start: usize) -> (String, usize) {
             && (1..=3).all(|k| chars.get(j + k).is_some_and(char::is_ascii_digit))
             && !chars.get(j + 4).is_some_and(char::is_ascii_digit)
         {
+            grouped = true;
             j += 1;
         } else if c == '.'
             && !digits.contains('.')
@@ -254,7 +264,7 @@ fn read_digits(chars: &[char], start: usize) -> (String, usize) {
             break;
         }
     }
-    (digits, j)
+    (digits, j, grouped)
 }
 
 /// Reads a number (or a slash date) starting at `start`.
@@ -264,7 +274,7 @@ fn lex_number(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
     if dollar {
         j += 1;
     }
-    let (digits, mut j) = read_digits(chars, j);
+    let (digits, mut j, grouped) = read_grouped_digits(chars, j);
     // m/d or m/d/y.
     if !dollar && chars.get(j) == Some(&'/') && chars.get(j + 1).is_some_and(char::is_ascii_digit) {
         let (day, after_day) = read_digits(chars, j + 1);
@@ -291,6 +301,7 @@ fn lex_number(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
     };
     let mut unit = if dollar { Unit::Dollar } else { Unit::Count };
     let mut ordinal = false;
+    let mut scaled = false;
     // Attached suffix letters: k, m, b, bn, st/nd/rd/th.
     let mut end = j;
     while end < chars.len() && chars[end].is_ascii_alphabetic() {
@@ -300,13 +311,23 @@ fn lex_number(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
         .iter()
         .collect::<String>()
         .to_ascii_lowercase();
-    match suffix.as_str() {
-        "k" => value *= 1e3,
-        "m" | "mn" => value *= 1e6,
-        "b" | "bn" => value *= 1e9,
-        "t" | "tn" => value *= 1e12,
-        "st" | "nd" | "rd" | "th" => ordinal = true,
-        _ => end = j,
+    let scale = match suffix.as_str() {
+        "k" => Some(1e3),
+        "m" | "mn" => Some(1e6),
+        "b" | "bn" => Some(1e9),
+        "t" | "tn" => Some(1e12),
+        "st" | "nd" | "rd" | "th" => {
+            ordinal = true;
+            None
+        }
+        _ => {
+            end = j;
+            None
+        }
+    };
+    if let Some(scale) = scale {
+        value *= scale;
+        scaled = true;
     }
     j = end;
     if chars.get(j) == Some(&'%') {
@@ -325,8 +346,9 @@ fn lex_number(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
     out.push(Lex::Num {
         value,
         unit,
-        integer: !digits.contains('.') && suffix.is_empty(),
+        integer: !digits.contains('.') && !scaled,
         ordinal,
+        grouped,
     });
     j
 }
@@ -341,8 +363,8 @@ const STOPWORDS: &[&str] = &[
     "least", "less", "many", "more", "most", "much", "new", "next", "no", "not", "of",
     "on", "one", "or", "other", "over", "prior", "s", "she", "since", "so", "than", "that", "the",
     "their", "them", "then", "there", "these", "they", "this", "through", "to", "under", "until",
-    "up", "was", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with",
-    "within", "would", "year", "years", "yes",
+    "up", "versus", "vs", "was", "were", "what", "when", "where", "which", "who", "whom", "why",
+    "will", "with", "within", "would", "year", "years", "yes",
 ];
 
 /// Whether `word` (lower-case) is a stopword.

@@ -7,6 +7,7 @@ mod error;
 mod execution;
 mod ids;
 mod market;
+mod market_builder;
 mod opportunity;
 mod order;
 mod pair;
@@ -23,6 +24,7 @@ pub use ids::{
     VenueId, VenueOrderId,
 };
 pub use market::{Market, MarketExt, MarketExtension, MarketStatus};
+pub use market_builder::MarketBuilder;
 pub use opportunity::{Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord};
 pub use order::{Fill, Liquidity, Order, OrderRequest, OrderStatus, Outcome, Side, TimeInForce};
 pub use pair::{
