@@ -32,7 +32,7 @@ pub(crate) enum DateCheck {
 }
 
 /// The date that decides: the latest deadline, else the latest date mentioned.
-fn key_date(f: &MarketFeatures) -> Option<DateMention> {
+pub(crate) fn key_date(f: &MarketFeatures) -> Option<DateMention> {
     let latest = |deadline: bool| {
         f.dates
             .iter()

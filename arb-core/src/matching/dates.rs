@@ -19,6 +19,9 @@ pub struct DateMention {
     /// A season ("2026-27", "the 2026 season"): `date` is the end of its last year, and a
     /// neighbouring year can name the same season.
     pub season: bool,
+    /// A window that opens after today ("in March 2026" read in February): only events from
+    /// this day on count, unlike a deadline ("before April 2026") that counts from now.
+    pub starts: Option<NaiveDate>,
 }
 
 /// How precisely a date was written.
@@ -40,6 +43,8 @@ enum Relation {
     From,
     /// "on X": the day of an event, not a deadline.
     On,
+    /// "in/during X": X's last day counts, and only from X's first day.
+    In,
     /// No preposition.
     Bare,
 }
@@ -130,7 +135,8 @@ fn relation_before(toks: &[Lex], start: usize) -> (Relation, usize) {
         (Some("prior"), Some("to")) => (Relation::Before, 2),
         (_, Some("before" | "until" | "till")) => (Relation::Before, 1),
         (_, Some("on")) => (Relation::On, 1),
-        (_, Some("by" | "in" | "during" | "through" | "thru" | "within" | "of" | "to")) => {
+        (_, Some("in" | "during")) => (Relation::In, 1),
+        (_, Some("by" | "through" | "thru" | "within" | "of" | "to")) => {
             (Relation::Through, 1)
         }
         (_, Some("after" | "from" | "since" | "starting")) => (Relation::From, 1),
@@ -248,6 +254,7 @@ pub(crate) fn extract(toks: &[Lex], used: &mut [bool], today: NaiveDate) -> Vec<
                     deadline: false,
                     whole_month: false,
                     season: true,
+                    starts: None,
                 });
             }
             for u in &mut used[i..i + len] {
@@ -276,11 +283,20 @@ pub(crate) fn extract(toks: &[Lex], used: &mut [bool], today: NaiveDate) -> Vec<
                 && !season
                 && relation != Relation::On
                 && !matches!((span, relation), (Span::Year(_), Relation::Bare));
+            let first_day = match span {
+                Span::Month(y, m) => NaiveDate::from_ymd_opt(y, m, 1),
+                Span::Year(y) => NaiveDate::from_ymd_opt(y, 1, 1),
+                Span::Day(_) => None,
+            };
+            let starts = first_day.filter(|d| {
+                relation == Relation::In && deadline && !whole_month && *d > today
+            });
             found.push(DateMention {
                 date,
                 deadline,
                 whole_month,
                 season,
+                starts,
             });
             for u in &mut used[i - rel_len..i + len] {
                 *u = true;

@@ -8,7 +8,9 @@
 //! index, station, time or tie rule leaves states where one settles YES and the other NO
 //! (overlapping); other names, dates or thresholds are different events.
 
-use super::compare::{DateCheck, NumberCheck};
+use super::compare::{self, DateCheck, NumberCheck};
+use super::dates::DateMention;
+use super::features::MarketFeatures;
 use super::numbers::{Direction, Threshold};
 use super::polarity::PolarityCall;
 use super::prepared::Prepared;
@@ -144,7 +146,12 @@ fn numbers(r: &mut Reader, check: &NumberCheck, ta: &[Threshold], tb: &[Threshol
                 r.find(f);
             }
         }
-        NumberCheck::OneSilent { .. } => r.warn(WarningKind::Threshold, list(ta), list(tb)),
+        NumberCheck::OneSilent { .. } => {
+            // A count, amount or cut on one side only: another question ("pardon 100–499
+            // people" vs "pardon Do Kwon").
+            r.warn(WarningKind::Threshold, list(ta), list(tb));
+            r.find(Finding::Different);
+        }
         NumberCheck::BothSilent | NumberCheck::Same { .. } => {}
     }
     for (x, y) in check.pairs() {
@@ -166,6 +173,28 @@ fn band_vs_tail(r: &mut Reader, ta: &[Threshold], tb: &[Threshold]) -> Option<Fi
     };
     r.warn(WarningKind::BandVsTail, list(ta), list(tb));
     Some(finding)
+}
+
+/// Same last day, but one counts only from a later first day ("in March" vs "before April").
+fn windows(r: &mut Reader, a: &MarketFeatures, b: &MarketFeatures) {
+    let (Some(x), Some(y)) = (compare::key_date(a), compare::key_date(b)) else {
+        return;
+    };
+    // A scheduled event's month names the event, not a window.
+    if x.date != y.date || x.starts == y.starts || x.whole_month || y.whole_month {
+        return;
+    }
+    let show = |d: &DateMention| match d.starts {
+        Some(s) => format!("from {s} to {}", d.date),
+        None => format!("until {}", d.date),
+    };
+    r.warn(WarningKind::Date, show(&x), show(&y));
+    let later_a = match (x.starts, y.starts) {
+        (Some(sa), Some(sb)) => sa > sb,
+        (Some(_), None) => true,
+        _ => false,
+    };
+    r.find(if later_a { Finding::Subset } else { Finding::Superset });
 }
 
 fn dates(r: &mut Reader, check: &DateCheck) {
@@ -245,6 +274,9 @@ pub(crate) fn read(
 ) -> Settlement {
     let mut r = Reader::default();
     dates(&mut r, &assessment.dates);
+    if assessment.dates == DateCheck::Same {
+        windows(&mut r, &x.features, &y.features);
+    }
     let (ea, eb) = (&x.features.editions, &y.features.editions);
     if !ea.is_empty() && !eb.is_empty() && ea != eb {
         let show = |e: &[u32]| e.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
@@ -266,6 +298,7 @@ pub(crate) fn read(
             x.features.actions.join(" "),
             y.features.actions.join(" "),
         );
+        r.find(Finding::Different);
     }
     rules_facts(&mut r, x, y);
     if assessment.close_gap.num_hours() >= 48 {

@@ -391,6 +391,8 @@ const SYNONYM_GROUPS: &[&[&str]] = &[
     &["elect", "election", "elected"],
     &["nominee", "nominate", "nomination", "nominated"],
     &["temperature", "temp"],
+    &["visit", "enter", "travel"],
+    &["remain", "still", "stay"],
     &["bitcoin", "btc"],
     &["ethereum", "eth"],
     &["fed", "fomc"],
