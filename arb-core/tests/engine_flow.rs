@@ -500,8 +500,16 @@ async fn a_subset_pair_is_suggested_as_such_and_cannot_be_approved() {
     let rig = rig(TradingMode::Monitor).await;
     let close = Utc::now() + ChronoDuration::days(30);
     for (venue, id, title) in [
-        (&rig.a, MarketKey::new("va", "A2"), "Will it snow in Oslo by November 30, 2026?"),
-        (&rig.b, MarketKey::new("vb", "B2"), "Will it snow in Oslo by December 31, 2026?"),
+        (
+            &rig.a,
+            MarketKey::new("va", "A2"),
+            "Will it snow in Oslo by November 30, 2026?",
+        ),
+        (
+            &rig.b,
+            MarketKey::new("vb", "B2"),
+            "Will it snow in Oslo by December 31, 2026?",
+        ),
     ] {
         venue
             .add_market(binary_market(id, title, FeeSchedule::Free, close).unwrap())
@@ -513,7 +521,11 @@ async fn a_subset_pair_is_suggested_as_such_and_cannot_be_approved() {
         .iter()
         .find(|s| s.a.market.as_str() == "A2" && s.b.market.as_str() == "B2")
         .expect("the look-alike is suggested, for a person to see");
-    assert_eq!(snow.relation, Relation::Subset, "never offered as equivalent");
+    assert_eq!(
+        snow.relation,
+        Relation::Subset,
+        "never offered as equivalent"
+    );
     assert!(
         snow.settlement.iter().any(|w| w.kind == WarningKind::Date),
         "{:?}",
@@ -525,10 +537,19 @@ async fn a_subset_pair_is_suggested_as_such_and_cannot_be_approved() {
         .await
         .unwrap_err();
     assert!(
-        matches!(refused, EngineError::NotTradable { relation: Relation::Subset, .. }),
+        matches!(
+            refused,
+            EngineError::NotTradable {
+                relation: Relation::Subset,
+                ..
+            }
+        ),
         "{refused:?}"
     );
-    assert!(refused.to_string().contains("only equivalent or inverse"), "{refused}");
+    assert!(
+        refused.to_string().contains("only equivalent or inverse"),
+        "{refused}"
+    );
     let direct = rig
         .handle
         .approve_pair(
@@ -539,6 +560,9 @@ async fn a_subset_pair_is_suggested_as_such_and_cannot_be_approved() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(direct, EngineError::NotTradable { .. }), "{direct:?}");
+    assert!(
+        matches!(direct, EngineError::NotTradable { .. }),
+        "{direct:?}"
+    );
     assert!(rig.handle.list_pairs(None).await.unwrap().is_empty());
 }

@@ -8,7 +8,11 @@ use arb_core::matching::{MatchConfig, Matcher};
 fn report() -> LabelledReport {
     let set = labelled::handlabelled().expect("the shipped set parses");
     assert!(
-        set.labels.iter().filter(|l| l.relation.is_tradable()).count() >= 60,
+        set.labels
+            .iter()
+            .filter(|l| l.relation.is_tradable())
+            .count()
+            >= 60,
         "at least 60 true cross-venue pairs"
     );
     labelled::evaluate(&Matcher::new(MatchConfig::default()), &set)
@@ -36,10 +40,29 @@ fn the_matcher_meets_its_goals_on_the_hand_labelled_set() {
         r.traps_tradable,
         r.missing_warnings,
     );
-    assert!(r.precision_top1() >= 0.95, "precision@1 {}", r.precision_top1());
+    assert!(
+        r.precision_top1() >= 0.95,
+        "precision@1 {}",
+        r.precision_top1()
+    );
     assert!(r.recall_top1() >= 0.90, "recall@1 {}", r.recall_top1());
-    assert_eq!(r.polarity_correct, r.recall_hits, "polarity on every pair found");
-    assert!(r.traps_first.is_empty(), "traps ranked first: {:?}", r.traps_first);
-    assert!(r.traps_tradable.is_empty(), "traps read as tradable: {:?}", r.traps_tradable);
-    assert!(r.missing_warnings.is_empty(), "missing warnings: {:?}", r.missing_warnings);
+    assert_eq!(
+        r.polarity_correct, r.recall_hits,
+        "polarity on every pair found"
+    );
+    assert!(
+        r.traps_first.is_empty(),
+        "traps ranked first: {:?}",
+        r.traps_first
+    );
+    assert!(
+        r.traps_tradable.is_empty(),
+        "traps read as tradable: {:?}",
+        r.traps_tradable
+    );
+    assert!(
+        r.missing_warnings.is_empty(),
+        "missing warnings: {:?}",
+        r.missing_warnings
+    );
 }

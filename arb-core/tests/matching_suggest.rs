@@ -154,7 +154,11 @@ fn different_deadlines_pull_the_score_down_hard() {
         "{:?}",
         diff.settlement
     );
-    assert_eq!(diff.relation, Relation::Superset, "the later deadline contains the earlier");
+    assert_eq!(
+        diff.relation,
+        Relation::Superset,
+        "the later deadline contains the earlier"
+    );
     assert_eq!(same.relation, Relation::Equivalent);
     assert!(
         diff.parts
@@ -174,7 +178,11 @@ fn different_thresholds_warn_and_pull_down() {
         "{:?}",
         s.settlement
     );
-    assert_eq!(s.relation, Relation::Superset, "above $105k implies above $100k");
+    assert_eq!(
+        s.relation,
+        Relation::Superset,
+        "above $105k implies above $100k"
+    );
     assert!(s.score < 45.0, "{}", s.score);
 }
 
@@ -318,7 +326,11 @@ fn threshold_boundary_difference_warns() {
         "{:?}",
         s.settlement
     );
-    assert_eq!(s.relation, Relation::Equivalent, "tradable, with the warning");
+    assert_eq!(
+        s.relation,
+        Relation::Equivalent,
+        "tradable, with the warning"
+    );
 }
 
 #[test]

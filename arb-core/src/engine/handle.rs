@@ -302,7 +302,11 @@ impl EngineHandle {
 
     /// How two stored markets relate as the matcher reads their titles and rules: shown before a
     /// person approves them.
-    pub async fn read_pair(&self, a: &MarketKey, b: &MarketKey) -> Result<PairReading, EngineError> {
+    pub async fn read_pair(
+        &self,
+        a: &MarketKey,
+        b: &MarketKey,
+    ) -> Result<PairReading, EngineError> {
         let store = &self.shared.store;
         let market_a = store
             .market(a)

@@ -136,9 +136,7 @@ fn relation_before(toks: &[Lex], start: usize) -> (Relation, usize) {
         (_, Some("before" | "until" | "till")) => (Relation::Before, 1),
         (_, Some("on")) => (Relation::On, 1),
         (_, Some("in" | "during")) => (Relation::In, 1),
-        (_, Some("by" | "through" | "thru" | "within" | "of" | "to")) => {
-            (Relation::Through, 1)
-        }
+        (_, Some("by" | "through" | "thru" | "within" | "of" | "to")) => (Relation::Through, 1),
         (_, Some("after" | "from" | "since" | "starting")) => (Relation::From, 1),
         _ => (Relation::Bare, 0),
     }
@@ -227,11 +225,19 @@ const EVENT_WORDS: &[&str] = &["decision", "meeting", "meetings"];
 fn season_at(toks: &[Lex], i: usize) -> Option<(i32, usize)> {
     let first = as_year(&toks[i])?;
     let second = match (toks.get(i + 1), toks.get(i + 2)) {
-        (Some(Lex::Dash), Some(Lex::Num { value, integer: true, .. })) => *value,
+        (
+            Some(Lex::Dash),
+            Some(Lex::Num {
+                value,
+                integer: true,
+                ..
+            }),
+        ) => *value,
         _ => return None,
     };
     let next = first.checked_add(1)?;
-    let matches = (second - f64::from(next % 100)).abs() < 0.5 || (second - f64::from(next)).abs() < 0.5;
+    let matches =
+        (second - f64::from(next % 100)).abs() < 0.5 || (second - f64::from(next)).abs() < 0.5;
     matches.then_some((next, 3))
 }
 
@@ -288,9 +294,8 @@ pub(crate) fn extract(toks: &[Lex], used: &mut [bool], today: NaiveDate) -> Vec<
                 Span::Year(y) => NaiveDate::from_ymd_opt(y, 1, 1),
                 Span::Day(_) => None,
             };
-            let starts = first_day.filter(|d| {
-                relation == Relation::In && deadline && !whole_month && *d > today
-            });
+            let starts = first_day
+                .filter(|d| relation == Relation::In && deadline && !whole_month && *d > today);
             found.push(DateMention {
                 date,
                 deadline,
@@ -379,7 +384,10 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].season);
         assert_eq!(found[0].date.to_string(), "2027-12-31");
-        assert!(used.iter().filter(|u| **u).count() == 3, "the season's tokens are used");
+        assert!(
+            used.iter().filter(|u| **u).count() == 3,
+            "the season's tokens are used"
+        );
     }
 
     #[test]

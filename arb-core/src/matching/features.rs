@@ -90,7 +90,9 @@ impl MarketFeatures {
         // "No change" is an outcome, not a negation.
         let mut hold_at = Vec::new();
         for i in 1..toks.len() {
-            if toks[i - 1].word() == Some("no") && toks[i].word().is_some_and(|w| w.starts_with("change")) {
+            if toks[i - 1].word() == Some("no")
+                && toks[i].word().is_some_and(|w| w.starts_with("change"))
+            {
                 hold_at.push(i - 1);
                 used[i] = true;
             }
@@ -107,7 +109,12 @@ impl MarketFeatures {
         let mut acronyms = Vec::new();
         let mut actions = Vec::new();
         let mut not = false;
-        for (i, (tok, _)) in toks.iter().zip(&used).enumerate().filter(|(_, (_, u))| !**u) {
+        for (i, (tok, _)) in toks
+            .iter()
+            .zip(&used)
+            .enumerate()
+            .filter(|(_, (_, u))| !**u)
+        {
             let Lex::Word {
                 text,
                 capitalised,

@@ -88,7 +88,9 @@ fn label_line(rest: &str, line: usize) -> Result<Label, LabelledError> {
     let bad = |message: String| LabelledError::Line { line, message };
     let words: Vec<&str> = rest.split_whitespace().collect();
     let [kalshi, polymarket, relation, more @ ..] = words.as_slice() else {
-        return Err(bad("expected `= <kalshi id> <polymarket id> <relation> [warnings]`".into()));
+        return Err(bad(
+            "expected `= <kalshi id> <polymarket id> <relation> [warnings]`".into(),
+        ));
     };
     let relation: Relation = relation.parse().map_err(bad)?;
     let warnings = match more {
@@ -134,10 +136,15 @@ pub fn parse(text: &str, now: DateTime<Utc>) -> Result<LabelledSet, LabelledErro
         }
     }
     for l in &set.labels {
-        if market(&set.kalshi, &l.kalshi).is_none() || market(&set.polymarket, &l.polymarket).is_none() {
+        if market(&set.kalshi, &l.kalshi).is_none()
+            || market(&set.polymarket, &l.polymarket).is_none()
+        {
             return Err(LabelledError::Line {
                 line: 0,
-                message: format!("label {} {} names an unknown market", l.kalshi, l.polymarket),
+                message: format!(
+                    "label {} {} names an unknown market",
+                    l.kalshi, l.polymarket
+                ),
             });
         }
     }

@@ -127,7 +127,11 @@ impl Matcher {
         if assessment.score < min {
             return None;
         }
-        let mut warnings: Vec<String> = settlement.warnings.iter().map(ToString::to_string).collect();
+        let mut warnings: Vec<String> = settlement
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         warnings.extend(explain::warnings(
             (x.market, &x.features),
             (y.market, &y.features),
@@ -160,15 +164,17 @@ impl Matcher {
             ..self.config.clone()
         });
         match (pa.first(), pb.first()) {
-            (Some(x), Some(y)) => everything
-                .suggestion(x, y, &cat, now)
-                .map_or_else(PairReading::unrelated, |s| PairReading {
-                    relation: s.relation,
-                    polarity: s.polarity,
-                    score: s.score,
-                    settlement: s.settlement,
-                    warnings: s.warnings,
-                }),
+            (Some(x), Some(y)) => {
+                everything
+                    .suggestion(x, y, &cat, now)
+                    .map_or_else(PairReading::unrelated, |s| PairReading {
+                        relation: s.relation,
+                        polarity: s.polarity,
+                        score: s.score,
+                        settlement: s.settlement,
+                        warnings: s.warnings,
+                    })
+            }
             _ => PairReading::unrelated(),
         }
     }

@@ -114,7 +114,10 @@ impl Catalogue {
 
     /// Whether `p`'s title or rules contain `word` (canonical form).
     pub(crate) fn mentions(&self, p: &Prepared<'_>, word: &str) -> bool {
-        self.contains(p, word) || p.rule_words.binary_search_by(|w| w.as_str().cmp(word)).is_ok()
+        self.contains(p, word)
+            || p.rule_words
+                .binary_search_by(|w| w.as_str().cmp(word))
+                .is_ok()
     }
 
     /// How many tokens the vocabulary has.

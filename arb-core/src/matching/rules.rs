@@ -102,15 +102,37 @@ const LOCATION_TRIGGERS: &[&[&str]] = &[
 ];
 /// Words that say what kind of thing a name is, not which one.
 const GENERIC: &[&str] = &[
-    "airport", "average", "candle", "climatological", "close", "daily", "data", "exchange",
-    "final", "index", "international", "minute", "official", "price", "rate", "report",
-    "statement", "station", "website",
+    "airport",
+    "average",
+    "candle",
+    "climatological",
+    "close",
+    "daily",
+    "data",
+    "exchange",
+    "final",
+    "index",
+    "international",
+    "minute",
+    "official",
+    "price",
+    "rate",
+    "report",
+    "statement",
+    "station",
+    "website",
 ];
 const JOINERS: &[&str] = &["and", "de", "for", "of", "the"];
 const SKIPPABLE: &[&str] = &["a", "an", "its", "official", "the"];
 const TIE_WORDS: &[&str] = &["deadlock", "draw", "drawn", "tie", "tied", "ties"];
 const VOID_STEMS: &[&str] = &[
-    "abandon", "cancel", "delay", "postpon", "reschedul", "suspend", "void",
+    "abandon",
+    "cancel",
+    "delay",
+    "postpon",
+    "reschedul",
+    "suspend",
+    "void",
 ];
 const ANY_TIME: &[&str] = &[
     "any time",
@@ -121,7 +143,15 @@ const ANY_TIME: &[&str] = &[
     "ever trade",
 ];
 const CONTEST_WORDS: &[&str] = &[
-    "bout", "candidates", "contest", "election", "fight", "final", "game", "match", "race",
+    "bout",
+    "candidates",
+    "contest",
+    "election",
+    "fight",
+    "final",
+    "game",
+    "match",
+    "race",
     "runoff",
 ];
 
@@ -137,7 +167,11 @@ fn sentences(rules: &str) -> Vec<&str> {
             _ => false,
         };
         if end {
-            if let Some(s) = rules.get(start..=i).map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(s) = rules
+                .get(start..=i)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 out.push(s);
             }
             start = i + 1;
@@ -150,7 +184,13 @@ fn sentences(rules: &str) -> Vec<&str> {
 }
 
 fn is_capitalised(t: &Lex) -> bool {
-    matches!(t, Lex::Word { capitalised: true, .. })
+    matches!(
+        t,
+        Lex::Word {
+            capitalised: true,
+            ..
+        }
+    )
 }
 
 /// The run of capitalised words (joined by "of", "the", "and", dashes) starting at `i`, as
@@ -167,7 +207,9 @@ fn capital_run(toks: &[Lex], mut i: usize) -> Option<(usize, usize)> {
     let start = i;
     let mut end = i;
     while let Some(t) = toks.get(end) {
-        let name = is_capitalised(t) && t.word().is_some_and(|w| super::dates::month_number(w).is_none());
+        let name = is_capitalised(t)
+            && t.word()
+                .is_some_and(|w| super::dates::month_number(w).is_none());
         let joiner = t.word().is_some_and(|w| JOINERS.contains(&w)) || matches!(t, Lex::Dash);
         if name || (joiner && end > start && toks.get(end + 1).is_some_and(is_capitalised)) {
             end += 1;
@@ -231,9 +273,9 @@ fn indices(toks: &[Lex], out: &mut Vec<Named>) {
         match capital_run(toks, i) {
             Some((s, e)) if s >= i => {
                 let last = (s..e).rev().find(|&k| {
-                    toks[k]
-                        .word()
-                        .is_some_and(|w| matches!(w, "index" | "exchange" | "benchmarks" | "benchmark"))
+                    toks[k].word().is_some_and(|w| {
+                        matches!(w, "index" | "exchange" | "benchmarks" | "benchmark")
+                    })
                 });
                 let before_noun = toks
                     .get(e)
@@ -283,7 +325,8 @@ fn small_int(t: &Lex, max: f64) -> Option<u32> {
             unit: text::Unit::Count,
             ordinal: false,
             grouped: false,
-        } if (0.0..=max).contains(value) => {
+        } if (0.0..=max).contains(value) =>
+        {
             #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Some(*value as u32)
         }
@@ -378,11 +421,26 @@ fn outcome(sentence: &str) -> &'static str {
     let s = sentence.to_lowercase().replace(['"', '“', '”', '\''], "");
     if s.contains("50-50") || s.contains("50/50") || s.contains("fifty") || s.contains("0.50") {
         "50-50"
-    } else if s.contains("resolve to no") || s.contains("resolves to no") || s.contains("resolve no") || s.contains("resolves no") || s.contains("settle to no") || s.contains("settles no") {
+    } else if s.contains("resolve to no")
+        || s.contains("resolves to no")
+        || s.contains("resolve no")
+        || s.contains("resolves no")
+        || s.contains("settle to no")
+        || s.contains("settles no")
+    {
         "No"
-    } else if s.contains("resolve to yes") || s.contains("resolves to yes") || s.contains("resolves yes") || s.contains("resolve yes") || s.contains("settles yes") {
+    } else if s.contains("resolve to yes")
+        || s.contains("resolves to yes")
+        || s.contains("resolves yes")
+        || s.contains("resolve yes")
+        || s.contains("settles yes")
+    {
         "Yes"
-    } else if s.contains("refund") || s.contains("void") || s.contains("cancelled") || s.contains("canceled") {
+    } else if s.contains("refund")
+        || s.contains("void")
+        || s.contains("cancelled")
+        || s.contains("canceled")
+    {
         "void"
     } else if s.contains("remain open") || s.contains("extended") || s.contains("will wait") {
         "extended"
@@ -439,9 +497,7 @@ fn two_sides(toks: &[Lex]) -> Option<(Vec<String>, Vec<String>)> {
 /// A run of capitalised words not joined by "and" (which separates the two sides).
 fn capital_run_no_and(toks: &[Lex], i: usize) -> Option<(usize, usize)> {
     let (s, e) = capital_run(toks, i)?;
-    let cut = (s..e)
-        .find(|&k| toks[k].word() == Some("and"))
-        .unwrap_or(e);
+    let cut = (s..e).find(|&k| toks[k].word() == Some("and")).unwrap_or(e);
     (cut > s).then_some((s, cut))
 }
 
@@ -510,16 +566,25 @@ impl RulesFacts {
 fn scope(rules: &str, title: &str, has_time: bool) -> Option<Scope> {
     let all = format!("{title} {rules}").to_lowercase();
     let title_lex = text::lex(title);
-    let touch = title_lex
-        .iter()
-        .filter_map(Lex::word)
-        .any(|w| matches!(w, "hit" | "hits" | "reach" | "reaches" | "touch" | "touches" | "dip" | "dips"));
+    let touch = title_lex.iter().filter_map(Lex::word).any(|w| {
+        matches!(
+            w,
+            "hit" | "hits" | "reach" | "reaches" | "touch" | "touches" | "dip" | "dips"
+        )
+    });
     if touch || ANY_TIME.iter().any(|p| all.contains(p)) {
         Some(Scope::AnyTime)
     } else if has_time
-        || ["closing price", "close price", "settlement price", "at close", "at the close", "closing value"]
-            .iter()
-            .any(|p| all.contains(p))
+        || [
+            "closing price",
+            "close price",
+            "settlement price",
+            "at close",
+            "at the close",
+            "closing value",
+        ]
+        .iter()
+        .any(|p| all.contains(p))
     {
         Some(Scope::AtMoment)
     } else {
@@ -532,13 +597,16 @@ fn scope(rules: &str, title: &str, has_time: bool) -> Option<Scope> {
 /// markets' own titles are left out first (a source name often repeats the subject: "Bitcoin"
 /// in "Bitcoin Real-Time Index"); a name with nothing left could be anything.
 fn may_be_same(x: &Named, y: &Named, ignore: &dyn Fn(&str) -> bool) -> bool {
-    let meaningful = |n: &Named| -> Vec<String> {
-        n.words.iter().filter(|w| !ignore(w)).cloned().collect()
-    };
+    let meaningful =
+        |n: &Named| -> Vec<String> { n.words.iter().filter(|w| !ignore(w)).cloned().collect() };
     let (wx, wy) = (meaningful(x), meaningful(y));
     let within = |p: &[String], q: &[String]| p.iter().all(|w| q.contains(w));
     let acronym = |p: &[String], initials: &str| {
-        p.iter().any(|w| w.len() >= 2 && initials.len() >= 2 && (w == initials || initials.starts_with(w.as_str())))
+        p.iter().any(|w| {
+            w.len() >= 2
+                && initials.len() >= 2
+                && (w == initials || initials.starts_with(w.as_str()))
+        })
     };
     wx.is_empty()
         || wy.is_empty()
@@ -551,7 +619,8 @@ fn may_be_same(x: &Named, y: &Named, ignore: &dyn Fn(&str) -> bool) -> bool {
 
 /// Whether no name of `a` can be a name of `b` (see [`may_be_same`]).
 pub(crate) fn disjoint(a: &[Named], b: &[Named], ignore: &dyn Fn(&str) -> bool) -> bool {
-    !a.iter().any(|x| b.iter().any(|y| may_be_same(x, y, ignore)))
+    !a.iter()
+        .any(|x| b.iter().any(|y| may_be_same(x, y, ignore)))
 }
 
 /// The names, joined for display.
@@ -559,7 +628,10 @@ pub(crate) fn names_text(list: &[Named]) -> String {
     if list.is_empty() {
         "(not stated)".to_owned()
     } else {
-        list.iter().map(|n| n.text.clone()).collect::<Vec<_>>().join(", ")
+        list.iter()
+            .map(|n| n.text.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -586,7 +658,11 @@ mod tests {
         assert_eq!(p.time.as_ref().unwrap().minutes, 12 * 60);
         let title_word = |w: &str| w == "bitcoin";
         assert!(disjoint(&k.sources, &p.sources, &title_word));
-        let same = RulesFacts::of("Resolves per the CF Benchmarks Bitcoin Real-Time Index.", None, "");
+        let same = RulesFacts::of(
+            "Resolves per the CF Benchmarks Bitcoin Real-Time Index.",
+            None,
+            "",
+        );
         assert!(!disjoint(&k.sources, &same.sources, &title_word));
     }
 
@@ -603,13 +679,27 @@ mod tests {
             "",
         );
         assert!(disjoint(&k.locations, &p.locations, &|_| false));
-        assert!(!disjoint(&k.sources, &p.sources, &|_| false), "NWS = National Weather Service");
-        let tie = RulesFacts::of("If the game ends in a tie, the market resolves 50-50.", None, "");
+        assert!(
+            !disjoint(&k.sources, &p.sources, &|_| false),
+            "NWS = National Weather Service"
+        );
+        let tie = RulesFacts::of(
+            "If the game ends in a tie, the market resolves 50-50.",
+            None,
+            "",
+        );
         assert_eq!(tie.tie.unwrap().outcome, "50-50");
-        let race = RulesFacts::of("The runoff is between Alice Moreau and Ben Okafor.", None, "");
+        let race = RulesFacts::of(
+            "The runoff is between Alice Moreau and Ben Okafor.",
+            None,
+            "",
+        );
         assert_eq!(
             race.sides,
-            Some((vec!["alic".into(), "moreau".into()], vec!["ben".into(), "okafor".into()]))
+            Some((
+                vec!["alic".into(), "moreau".into()],
+                vec!["ben".into(), "okafor".into()]
+            ))
         );
     }
 }

@@ -55,7 +55,12 @@ fn token_overlap(a: &Prepared<'_>, b: &Prepared<'_>, cat: &Catalogue) -> f64 {
     // A title word the other market only has in its rules ("Lakers" for "Los Angeles L")
     // counts half.
     for (x, y) in [(a, b), (b, a)] {
-        for (word, id) in x.features.tokens.iter().filter_map(|w| cat.id(w).map(|id| (w, id))) {
+        for (word, id) in x
+            .features
+            .tokens
+            .iter()
+            .filter_map(|w| cat.id(w).map(|id| (w, id)))
+        {
             if y.ids.binary_search(&id).is_err() && cat.mentions(y, word) {
                 shared += 0.25 * cat.idf(id);
             }

@@ -61,9 +61,8 @@ impl Reader {
     fn find(&mut self, f: Finding) {
         self.finding = Some(match (self.finding, f) {
             (None, f) => f,
-            (Some(Finding::Subset), Finding::Superset) | (Some(Finding::Superset), Finding::Subset) => {
-                Finding::Overlap
-            }
+            (Some(Finding::Subset), Finding::Superset)
+            | (Some(Finding::Superset), Finding::Subset) => Finding::Overlap,
             (Some(old), f) => old.max(f),
         });
     }
@@ -75,7 +74,10 @@ fn list(ts: &[Threshold]) -> String {
     if ts.is_empty() {
         SILENT.to_owned()
     } else {
-        ts.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ts.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -99,8 +101,14 @@ fn band_in_tail((lo, hi): (f64, f64), t: &Threshold) -> Finding {
     // Whether a value on the cut itself is in the tail (only for continuous quantities).
     let edge_in = t.inclusive && !t.is_discrete();
     let (inside, outside) = match t.direction {
-        Some(Direction::Above) => (lo > cut || (lo == cut && edge_in), hi < cut || (hi == cut && !edge_in)),
-        Some(Direction::Below) => (hi < cut || (hi == cut && edge_in), lo > cut || (lo == cut && !edge_in)),
+        Some(Direction::Above) => (
+            lo > cut || (lo == cut && edge_in),
+            hi < cut || (hi == cut && !edge_in),
+        ),
+        Some(Direction::Below) => (
+            hi < cut || (hi == cut && edge_in),
+            lo > cut || (lo == cut && !edge_in),
+        ),
         None => (false, true),
     };
     if inside {
@@ -117,10 +125,18 @@ fn nested_tails(x: &Threshold, y: &Threshold) -> Option<Finding> {
     let comparable = x.unit == y.unit;
     match (x.direction, y.direction) {
         (Some(Direction::Above), Some(Direction::Above)) if comparable => {
-            Some(if x.cut() > y.cut() { Finding::Subset } else { Finding::Superset })
+            Some(if x.cut() > y.cut() {
+                Finding::Subset
+            } else {
+                Finding::Superset
+            })
         }
         (Some(Direction::Below), Some(Direction::Below)) if comparable => {
-            Some(if x.cut() < y.cut() { Finding::Subset } else { Finding::Superset })
+            Some(if x.cut() < y.cut() {
+                Finding::Subset
+            } else {
+                Finding::Superset
+            })
         }
         _ => None,
     }
@@ -155,7 +171,11 @@ fn numbers(r: &mut Reader, check: &NumberCheck, ta: &[Threshold], tb: &[Threshol
         NumberCheck::BothSilent | NumberCheck::Same { .. } => {}
     }
     for (x, y) in check.pairs() {
-        if x.direction.is_some() && y.direction.is_some() && x.inclusive != y.inclusive && !x.is_discrete() {
+        if x.direction.is_some()
+            && y.direction.is_some()
+            && x.inclusive != y.inclusive
+            && !x.is_discrete()
+        {
             r.warn(WarningKind::Comparator, x.to_string(), y.to_string());
         }
     }
@@ -194,7 +214,11 @@ fn windows(r: &mut Reader, a: &MarketFeatures, b: &MarketFeatures) {
         (Some(_), None) => true,
         _ => false,
     };
-    r.find(if later_a { Finding::Subset } else { Finding::Superset });
+    r.find(if later_a {
+        Finding::Subset
+    } else {
+        Finding::Superset
+    });
 }
 
 fn dates(r: &mut Reader, check: &DateCheck) {
@@ -217,8 +241,9 @@ fn dates(r: &mut Reader, check: &DateCheck) {
 fn rules_facts(r: &mut Reader, x: &Prepared<'_>, y: &Prepared<'_>) {
     let (fa, fb) = (&x.rules, &y.rules);
     // A word both titles use is the subject ("Bitcoin"), not a source.
-    let title_word =
-        |w: &str| x.features.tokens.iter().any(|t| t == w) && y.features.tokens.iter().any(|t| t == w);
+    let title_word = |w: &str| {
+        x.features.tokens.iter().any(|t| t == w) && y.features.tokens.iter().any(|t| t == w)
+    };
     for (kind, la, lb) in [
         (WarningKind::Source, &fa.sources, &fb.sources),
         (WarningKind::Location, &fa.locations, &fb.locations),
@@ -279,11 +304,25 @@ pub(crate) fn read(
     }
     let (ea, eb) = (&x.features.editions, &y.features.editions);
     if !ea.is_empty() && !eb.is_empty() && ea != eb {
-        let show = |e: &[u32]| e.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-        r.warn(WarningKind::Date, format!("edition {}", show(ea)), format!("edition {}", show(eb)));
+        let show = |e: &[u32]| {
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        r.warn(
+            WarningKind::Date,
+            format!("edition {}", show(ea)),
+            format!("edition {}", show(eb)),
+        );
         r.find(Finding::Different);
     }
-    numbers(&mut r, &assessment.numbers, &x.features.thresholds, &y.features.thresholds);
+    numbers(
+        &mut r,
+        &assessment.numbers,
+        &x.features.thresholds,
+        &y.features.thresholds,
+    );
     if assessment.entities.conflict() {
         r.warn(
             WarningKind::Names,
@@ -310,7 +349,11 @@ pub(crate) fn read(
     }
     for (m, who) in [(x.market, "A"), (y.market, "B")] {
         if m.rules.trim().is_empty() {
-            let (a, b) = if who == "A" { ("(empty)", "") } else { ("", "(empty)") };
+            let (a, b) = if who == "A" {
+                ("(empty)", "")
+            } else {
+                ("", "(empty)")
+            };
             r.warn(WarningKind::MissingRules, a, b);
         }
     }

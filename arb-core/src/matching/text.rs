@@ -119,7 +119,11 @@ pub(crate) fn lex(input: &str) -> Vec<Lex> {
                 }
                 _ => {}
             }
-            i += if inclusive && matches!(c, '>' | '<') { 2 } else { 1 };
+            i += if inclusive && matches!(c, '>' | '<') {
+                2
+            } else {
+                1
+            };
         }
     }
     out
@@ -359,12 +363,12 @@ const STOPWORDS: &[&str] = &[
     "a", "about", "above", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at",
     "be", "been", "before", "below", "between", "both", "but", "by", "can", "could", "did", "do",
     "does", "during", "each", "end", "ever", "fewer", "for", "from", "get", "greater", "had",
-    "has", "have", "he", "her", "his", "how", "if", "in", "into", "is", "it", "its",
-    "least", "less", "many", "more", "most", "much", "new", "next", "no", "not", "of",
-    "on", "one", "or", "other", "over", "prior", "s", "she", "since", "so", "than", "that", "the",
-    "their", "them", "then", "there", "these", "they", "this", "through", "to", "under", "until",
-    "up", "versus", "vs", "was", "were", "what", "when", "where", "which", "who", "whom", "why",
-    "will", "with", "within", "would", "year", "years", "yes",
+    "has", "have", "he", "her", "his", "how", "if", "in", "into", "is", "it", "its", "least",
+    "less", "many", "more", "most", "much", "new", "next", "no", "not", "of", "on", "one", "or",
+    "other", "over", "prior", "s", "she", "since", "so", "than", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "through", "to", "under", "until", "up", "versus",
+    "vs", "was", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with",
+    "within", "would", "year", "years", "yes",
 ];
 
 /// Whether `word` (lower-case) is a stopword.
@@ -377,11 +381,23 @@ pub(crate) fn is_stopword(word: &str) -> bool {
 /// "unchanged" = "pause") and the usual variants of party names (adjective, plural,
 /// abbreviation). Inflections need no entry: words are stemmed before the lookup.
 const SYNONYM_GROUPS: &[&[&str]] = &[
-    &["cut", "lower", "reduce", "decrease", "slash", "trim", "ease"],
+    &[
+        "cut", "lower", "reduce", "decrease", "slash", "trim", "ease",
+    ],
     &["hike", "raise", "increase"],
     &["hold", "unchanged", "pause", "maintain", "keep", "steady"],
     &["release", "drop", "debut", "premiere", "unveil", "launch"],
-    &["leave", "depart", "exit", "left", "out", "resign", "resignation", "oust", "ousted"],
+    &[
+        "leave",
+        "depart",
+        "exit",
+        "left",
+        "out",
+        "resign",
+        "resignation",
+        "oust",
+        "ousted",
+    ],
     &["acquire", "annex", "buy", "purchase", "acquisition"],
     &["us", "usa", "america", "american"],
     &["democrat", "democratic", "dem"],
@@ -421,7 +437,10 @@ fn doubled_consonant(word: &str) -> bool {
     let b = word.as_bytes();
     b.len() >= 3
         && b[b.len() - 1] == b[b.len() - 2]
-        && !matches!(b[b.len() - 1], b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z')
+        && !matches!(
+            b[b.len() - 1],
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z'
+        )
 }
 
 /// A light suffix-stripping stemmer: plurals and third-person `s`, `-ies`/`-ied`, `-ing`, `-ed`
@@ -588,13 +607,28 @@ mod tests {
         assert_eq!(canonical("annex"), "acquire");
         assert_eq!(canonical("out"), "leave");
         assert_eq!(canonical("leaves"), "leave");
-        for w in ["cuts", "cutting", "lowers", "lowered", "reduce", "reduces", "decreasing"] {
+        for w in [
+            "cuts",
+            "cutting",
+            "lowers",
+            "lowered",
+            "reduce",
+            "reduces",
+            "decreasing",
+        ] {
             assert_eq!(canonical(w), "cut", "{w}");
         }
         for w in ["unchanged", "holds", "pauses", "paused", "maintains"] {
             assert_eq!(canonical(w), "hold", "{w}");
         }
-        for w in ["released", "releases", "releasing", "drops", "debuts", "launched"] {
+        for w in [
+            "released",
+            "releases",
+            "releasing",
+            "drops",
+            "debuts",
+            "launched",
+        ] {
             assert_eq!(canonical(w), "release", "{w}");
         }
         for w in ["Democrats", "democratic", "Dems"] {

@@ -104,6 +104,12 @@ mod tests {
         assert_eq!(m.close_time, close);
         assert_eq!(m.status, MarketStatus::Open);
         assert_eq!(m.fees, FeeSchedule::Free);
-        assert!(m.validate_order(crate::model::Price::new(Decimal::new(45, 2)).unwrap(), Qty::new(Decimal::ONE).unwrap()).is_ok());
+        assert!(
+            m.validate_order(
+                crate::model::Price::new(Decimal::new(45, 2)).unwrap(),
+                Qty::new(Decimal::ONE).unwrap()
+            )
+            .is_ok()
+        );
     }
 }

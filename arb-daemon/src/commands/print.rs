@@ -110,7 +110,11 @@ pub fn reading(
         "rules read as {} (score {:.1}){}",
         reading.relation,
         reading.score,
-        if reading.relation.is_tradable() { "" } else { ": not tradable" }
+        if reading.relation.is_tradable() {
+            ""
+        } else {
+            ": not tradable"
+        }
     )?;
     if reading.relation.polarity().is_some_and(|p| p != chosen) {
         writeln!(

@@ -8,8 +8,8 @@ use arb_core::model::{
     FieldDiff, Fill, Level, Liquidity, Market, MarketExt, MarketExtension, MarketKey, MarketStatus,
     MatchSuggestion, NewPair, Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord,
     Order, OrderRecord, OrderRequest, OrderRole, OrderStatus, Outcome, PairId, Polarity, Position,
-    Price, PriceBand, PriceGrid, PriceSnapshot, Qty, Relation, ScorePart, SettlementWarning,
-    Side, SuggestionStatus, TimeInForce, WarningKind,
+    Price, PriceBand, PriceGrid, PriceSnapshot, Qty, Relation, ScorePart, SettlementWarning, Side,
+    SuggestionStatus, TimeInForce, WarningKind,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal_macros::dec;

@@ -95,7 +95,11 @@ pub async fn suggestions_replace_open_ones_and_sort_by_score(store: Arc<dyn Stor
         vec![(Some(ids[1]), 93.75), (Some(ids[0]), 42.25)]
     );
     assert!(open[0].warnings.is_empty());
-    assert_eq!(open[0].relation, Relation::Subset, "the relation is replaced too");
+    assert_eq!(
+        open[0].relation,
+        Relation::Subset,
+        "the relation is replaced too"
+    );
     assert!(open[0].settlement.is_empty());
     assert_eq!(open[1].relation, Relation::Inverse);
     assert_eq!(open[1].settlement[0].kind, WarningKind::Tie);
