@@ -154,8 +154,8 @@ mod sql {
         assert_data_kept(&again).await;
         assert_eq!(
             db.count("SELECT COUNT(*) FROM _sqlx_migrations").await,
-            1,
-            "one migration, applied once"
+            2,
+            "two migrations, each applied once"
         );
         again.close().await;
         db.cleanup().await;
@@ -178,7 +178,7 @@ mod sql {
                 err,
                 StoreError::SchemaTooNew {
                     database: 20_990_101_000_000,
-                    supported: 1
+                    supported: 2
                 }
             ),
             "{err:?}"
