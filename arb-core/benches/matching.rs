@@ -1,7 +1,8 @@
 //! Matching speed on a synthetic catalogue.
 //!
 //! - `suggest/10k_x_10k`: full candidate generation + scoring, 10,000 Kalshi-style markets against
-//!   10,000 Polymarket-style markets (half of them rephrased counterparts).
+//!   10,000 Polymarket-style markets (half of them rephrased counterparts), each with a rules text
+//!   in its venue's style (read for sources, times, clauses and names).
 //! - `strsim_all_pairs/1k_x_1k`: Jaro–Winkler alone on every pair of 1,000 × 1,000 lower-cased
 //!   titles; ×100 extrapolates to 10,000 × 10,000 (an extrapolation, not a measurement).
 //!
@@ -59,12 +60,29 @@ const MONTHS: &[&str] = &[
     "December",
 ];
 
+/// A rules text in the venue's style, so rules reading is part of the measurement.
+fn rules(venue: &str, title: &str) -> String {
+    let question = title.trim_end_matches('?');
+    if venue == "kalshi" {
+        format!(
+            "If the following happens: {question}, then the market resolves to Yes. The market \
+             resolves on official announcements, as reported by Reuters."
+        )
+    } else {
+        format!(
+            "This market will resolve to \"Yes\" if the following happens: {question}. \
+             Otherwise, this market will resolve to \"No\". The resolution source for this \
+             market is official information, according to Reuters."
+        )
+    }
+}
+
 fn market(venue: &str, id: usize, title: String, close: DateTime<Utc>) -> Market {
     Market {
         key: MarketKey::new(venue, format!("{venue}-{id}")),
+        rules: rules(venue, &title),
         title,
         subtitle: String::new(),
-        rules: String::new(),
         resolution_source: None,
         close_time: close,
         status: MarketStatus::Open,

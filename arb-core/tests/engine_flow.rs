@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arb_core::clock::{Clock, SequentialIds, SystemClock};
-use arb_core::engine::{Engine, EngineConfig, EngineHandle, EngineParts, TradingMode};
+use arb_core::engine::{Engine, EngineConfig, EngineError, EngineHandle, EngineParts, TradingMode};
 use arb_core::exchange::Exchange;
 use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::matching::verify::{
@@ -16,7 +16,7 @@ use arb_core::matching::verify::{
 };
 use arb_core::model::{
     ExecutionState, MarketKey, OpportunityDecision, Outcome, PairStatus, Polarity, Qty, Relation,
-    Verdict,
+    Verdict, WarningKind,
 };
 use arb_core::notify::{Notification, RecordingNotifier};
 use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
@@ -534,6 +534,16 @@ async fn find_matches_stores_and_announces_suggestions_as_the_verifier_left_them
     assert_eq!(skeptic.0.load(std::sync::atomic::Ordering::SeqCst), 1);
     let top = &suggestions[0];
     assert!((top.score - unverified / 2.0).abs() < 1e-9, "{}", top.score);
+    assert_eq!(top.relation, Relation::Different);
+    let refused = rig
+        .handle
+        .approve_suggestion(top.id.unwrap(), "tester")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, EngineError::NotTradable { .. }),
+        "{refused:?}"
+    );
     assert!(
         top.warnings
             .contains(&"verifier (skeptic): A counts drizzle, B does not".to_owned()),
@@ -554,4 +564,76 @@ async fn find_matches_stores_and_announces_suggestions_as_the_verifier_left_them
         announced,
         "the announcement carries the verifier's warnings"
     );
+}
+
+#[tokio::test]
+async fn a_subset_pair_is_suggested_as_such_and_cannot_be_approved() {
+    let rig = rig(TradingMode::Monitor).await;
+    let close = Utc::now() + ChronoDuration::days(30);
+    for (venue, id, title) in [
+        (
+            &rig.a,
+            MarketKey::new("va", "A2"),
+            "Will it snow in Oslo by November 30, 2026?",
+        ),
+        (
+            &rig.b,
+            MarketKey::new("vb", "B2"),
+            "Will it snow in Oslo by December 31, 2026?",
+        ),
+    ] {
+        venue
+            .add_market(binary_market(id, title, FeeSchedule::Free, close).unwrap())
+            .unwrap();
+    }
+    rig.handle.sync_markets().await.unwrap();
+    let suggestions = rig.handle.find_matches(Some(0.0)).await.unwrap();
+    let snow = suggestions
+        .iter()
+        .find(|s| s.a.market.as_str() == "A2" && s.b.market.as_str() == "B2")
+        .expect("the look-alike is suggested, for a person to see");
+    assert_eq!(
+        snow.relation,
+        Relation::Subset,
+        "never offered as equivalent"
+    );
+    assert!(
+        snow.settlement.iter().any(|w| w.kind == WarningKind::Date),
+        "{:?}",
+        snow.settlement
+    );
+    let refused = rig
+        .handle
+        .approve_suggestion(snow.id.unwrap(), "tester")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            EngineError::NotTradable {
+                relation: Relation::Subset,
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert!(
+        refused.to_string().contains("only equivalent or inverse"),
+        "{refused}"
+    );
+    let direct = rig
+        .handle
+        .approve_pair(
+            &MarketKey::new("va", "A2"),
+            &MarketKey::new("vb", "B2"),
+            Polarity::Same,
+            "tester",
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(direct, EngineError::NotTradable { .. }),
+        "{direct:?}"
+    );
+    assert!(rig.handle.list_pairs(None).await.unwrap().is_empty());
 }

@@ -3,7 +3,8 @@
 //! repository: without it the test prints a notice and passes.
 //!
 //! Reached at the default threshold (see `cargo run --release --example match_eval`):
-//! precision@1 86/182 = 0.473, recall@1 86/111 = 0.775, recall@5 94/111 = 0.847.
+//! precision@1 86/165 = 0.521, recall@1 86/111 = 0.775, recall@5 94/111 = 0.847 (before the
+//! matcher read relations: 86/182 = 0.473, the same recalls).
 
 use std::path::Path;
 
@@ -25,7 +26,7 @@ fn top1_precision_recall_and_recall_at_5_do_not_regress() {
     println!("{report:?}");
     assert_eq!(report.with_match, 111);
     assert!(
-        report.precision_top1() >= 0.47,
+        report.precision_top1() >= 0.52,
         "precision@1 {}",
         report.precision_top1()
     );

@@ -4,7 +4,7 @@ use arb_core::fees::FeeSchedule;
 use arb_core::matching::{MarketFeatures, MatchConfig, Matcher, rules_changed};
 use arb_core::model::{
     Market, MarketExt, MarketKey, MarketStatus, MatchSuggestion, PairId, PairStatus, Polarity,
-    PriceGrid, Qty, VerifiedPair,
+    PriceGrid, Qty, Relation, VerifiedPair, WarningKind,
 };
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rust_decimal_macros::dec;
@@ -57,6 +57,13 @@ fn has_warning(s: &MatchSuggestion, text: &str) -> bool {
     s.warnings.iter().any(|w| w == text)
 }
 
+/// Whether `s` names a settlement difference of `kind` with these two sides.
+fn has_settlement(s: &MatchSuggestion, kind: WarningKind, a: &str, b: &str) -> bool {
+    s.settlement
+        .iter()
+        .any(|w| w.kind == kind && w.a == a && w.b == b)
+}
+
 #[test]
 fn normalisation_of_kalshi_and_polymarket_markets() {
     let today = NaiveDate::from_ymd_opt(2026, 3, 22).unwrap();
@@ -72,11 +79,16 @@ fn normalisation_of_kalshi_and_polymarket_markets() {
         &poly("1", "Will Bitcoin be at least $100k on 12/31/2026?"),
         today,
     );
-    assert_eq!(k.tokens, vec!["bitcoin", "price"]);
+    assert_eq!(k.tokens, vec!["bitcoin", "pric"], "stemmed");
     assert_eq!(p.tokens, vec!["bitcoin"]);
     assert_eq!(k.entities, vec!["bitcoin"]);
     assert_eq!(k.deadline(), NaiveDate::from_ymd_opt(2026, 12, 31));
-    assert_eq!(p.deadline(), NaiveDate::from_ymd_opt(2026, 12, 31));
+    // "on 12/31/2026" is the day of the event, not a deadline.
+    assert_eq!(p.deadline(), None);
+    assert_eq!(
+        p.dates.iter().map(|d| d.date).max(),
+        NaiveDate::from_ymd_opt(2026, 12, 31)
+    );
     assert_eq!(k.thresholds.len(), 1);
     assert!(k.thresholds[0].same_cut(&p.thresholds[0]));
     assert_eq!(k.thresholds[0].to_string(), "at least $100k");
@@ -138,10 +150,16 @@ fn different_deadlines_pull_the_score_down_hard() {
     assert!(same.score >= 90.0, "{}", same.score);
     assert!(diff.score < 40.0, "{}", diff.score);
     assert!(
-        has_warning(&diff, "different deadlines: 2026-04-30 vs 2026-03-31"),
+        has_settlement(&diff, WarningKind::Date, "2026-04-30", "2026-03-31"),
         "{:?}",
-        diff.warnings
+        diff.settlement
     );
+    assert_eq!(
+        diff.relation,
+        Relation::Superset,
+        "the later deadline contains the earlier"
+    );
+    assert_eq!(same.relation, Relation::Equivalent);
     assert!(
         diff.parts
             .iter()
@@ -156,9 +174,14 @@ fn different_thresholds_warn_and_pull_down() {
         &poly("P", "Will Bitcoin be above $105,000 on December 31, 2026?"),
     );
     assert!(
-        has_warning(&s, "different thresholds: $100k vs $105k"),
+        has_settlement(&s, WarningKind::Threshold, "above $100k", "above $105k"),
         "{:?}",
-        s.warnings
+        s.settlement
+    );
+    assert_eq!(
+        s.relation,
+        Relation::Superset,
+        "above $105k implies above $100k"
     );
     assert!(s.score < 45.0, "{}", s.score);
 }
@@ -218,19 +241,21 @@ fn different_names_and_actions_warn() {
         &poly("P", "Will Donald Trump visit Russia in 2026?"),
     );
     assert!(
-        has_warning(&s, "different names: ukraine vs russia"),
+        has_settlement(&s, WarningKind::Names, "ukrain", "russia"),
         "{:?}",
-        s.warnings
+        s.settlement
     );
+    assert_eq!(s.relation, Relation::Different);
     let s = pair(
         &kalshi("K", "Will Gavin Newsom be arrested before Jan 2027?", ""),
         &poly("P", "Will Gavin Newsom resign before 2027?"),
     );
     assert!(
-        has_warning(&s, "different actions: arrested vs resign"),
+        has_settlement(&s, WarningKind::Action, "arrest", "leave"),
         "{:?}",
-        s.warnings
+        s.settlement
     );
+    assert_eq!(s.relation, Relation::Different);
     assert!(s.score < 50.0, "{}", s.score);
 }
 
@@ -259,9 +284,9 @@ fn resolution_source_and_rules_warnings() {
         s.warnings
     );
     assert!(
-        has_warning(&s, "market B has no rules text"),
+        has_settlement(&s, WarningKind::MissingRules, "", "(empty)"),
         "{:?}",
-        s.warnings
+        s.settlement
     );
     assert_eq!(s.diffs[2].a, "Reuters");
     assert_eq!(s.diffs[2].b, "(none)");
@@ -297,12 +322,14 @@ fn threshold_boundary_difference_warns() {
     );
     assert_eq!(s.polarity, Polarity::Same);
     assert!(
-        has_warning(
-            &s,
-            "threshold boundary differs: above 4.5% vs at least 4.5%"
-        ),
+        has_settlement(&s, WarningKind::Comparator, "above 4.5%", "at least 4.5%"),
         "{:?}",
-        s.warnings
+        s.settlement
+    );
+    assert_eq!(
+        s.relation,
+        Relation::Equivalent,
+        "tradable, with the warning"
     );
 }
 

@@ -48,19 +48,36 @@ pub fn suggestion(s: &MatchSuggestion) -> Reply {
     } else {
         Tone::Warning
     };
+    let tradable = s.relation.is_tradable();
     let mut reply = Reply::new(
         format!("Match suggestion #{id} · score {:.1}", s.score),
         format!(
-            "**A** `{}`\n**B** `{}`\n**Polarity** {}",
+            "**A** `{}`\n**B** `{}`\n**Relation** {}{}\n**Polarity** {}",
             s.a,
             s.b,
+            s.relation,
+            if tradable { "" } else { " — not tradable" },
             polarity_text(s.polarity)
         ),
         tone,
     );
-    if !s.warnings.is_empty() {
-        let warnings: Vec<String> = s.warnings.iter().map(|w| format!("⚠️ {w}")).collect();
-        reply = reply.field("Settlement differences", warnings.join("\n"), false);
+    // Settlement differences side by side, then the other warnings.
+    for w in &s.settlement {
+        reply = reply.field(
+            format!("⚠️ {} differs", w.kind),
+            format!("A: {}\nB: {}", w.a, w.b),
+            false,
+        );
+    }
+    let settlement: Vec<String> = s.settlement.iter().map(ToString::to_string).collect();
+    let others: Vec<String> = s
+        .warnings
+        .iter()
+        .filter(|w| !settlement.contains(w))
+        .map(|w| format!("⚠️ {w}"))
+        .collect();
+    if !others.is_empty() {
+        reply = reply.field("Other warnings", others.join("\n"), false);
     }
     for diff in &s.diffs {
         reply = reply.field(
@@ -77,12 +94,23 @@ pub fn suggestion(s: &MatchSuggestion) -> Reply {
             .collect();
         reply = reply.field("Score parts", parts.join(" · "), false);
     }
-    let mut reply = reply.footer(format!(
-        "{SUGGESTION_FOOTER}{id} · {APPROVE} approves with polarity {}, {DISMISS} dismisses",
-        s.polarity
-    ));
+    let mut reply = if tradable {
+        reply.footer(format!(
+            "{SUGGESTION_FOOTER}{id} · {APPROVE} approves with polarity {}, {DISMISS} dismisses",
+            s.polarity
+        ))
+    } else {
+        reply.footer(format!(
+            "{SUGGESTION_FOOTER}{id} · settles as {}: cannot be approved, {DISMISS} dismisses",
+            s.relation
+        ))
+    };
     if s.id.is_some() {
-        reply.reactions = vec![APPROVE.to_owned(), DISMISS.to_owned()];
+        reply.reactions = if tradable {
+            vec![APPROVE.to_owned(), DISMISS.to_owned()]
+        } else {
+            vec![DISMISS.to_owned()]
+        };
     }
     reply
 }
@@ -440,6 +468,9 @@ pub fn engine_error(e: &EngineError) -> Reply {
         EngineError::UnknownSuggestion(_) => " Run `/find_matches` for fresh suggestions.",
         EngineError::UnknownMarket(_) => " Check the id on the venue's site.",
         EngineError::UnknownVenue(_) | EngineError::Invalid(_) => "",
+        EngineError::NotTradable { .. } => {
+            " Dismiss it with ❌; a pair is only traded when both markets settle alike."
+        }
         EngineError::Store(_)
         | EngineError::Exchange { .. }
         | EngineError::Execute(_)
@@ -453,6 +484,7 @@ pub fn engine_error(e: &EngineError) -> Reply {
         | EngineError::UnknownMarket(_)
         | EngineError::UnknownVenue(_)
         | EngineError::Invalid(_) => "That did not work",
+        EngineError::NotTradable { .. } => "Not a tradable pair",
         _ => "The engine could not do that",
     };
     Reply::new(title, format!("{e}.{hint}"), Tone::Warning)

@@ -56,11 +56,11 @@ async fn find_matches_posts_each_suggestion_with_score_polarity_and_warnings() {
     assert_eq!(
         message.description,
         format!(
-            "**A** `kalshi:{KALSHI_TICKER_2}`\n**B** `polymarket:{POLY_ID_2}`\n**Polarity** same (A.YES ≡ B.YES)"
+            "**A** `kalshi:{KALSHI_TICKER_2}`\n**B** `polymarket:{POLY_ID_2}`\n**Relation** equivalent\n**Polarity** same (A.YES ≡ B.YES)"
         )
     );
     assert_eq!(
-        message.field_value("Settlement differences"),
+        message.field_value("Other warnings"),
         Some("⚠️ close times differ by 3 days")
     );
     for diff in &bitcoin.diffs {
@@ -76,7 +76,7 @@ async fn find_matches_posts_each_suggestion_with_score_polarity_and_warnings() {
         Some("Suggestion #1 · ✅ approves with polarity same, ❌ dismisses")
     );
     let fed = arb_discord::format::suggestion(&out.suggestions[1]);
-    assert_eq!(fed.field_value("Settlement differences"), None);
+    assert_eq!(fed.field_value("Other warnings"), None);
     assert_eq!(fed.tone, Tone::Info);
 }
 

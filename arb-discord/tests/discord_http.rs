@@ -215,10 +215,15 @@ async fn suggestions_are_posted_once_each_with_check_and_cross_reactions() {
     );
     assert_eq!(
         message["embeds"][0]["fields"][0]["name"],
-        json!("Settlement differences")
+        json!("⚠️ close_time differs"),
+        "settlement differences come first, side by side"
     );
     assert_eq!(
-        message["embeds"][0]["fields"][0]["value"],
+        message["embeds"][0]["fields"][1]["name"],
+        json!("Other warnings")
+    );
+    assert_eq!(
+        message["embeds"][0]["fields"][1]["value"],
         json!("⚠️ close times differ by 3 days")
     );
     assert_eq!(

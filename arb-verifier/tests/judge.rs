@@ -310,6 +310,8 @@ fn suggestion(a: &Market, b: &Market, score: f64) -> MatchSuggestion {
         polarity: Polarity::Same,
         diffs: Vec::new(),
         warnings: Vec::new(),
+        relation: Relation::Equivalent,
+        settlement: Vec::new(),
         status: SuggestionStatus::Open,
         created_at: chrono::DateTime::UNIX_EPOCH,
     }

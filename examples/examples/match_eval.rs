@@ -16,7 +16,8 @@ use arb_core::matching::{MatchConfig, Matcher};
 fn print_report(min_score: f64, r: &EvalReport) {
     println!(
         "min_score {min_score:>5.1}: precision@1 {:.3} ({}/{}; labelled-only {:.3}, {} labelled wrong, {} unlabelled) \
-         recall@1 {:.3} ({}/{}) recall@5 {:.3} ({}/{}) polarity same on correct top-1 {}/{}",
+         recall@1 {:.3} ({}/{}) recall@5 {:.3} ({}/{}) polarity same on correct top-1 {}/{}; \
+         best tradable suggestion: precision@1 {:.3} ({}/{}), recall@1 {:.3}",
         r.precision_top1(),
         r.top1_correct,
         r.top1_suggested,
@@ -31,6 +32,10 @@ fn print_report(min_score: f64, r: &EvalReport) {
         r.with_match,
         r.polarity_same,
         r.top1_correct,
+        r.precision_tradable_top1(),
+        r.tradable_top1_correct,
+        r.tradable_top1_suggested,
+        r.recall_tradable_top1(),
     );
 }
 

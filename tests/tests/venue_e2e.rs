@@ -29,7 +29,8 @@ use arb_core::store::Store;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use venues::{
-    Daemon, FED_KALSHI, FED_POLY, Fakes, KalshiKey, MAYOR_POLY, PolyWallet, dec, wait_for,
+    Daemon, FED_KALSHI, FED_POLY, Fakes, KalshiKey, MAYOR_KALSHI, MAYOR_POLY, PolyWallet, dec,
+    wait_for,
 };
 
 /// What one live run showed, for the summary printed at the end.
@@ -548,6 +549,21 @@ async fn the_daemon_syncs_trades_and_recovers_against_venue_faithful_servers() {
     assert!(
         matched.contains("Fed rate cut in December 2026?"),
         "questions shown: {matched}"
+    );
+    // The two-way runoff is read from the rules: Alice's YES is Ben's NO, offered as inverse.
+    let lines: Vec<&str> = matched.lines().collect();
+    let mayor = lines
+        .iter()
+        .position(|l| l.contains(MAYOR_KALSHI))
+        .expect("the runoff is suggested");
+    assert!(
+        lines.get(mayor + 1).is_some_and(|l| l.contains(MAYOR_POLY)),
+        "its best suggestion is Ben's market: {matched}"
+    );
+    assert_eq!(
+        lines[mayor].matches("inverse").count(),
+        2,
+        "polarity and relation both inverse: {matched}"
     );
     daemon.sync_and_approve();
     let pairs = daemon.ok(&["pairs", "list"]);

@@ -13,8 +13,8 @@ use super::supervise::{Supervisor, TaskCounts};
 use super::{EngineConfig, EngineError, EngineParts, TradingMode};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
-use crate::matching::Matcher;
 use crate::matching::verify::SuggestionVerifier;
+use crate::matching::{Matcher, PairReading};
 use crate::model::{
     DailyPnl, Market, MarketKey, MatchSuggestion, NewPair, OpportunityRecord, PairAction,
     PairEvent, PairId, PairStatus, Polarity, Position, SuggestionId, SuggestionStatus, VenueId,
@@ -285,14 +285,19 @@ impl EngineHandle {
                 suggestion.status
             )));
         }
-        self.create_pair(
-            &suggestion.a,
-            &suggestion.b,
-            suggestion.polarity,
-            actor,
-            Some(id),
-        )
-        .await
+        let Some(polarity) = suggestion.relation.polarity() else {
+            return Err(EngineError::NotTradable {
+                what: format!("suggestion {id}"),
+                relation: suggestion.relation,
+                warnings: suggestion
+                    .settlement
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            });
+        };
+        self.create_pair(&suggestion.a, &suggestion.b, polarity, actor, Some(id))
+            .await
     }
 
     /// Dismisses a suggestion.
@@ -312,8 +317,32 @@ impl EngineHandle {
         Ok(())
     }
 
+    /// How two stored markets relate as the matcher reads their titles and rules: shown before a
+    /// person approves them.
+    pub async fn read_pair(
+        &self,
+        a: &MarketKey,
+        b: &MarketKey,
+    ) -> Result<PairReading, EngineError> {
+        let store = &self.shared.store;
+        let market_a = store
+            .market(a)
+            .await?
+            .ok_or_else(|| EngineError::UnknownMarket(a.to_string()))?;
+        let market_b = store
+            .market(b)
+            .await?
+            .ok_or_else(|| EngineError::UnknownMarket(b.to_string()))?;
+        Ok(Matcher::new(self.shared.config.matching.clone()).relate(
+            &market_a,
+            &market_b,
+            self.shared.clock.now(),
+        ))
+    }
+
     /// Approves two markets as the same event. `a` must be on venue A and `b` on venue B, and both
-    /// must be in the stored catalogue.
+    /// must be in the stored catalogue. Refused with [`EngineError::NotTradable`] when their rules
+    /// read as anything but equivalent or inverse.
     pub async fn approve_pair(
         &self,
         a: &MarketKey,
@@ -347,6 +376,18 @@ impl EngineHandle {
             .market(b)
             .await?
             .ok_or_else(|| EngineError::UnknownMarket(b.to_string()))?;
+        let reading = Matcher::new(self.shared.config.matching.clone()).relate(
+            &market_a,
+            &market_b,
+            self.shared.clock.now(),
+        );
+        if !reading.relation.is_tradable() {
+            return Err(EngineError::NotTradable {
+                what: format!("{a} and {b}"),
+                relation: reading.relation,
+                warnings: reading.settlement.iter().map(ToString::to_string).collect(),
+            });
+        }
         let pair = store
             .insert_pair(&NewPair {
                 a: a.clone(),

@@ -28,7 +28,7 @@ use crate::clock::{Clock, IdSource};
 use crate::exchange::{Exchange, ExchangeError};
 use crate::execute::{ExecuteError, ExecutionConfig, Executor};
 use crate::matching::MatchConfig;
-use crate::model::{PairId, SuggestionId};
+use crate::model::{PairId, Relation, SuggestionId};
 use crate::notify::Notifier;
 use crate::risk::{RiskLimits, RiskManager};
 use crate::store::{Store, StoreError};
@@ -168,6 +168,20 @@ pub enum EngineError {
     /// A venue that is not configured.
     #[error("venue `{0}` is not configured")]
     UnknownVenue(String),
+    /// A pair whose markets do not settle alike (subset, superset, overlapping or different, as
+    /// read from both rules texts): only equivalent and inverse pairs can be approved.
+    #[error(
+        "{what} reads as `{relation}`: only equivalent or inverse pairs can be approved ({})",
+        warnings.join("; ")
+    )]
+    NotTradable {
+        /// The suggestion or the two markets.
+        what: String,
+        /// The relation read from the rules.
+        relation: Relation,
+        /// Why (the settlement warnings).
+        warnings: Vec<String>,
+    },
     /// A request that makes no sense (bad argument, wrong state).
     #[error("{0}")]
     Invalid(String),

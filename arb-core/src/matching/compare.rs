@@ -1,8 +1,9 @@
 //! Field-by-field comparison of two markets' features. The scorer turns these into numbers, the
 //! explainer into warnings, so both always agree.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
+use super::dates::DateMention;
 use super::features::MarketFeatures;
 use super::numbers::{Direction, Threshold};
 
@@ -22,33 +23,52 @@ pub(crate) enum DateCheck {
     Differ {
         a: NaiveDate,
         b: NaiveDate,
+        /// Either is a deadline.
         deadline: bool,
+        /// Both are deadlines ("by Nov 30" vs "by Dec 31"): the earlier settles YES only if the
+        /// later does.
+        both_deadlines: bool,
     },
 }
 
 /// The date that decides: the latest deadline, else the latest date mentioned.
-fn key_date(f: &MarketFeatures) -> Option<(NaiveDate, bool)> {
-    f.deadline()
-        .map(|d| (d, true))
-        .or_else(|| f.dates.iter().map(|d| d.date).max().map(|d| (d, false)))
+pub(crate) fn key_date(f: &MarketFeatures) -> Option<DateMention> {
+    let latest = |deadline: bool| {
+        f.dates
+            .iter()
+            .filter(|d| !deadline || d.deadline)
+            .max_by_key(|d| d.date)
+            .copied()
+    };
+    latest(true).or_else(|| latest(false))
+}
+
+/// Whether two dates name the same moment: equal, a day within a scheduled event's month, or
+/// neighbouring years of a season ("2026-27" vs "2027").
+fn same_date(x: &DateMention, y: &DateMention) -> bool {
+    let same_month = x.date.year() == y.date.year() && x.date.month() == y.date.month();
+    x.date == y.date
+        || ((x.whole_month || y.whole_month) && same_month)
+        || ((x.season || y.season) && (x.date.year() - y.date.year()).abs() <= 1)
 }
 
 pub(crate) fn dates(a: &MarketFeatures, b: &MarketFeatures) -> DateCheck {
     match (key_date(a), key_date(b)) {
         (None, None) => DateCheck::BothSilent,
-        (Some((x, _)), None) => DateCheck::OneSilent {
-            a: Some(x),
+        (Some(x), None) => DateCheck::OneSilent {
+            a: Some(x.date),
             b: None,
         },
-        (None, Some((y, _))) => DateCheck::OneSilent {
+        (None, Some(y)) => DateCheck::OneSilent {
             a: None,
-            b: Some(y),
+            b: Some(y.date),
         },
-        (Some((x, _)), Some((y, _))) if x == y => DateCheck::Same,
-        (Some((x, dx)), Some((y, dy))) => DateCheck::Differ {
-            a: x,
-            b: y,
-            deadline: dx || dy,
+        (Some(x), Some(y)) if same_date(&x, &y) => DateCheck::Same,
+        (Some(x), Some(y)) => DateCheck::Differ {
+            a: x.date,
+            b: y.date,
+            deadline: x.deadline || y.deadline,
+            both_deadlines: x.deadline && y.deadline,
         },
     }
 }

@@ -13,6 +13,15 @@ pub struct DateMention {
     pub date: NaiveDate,
     /// Whether the text makes it a deadline ("before", "by", "in", "end of"…) rather than a mention.
     pub deadline: bool,
+    /// A scheduled event dated only by its month ("the December 2026 meeting", "Fed decision in
+    /// December"): any day of that month names the same event.
+    pub whole_month: bool,
+    /// A season ("2026-27", "the 2026 season"): `date` is the end of its last year, and a
+    /// neighbouring year can name the same season.
+    pub season: bool,
+    /// A window that opens after today ("in March 2026" read in February): only events from
+    /// this day on count, unlike a deadline ("before April 2026") that counts from now.
+    pub starts: Option<NaiveDate>,
 }
 
 /// How precisely a date was written.
@@ -32,6 +41,10 @@ enum Relation {
     Through,
     /// "after/from/since X": X's first day.
     From,
+    /// "on X": the day of an event, not a deadline.
+    On,
+    /// "in/during X": X's last day counts, and only from X's first day.
+    In,
     /// No preposition.
     Bare,
 }
@@ -86,6 +99,7 @@ fn as_year(tok: &Lex) -> Option<i32> {
             value,
             integer: true,
             ordinal: false,
+            grouped: false,
             unit: super::text::Unit::Count,
         } if (1990.0..=2100.0).contains(value) => {
             // In range, so the conversion is exact.
@@ -120,9 +134,9 @@ fn relation_before(toks: &[Lex], start: usize) -> (Relation, usize) {
         (Some("end"), Some("of")) | (Some("later"), Some("than")) => (Relation::Through, 2),
         (Some("prior"), Some("to")) => (Relation::Before, 2),
         (_, Some("before" | "until" | "till")) => (Relation::Before, 1),
-        (_, Some("by" | "in" | "during" | "through" | "thru" | "on" | "within" | "of" | "to")) => {
-            (Relation::Through, 1)
-        }
+        (_, Some("on")) => (Relation::On, 1),
+        (_, Some("in" | "during")) => (Relation::In, 1),
+        (_, Some("by" | "through" | "thru" | "within" | "of" | "to")) => (Relation::Through, 1),
         (_, Some("after" | "from" | "since" | "starting")) => (Relation::From, 1),
         _ => (Relation::Bare, 0),
     }
@@ -204,8 +218,34 @@ fn date_at(toks: &[Lex], i: usize, today: NaiveDate) -> Option<(Span, usize)> {
     }
 }
 
+/// Words that make a month-dated text a scheduled event rather than a window.
+const EVENT_WORDS: &[&str] = &["decision", "meeting", "meetings"];
+
+/// "2026-27" (a season written as its two years): the second year and the tokens used.
+fn season_at(toks: &[Lex], i: usize) -> Option<(i32, usize)> {
+    let first = as_year(&toks[i])?;
+    let second = match (toks.get(i + 1), toks.get(i + 2)) {
+        (
+            Some(Lex::Dash),
+            Some(Lex::Num {
+                value,
+                integer: true,
+                ..
+            }),
+        ) => *value,
+        _ => return None,
+    };
+    let next = first.checked_add(1)?;
+    let matches =
+        (second - f64::from(next % 100)).abs() < 0.5 || (second - f64::from(next)).abs() < 0.5;
+    matches.then_some((next, 3))
+}
+
 /// Finds the dates in `toks`, marking the tokens they use (and their prepositions) in `used`.
 pub(crate) fn extract(toks: &[Lex], used: &mut [bool], today: NaiveDate) -> Vec<DateMention> {
+    let event = toks
+        .iter()
+        .any(|t| t.word().is_some_and(|w| EVENT_WORDS.contains(&w)));
     let mut found = Vec::new();
     let mut i = 0;
     while i < toks.len() {
@@ -213,15 +253,56 @@ pub(crate) fn extract(toks: &[Lex], used: &mut [bool], today: NaiveDate) -> Vec<
             i += 1;
             continue;
         }
+        if let Some((year, len)) = season_at(toks, i) {
+            if let Some(date) = NaiveDate::from_ymd_opt(year, 12, 31) {
+                found.push(DateMention {
+                    date,
+                    deadline: false,
+                    whole_month: false,
+                    season: true,
+                    starts: None,
+                });
+            }
+            for u in &mut used[i..i + len] {
+                *u = true;
+            }
+            i += len;
+            continue;
+        }
         let Some((span, len)) = date_at(toks, i, today) else {
             i += 1;
             continue;
         };
         let (relation, rel_len) = relation_before(toks, i);
-        if let Some(date) = resolve(span, relation) {
-            // A bare year ("the 2020 election") is a mention, not a deadline.
-            let deadline = !matches!((span, relation), (Span::Year(_), Relation::Bare));
-            found.push(DateMention { date, deadline });
+        let whole_month = event && matches!(span, Span::Month(..));
+        let season = matches!(span, Span::Year(_))
+            && toks.get(i + len).and_then(Lex::word) == Some("season");
+        let resolved = if whole_month {
+            resolve(span, Relation::Through)
+        } else {
+            resolve(span, relation)
+        };
+        if let Some(date) = resolved {
+            // A bare year ("the 2020 election") is a mention, not a deadline; so is the month of
+            // a scheduled event.
+            let deadline = !whole_month
+                && !season
+                && relation != Relation::On
+                && !matches!((span, relation), (Span::Year(_), Relation::Bare));
+            let first_day = match span {
+                Span::Month(y, m) => NaiveDate::from_ymd_opt(y, m, 1),
+                Span::Year(y) => NaiveDate::from_ymd_opt(y, 1, 1),
+                Span::Day(_) => None,
+            };
+            let starts = first_day
+                .filter(|d| relation == Relation::In && deadline && !whole_month && *d > today);
+            found.push(DateMention {
+                date,
+                deadline,
+                whole_month,
+                season,
+                starts,
+            });
             for u in &mut used[i - rel_len..i + len] {
                 *u = true;
             }
@@ -285,6 +366,27 @@ mod tests {
         assert_eq!(
             dates("after Jun 2026"),
             vec![("2026-06-01".to_owned(), true)]
+        );
+    }
+
+    #[test]
+    fn meeting_months_and_seasons() {
+        let toks = lex("Fed decreases rates after the December 2026 meeting?");
+        let mut used = vec![false; toks.len()];
+        let today = NaiveDate::from_ymd_opt(2026, 3, 22).unwrap();
+        let found = extract(&toks, &mut used, today);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].whole_month && !found[0].deadline);
+        assert_eq!(found[0].date.to_string(), "2026-12-31");
+        let toks = lex("Who wins the 2026-27 Champions League?");
+        let mut used = vec![false; toks.len()];
+        let found = extract(&toks, &mut used, today);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].season);
+        assert_eq!(found[0].date.to_string(), "2027-12-31");
+        assert!(
+            used.iter().filter(|u| **u).count() == 3,
+            "the season's tokens are used"
         );
     }
 

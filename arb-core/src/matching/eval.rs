@@ -95,6 +95,10 @@ pub struct EvalReport {
     /// Correct top-1 suggestions whose suggested polarity is `Same` (every labelled pair in this
     /// data is YES↔YES: its tracked pairs hold YES on one venue and NO on the other).
     pub polarity_same: usize,
+    /// Kalshi markets whose best suggestion offered as tradable (equivalent or inverse) exists.
+    pub tradable_top1_suggested: usize,
+    /// … labelled equivalent.
+    pub tradable_top1_correct: usize,
 }
 
 fn ratio(n: usize, d: usize) -> f64 {
@@ -121,6 +125,19 @@ impl EvalReport {
     #[must_use]
     pub fn recall_top1(&self) -> f64 {
         ratio(self.recall_top1_hits, self.with_match)
+    }
+
+    /// Correct best tradable suggestions over best tradable suggestions (unlabelled count as
+    /// wrong): the precision of what is offered for approval.
+    #[must_use]
+    pub fn precision_tradable_top1(&self) -> f64 {
+        ratio(self.tradable_top1_correct, self.tradable_top1_suggested)
+    }
+
+    /// Markets with a match whose best tradable suggestion is one, over markets with a match.
+    #[must_use]
+    pub fn recall_tradable_top1(&self) -> f64 {
+        ratio(self.tradable_top1_correct, self.with_match)
     }
 
     /// Markets with a match found among their top 5 suggestions, over markets with a match.
@@ -299,12 +316,18 @@ pub fn load(dir: &Path) -> Result<LabelledData, EvalError> {
 pub fn evaluate(matcher: &Matcher, data: &LabelledData) -> EvalReport {
     let suggestions = matcher.suggest(&data.kalshi, &data.polymarket, data.now);
     let mut per_market: HashMap<&str, Vec<(&str, Polarity)>> = HashMap::new();
+    let mut best_tradable: HashMap<&str, &str> = HashMap::new();
     for s in &suggestions {
         // `suggest` returns best first, so each list is ordered too.
         per_market
             .entry(s.a.market.as_str())
             .or_default()
             .push((s.b.market.as_str(), s.polarity));
+        if s.relation.is_tradable() {
+            best_tradable
+                .entry(s.a.market.as_str())
+                .or_insert(s.b.market.as_str());
+        }
     }
     let positives: HashSet<&str> = data
         .labels
@@ -322,6 +345,11 @@ pub fn evaluate(matcher: &Matcher, data: &LabelledData) -> EvalReport {
         recall_top1_hits: 0,
         recall_at5_hits: 0,
         polarity_same: 0,
+        tradable_top1_suggested: best_tradable.len(),
+        tradable_top1_correct: best_tradable
+            .iter()
+            .filter(|(k, p)| is_match(k, p) == Some(true))
+            .count(),
     };
     for (k, list) in &per_market {
         let Some(&(top, polarity)) = list.first() else {

@@ -86,72 +86,28 @@ fn span_text(gap: Duration) -> Option<String> {
     }
 }
 
-/// Every warning for a pair, most serious first.
+/// The warnings not already named as settlement differences (see `settle`): a date or number
+/// only one side states, close times apart, resolution source fields, the polarity call.
 pub(crate) fn warnings(
-    (a, fa): (&Market, &MarketFeatures),
-    (b, fb): (&Market, &MarketFeatures),
+    (a, _): (&Market, &MarketFeatures),
+    (b, _): (&Market, &MarketFeatures),
     assessment: &Assessment,
     polarity: &PolarityCall,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    match assessment.dates {
-        DateCheck::Differ { a, b, deadline } => {
-            let what = if deadline { "deadlines" } else { "dates" };
-            out.push(format!("different {what}: {a} vs {b}"));
-        }
-        DateCheck::OneSilent { a, b } => {
-            if let Some((who, date)) = a.map(|d| ("A", d)).or(b.map(|d| ("B", d))) {
-                out.push(format!(
-                    "only market {who} states a date ({date}): check the other's rules"
-                ));
-            }
-        }
-        DateCheck::BothSilent | DateCheck::Same => {}
-    }
-    match &assessment.numbers {
-        NumberCheck::Differ { a, b } => {
-            let what = if a.iter().chain(b).any(|t| t.direction.is_some()) {
-                "thresholds"
-            } else {
-                "numbers"
-            };
-            out.push(format!(
-                "different {what}: {} vs {}",
-                list_values(a),
-                list_values(b)
-            ));
-        }
-        NumberCheck::OneSilent { a, b } => {
-            let (who, ts) = if a.is_empty() { ("B", b) } else { ("A", a) };
-            out.push(format!(
-                "only market {who} states a number ({}): check the other's rules",
-                list_values(ts)
-            ));
-        }
-        NumberCheck::BothSilent | NumberCheck::Same { .. } | NumberCheck::Subset { .. } => {}
-    }
-    if assessment.entities.conflict() {
+    if let DateCheck::OneSilent { a, b } = assessment.dates
+        && let Some((who, date)) = a.map(|d| ("A", d)).or(b.map(|d| ("B", d)))
+    {
         out.push(format!(
-            "different names: {} vs {}",
-            assessment.entities.only_a.join(" "),
-            assessment.entities.only_b.join(" ")
+            "only market {who} states a date ({date}): check the other's rules"
         ));
     }
-    if assessment.actions.conflict {
+    if let NumberCheck::OneSilent { a, b } = &assessment.numbers {
+        let (who, ts) = if a.is_empty() { ("B", b) } else { ("A", a) };
         out.push(format!(
-            "different actions: {} vs {}",
-            fa.actions.join(" "),
-            fb.actions.join(" ")
+            "only market {who} states a number ({}): check the other's rules",
+            list_values(ts)
         ));
-    }
-    for (x, y) in assessment.numbers.pairs() {
-        if x.direction.is_some()
-            && y.direction.is_some()
-            && x.inclusive != y.inclusive
-            && !x.is_discrete()
-        {
-            out.push(format!("threshold boundary differs: {x} vs {y}"));
-        }
     }
     if let Some(span) = span_text(assessment.close_gap) {
         out.push(format!("close times differ by {span}"));
@@ -163,11 +119,6 @@ pub(crate) fn warnings(
         (Some(_), None) => out.push("only market A names a resolution source".to_owned()),
         (None, Some(_)) => out.push("only market B names a resolution source".to_owned()),
         _ => {}
-    }
-    for (m, who) in [(a, "A"), (b, "B")] {
-        if m.rules.trim().is_empty() {
-            out.push(format!("market {who} has no rules text"));
-        }
     }
     if polarity.polarity == Polarity::Inverse {
         out.push(format!(

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::dates::{self, DateMention};
 use super::numbers::{self, Threshold};
+use super::rules;
 use super::text::{self, Lex};
 use crate::model::Market;
 
@@ -34,6 +35,8 @@ pub struct MarketFeatures {
     pub actions: Vec<String>,
     /// YES is the negative outcome (a "No" outcome label, "Will X lose", "Will X not …").
     pub negated: bool,
+    /// Editions of numbered events written as Roman numerals ("Super Bowl LXI" → 61).
+    pub editions: Vec<u32>,
 }
 
 const CONTEST_VERBS: &[&str] = &["beat", "beats", "defeat", "defeats", "win", "wins"];
@@ -80,14 +83,38 @@ impl MarketFeatures {
     pub fn of_text(text: &str, today: NaiveDate) -> Self {
         let toks = text::lex(text);
         let mut used = vec![false; toks.len()];
+        // Clock times ("5pm EST") are settlement details, not thresholds.
+        rules::mark_times(&toks, &mut used);
         let dates = dates::extract(&toks, &mut used, today);
         let thresholds = numbers::extract(&toks, &mut used);
+        // "No change" is an outcome, not a negation.
+        let mut hold_at = Vec::new();
+        for i in 1..toks.len() {
+            if toks[i - 1].word() == Some("no")
+                && toks[i].word().is_some_and(|w| w.starts_with("change"))
+            {
+                hold_at.push(i - 1);
+                used[i] = true;
+            }
+        }
+        let editions: Vec<u32> = toks
+            .iter()
+            .filter_map(|t| match t {
+                Lex::Edition(n) => Some(*n),
+                _ => None,
+            })
+            .collect();
         let mut tokens = Vec::new();
         let mut entities = Vec::new();
         let mut acronyms = Vec::new();
         let mut actions = Vec::new();
         let mut not = false;
-        for (tok, _) in toks.iter().zip(&used).filter(|(_, u)| !**u) {
+        for (i, (tok, _)) in toks
+            .iter()
+            .zip(&used)
+            .enumerate()
+            .filter(|(_, (_, u))| !**u)
+        {
             let Lex::Word {
                 text,
                 capitalised,
@@ -96,6 +123,11 @@ impl MarketFeatures {
             else {
                 continue;
             };
+            if hold_at.contains(&i) {
+                tokens.push("hold".to_owned());
+                actions.push("hold".to_owned());
+                continue;
+            }
             not |= text == "not";
             if text::is_stopword(text) || (text.chars().count() < 2 && !all_caps) {
                 continue;
@@ -129,6 +161,7 @@ impl MarketFeatures {
             sides: contest_sides(&toks),
             actions,
             negated: loses ^ not,
+            editions,
         }
     }
 

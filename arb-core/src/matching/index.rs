@@ -64,6 +64,15 @@ impl Index {
             .copied()
             .filter(|&id| !posting(id).is_empty() && posting(id).len() <= self.cap)
             .collect();
+        // Names the title abbreviates are often spelled out in the rules ("Los Angeles Lakers"):
+        // rules words found in venue B's titles count half.
+        let from_rules: Vec<u32> = a
+            .rule_words
+            .iter()
+            .filter_map(|w| cat.id(w))
+            .filter(|id| a.ids.binary_search(id).is_err())
+            .filter(|&id| !posting(id).is_empty() && posting(id).len() <= self.cap)
+            .collect();
         if query.is_empty() {
             // Only common words: fall back to the three rarest.
             query = a
@@ -75,8 +84,12 @@ impl Index {
             query.sort_by_key(|&id| posting(id).len());
             query.truncate(3);
         }
-        for id in query {
-            let w = cat.idf(id);
+        let weighted = query
+            .into_iter()
+            .map(|id| (id, 1.0))
+            .chain(from_rules.into_iter().map(|id| (id, 0.5)));
+        for (id, share) in weighted {
+            let w = share * cat.idf(id);
             for &j in posting(id) {
                 let slot = &mut scratch.acc[j as usize];
                 if *slot <= 0.0 {

@@ -29,10 +29,13 @@ pub mod eval;
 mod explain;
 mod features;
 mod index;
+pub mod labelled;
 mod numbers;
 mod polarity;
 mod prepared;
+mod rules;
 mod score;
+mod settle;
 mod text;
 pub mod verify;
 
@@ -44,14 +47,29 @@ pub use features::MarketFeatures;
 pub use numbers::{Direction, Threshold};
 pub use text::Unit;
 
-use crate::model::{Market, MarketStatus, MatchSuggestion, SuggestionStatus, VerifiedPair};
+use crate::model::{
+    Market, MarketKey, MarketStatus, MatchSuggestion, Polarity, Relation, SettlementWarning,
+    SuggestionStatus, VerifiedPair,
+};
 use index::Index;
-use prepared::Catalogue;
+use prepared::{Catalogue, Prepared};
 
 /// Suggests equivalent markets across two venues' catalogues.
 #[derive(Clone, Debug)]
 pub struct Matcher {
     config: MatchConfig,
+}
+
+impl PairReading {
+    fn unrelated() -> Self {
+        Self {
+            relation: Relation::Different,
+            polarity: Polarity::Same,
+            score: 0.0,
+            settlement: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
 }
 
 impl Matcher {
@@ -89,6 +107,92 @@ impl Matcher {
         &self.config
     }
 
+    /// The full suggestion for `x` against `y`, or `None` below `min_score`.
+    fn suggestion(
+        &self,
+        x: &Prepared<'_>,
+        y: &Prepared<'_>,
+        cat: &Catalogue,
+        now: DateTime<Utc>,
+    ) -> Option<MatchSuggestion> {
+        let min = self.config.min_score;
+        let mut assessment = score::assess(x, y, cat, self.config.close_window, min)?;
+        let call = polarity::suggest(x, y, &assessment.numbers);
+        let settlement = settle::read(x, y, &assessment, &call);
+        if settlement.mult < 1.0 {
+            assessment.score *= settlement.mult;
+            assessment.parts.push(crate::model::ScorePart {
+                name: format!("penalty: settles as {}", settlement.relation),
+                score: 100.0 * settlement.mult,
+                weight: 0.0,
+            });
+        }
+        if assessment.score < min {
+            return None;
+        }
+        let mut warnings: Vec<String> = settlement
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        warnings.extend(explain::warnings(
+            (x.market, &x.features),
+            (y.market, &y.features),
+            &assessment,
+            &call,
+        ));
+        Some(MatchSuggestion {
+            id: None,
+            a: x.market.key.clone(),
+            b: y.market.key.clone(),
+            score: assessment.score,
+            diffs: explain::diffs(x.market, y.market, &x.features, &y.features),
+            warnings,
+            relation: settlement.relation,
+            settlement: settlement.warnings,
+            parts: assessment.parts,
+            polarity: call.polarity,
+            status: SuggestionStatus::Open,
+            created_at: now,
+        })
+    }
+
+    /// How `a` (venue A) and `b` (venue B) relate, read from their titles and rules at `now`,
+    /// whatever their score: what a person sees before approving them.
+    #[must_use]
+    pub fn relate(&self, a: &Market, b: &Market, now: DateTime<Utc>) -> PairReading {
+        let (cat, pa, pb) = Catalogue::build(&[a], &[b], now.date_naive());
+        let everything = Self::new(MatchConfig {
+            min_score: 0.0,
+            ..self.config.clone()
+        });
+        match (pa.first(), pb.first()) {
+            (Some(x), Some(y)) => {
+                everything
+                    .suggestion(x, y, &cat, now)
+                    .map_or_else(PairReading::unrelated, |s| PairReading {
+                        relation: s.relation,
+                        polarity: s.polarity,
+                        score: s.score,
+                        settlement: s.settlement,
+                        warnings: s.warnings,
+                    })
+            }
+            _ => PairReading::unrelated(),
+        }
+    }
+
+    /// [`Matcher::suggest`], grouped per market of venue A.
+    #[must_use]
+    pub fn suggest_grouped(
+        &self,
+        a: &[Market],
+        b: &[Market],
+        now: DateTime<Utc>,
+    ) -> Vec<MarketSuggestions> {
+        group_by_market(self.suggest(a, b, now))
+    }
+
     /// Suggestions for markets of venue A (`a`) against venue B (`b`), best first: at most
     /// `max_per_market` per market of A, each scoring at least `min_score`. Markets that are
     /// closed, settled, voided or past their close time at `now` are left out; dates written
@@ -116,41 +220,13 @@ impl Matcher {
                 self.config.max_candidates,
                 &mut scratch,
             );
-            let mut scored: Vec<_> = candidates
+            let mut scored: Vec<MatchSuggestion> = candidates
                 .into_iter()
-                .filter_map(|j| {
-                    let y = &pb[j as usize];
-                    score::assess(x, y, &cat, self.config.close_window, self.config.min_score)
-                        .filter(|s| s.score >= self.config.min_score)
-                        .map(|s| (y, s))
-                })
+                .filter_map(|j| self.suggestion(x, &pb[j as usize], &cat, now))
                 .collect();
-            scored.sort_by(|p, q| {
-                q.1.score
-                    .total_cmp(&p.1.score)
-                    .then_with(|| p.0.market.key.cmp(&q.0.market.key))
-            });
+            scored.sort_by(|p, q| q.score.total_cmp(&p.score).then_with(|| p.b.cmp(&q.b)));
             scored.truncate(self.config.max_per_market);
-            for (y, assessment) in scored {
-                let call = polarity::suggest(&x.features, &y.features, &assessment.numbers);
-                out.push(MatchSuggestion {
-                    id: None,
-                    a: x.market.key.clone(),
-                    b: y.market.key.clone(),
-                    score: assessment.score,
-                    diffs: explain::diffs(x.market, y.market, &x.features, &y.features),
-                    warnings: explain::warnings(
-                        (x.market, &x.features),
-                        (y.market, &y.features),
-                        &assessment,
-                        &call,
-                    ),
-                    parts: assessment.parts,
-                    polarity: call.polarity,
-                    status: SuggestionStatus::Open,
-                    created_at: now,
-                });
-            }
+            out.extend(scored);
         }
         out.sort_by(best_first);
         out
@@ -163,6 +239,47 @@ pub(crate) fn best_first(p: &MatchSuggestion, q: &MatchSuggestion) -> std::cmp::
         .total_cmp(&p.score)
         .then_with(|| p.a.cmp(&q.a))
         .then_with(|| p.b.cmp(&q.b))
+}
+
+/// How two markets relate, read from their titles and rules (see [`Matcher::relate`]).
+#[derive(Clone, PartialEq, Debug)]
+pub struct PairReading {
+    /// The relation; only equivalent and inverse are tradable.
+    pub relation: Relation,
+    /// The polarity the texts suggest.
+    pub polarity: Polarity,
+    /// Similarity, 0–100.
+    pub score: f64,
+    /// Every named settlement difference.
+    pub settlement: Vec<SettlementWarning>,
+    /// All warnings as text, settlement differences first.
+    pub warnings: Vec<String>,
+}
+
+/// The suggestions for one market of venue A, best first.
+#[derive(Clone, PartialEq, Debug)]
+pub struct MarketSuggestions {
+    /// The market of venue A.
+    pub market: MarketKey,
+    /// Its candidates on venue B, best first.
+    pub suggestions: Vec<MatchSuggestion>,
+}
+
+/// Groups suggestions per market of venue A, keeping each group's order; groups come in the
+/// order of their best suggestion.
+#[must_use]
+pub fn group_by_market(suggestions: Vec<MatchSuggestion>) -> Vec<MarketSuggestions> {
+    let mut groups: Vec<MarketSuggestions> = Vec::new();
+    for s in suggestions {
+        match groups.iter_mut().find(|g| g.market == s.a) {
+            Some(g) => g.suggestions.push(s),
+            None => groups.push(MarketSuggestions {
+                market: s.a.clone(),
+                suggestions: vec![s],
+            }),
+        }
+    }
+    groups
 }
 
 /// Whether either market's rules text changed since `pair` was approved (its stored hashes

@@ -44,11 +44,13 @@ impl Threshold {
         }
     }
 
-    /// Whether this counts whole things (a small whole number without a unit), so "at least 6"
-    /// equals "more than 5".
+    /// Whether this counts whole things (a small whole number without a unit, or whole degrees
+    /// as weather reports give them), so "at least 6" equals "more than 5".
     #[must_use]
     pub fn is_discrete(&self) -> bool {
-        self.unit == Unit::Count && self.value.fract() == 0.0 && self.value.abs() < 10_000.0
+        matches!(self.unit, Unit::Count | Unit::Degree)
+            && self.value.fract() == 0.0
+            && self.value.abs() < 10_000.0
     }
 
     /// Whether both name the same cut in compatible units (a bare number is compatible with any unit).
@@ -85,6 +87,7 @@ pub(crate) fn format_value(value: f64, unit: Unit) -> String {
         Unit::Count => compact(value),
         Unit::Dollar => format!("${}", compact(value)),
         Unit::Percent => format!("{}%", compact(value)),
+        Unit::Degree => format!("{}°", compact(value)),
     }
 }
 
@@ -110,7 +113,12 @@ fn comparator_before(toks: &[Lex], i: usize, used: &[bool]) -> Option<(Direction
             .and_then(|j| toks[j].word())
     };
     use Direction::{Above, Below};
+    if let Some(Lex::Cmp { above, inclusive }) = i.checked_sub(1).map(|j| &toks[j]) {
+        return Some((if *above { Above } else { Below }, *inclusive, 1));
+    }
     match (w(3), w(2), w(1)) {
+        (Some("at"), Some("or"), Some("above" | "higher" | "more")) => Some((Above, true, 3)),
+        (Some("at"), Some("or"), Some("below" | "lower" | "less")) => Some((Below, true, 3)),
         (Some("no"), Some("more" | "greater" | "higher"), Some("than")) => Some((Below, true, 3)),
         (Some("no"), Some("less" | "fewer" | "lower"), Some("than")) => Some((Above, true, 3)),
         (_, Some("at"), Some("least")) => Some((Above, true, 2)),
@@ -148,6 +156,7 @@ fn scale_after(toks: &[Lex], i: usize) -> Option<(f64, Option<Unit>)> {
         "trillion" => Some((1e12, None)),
         "percent" | "pct" => Some((1.0, Some(Unit::Percent))),
         "dollars" | "usd" => Some((1.0, Some(Unit::Dollar))),
+        "degrees" | "degree" => Some((1.0, Some(Unit::Degree))),
         _ => None,
     }
 }
@@ -245,6 +254,19 @@ mod tests {
         assert_eq!(thresholds("between 120 and 139 posts"), vec!["120", "139"]);
         assert_eq!(thresholds("120-139 posts"), vec!["120", "139"]);
         assert_eq!(thresholds("UFC 327"), vec!["327"]);
+        assert_eq!(thresholds("≥ 3.2%"), vec!["at least 3.2%"]);
+        assert_eq!(thresholds("> $4"), vec!["above $4"]);
+        assert_eq!(thresholds("51° or above"), vec!["at least 51°"]);
+        assert_eq!(thresholds("at or above 90 degrees"), vec!["at least 90°"]);
+        let one = |text: &str| {
+            let toks = lex(text);
+            let mut used = vec![false; toks.len()];
+            extract(&toks, &mut used)[0]
+        };
+        assert!(
+            one("above 50°").same_cut(&one("51°F or higher")),
+            "whole degrees: above 50 is 51 or higher"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Only a suggestion with its reasons: a person confirms it.
 
 use super::compare::NumberCheck;
-use super::features::MarketFeatures;
+use super::prepared::Prepared;
 use crate::model::Polarity;
 
 /// A suggested polarity and why.
@@ -23,19 +23,32 @@ fn side_of(subject: &[String], sides: &(Vec<String>, Vec<String>)) -> Option<usi
     }
 }
 
-pub(crate) fn suggest(
-    a: &MarketFeatures,
-    b: &MarketFeatures,
-    numbers: &NumberCheck,
-) -> PolarityCall {
+/// The two sides of a two-way contest both markets are about, with their subjects on opposite
+/// sides: from either title ("X vs Y") or either rules text ("the runoff is between X and Y").
+pub(crate) fn two_way_sides<'p>(
+    x: &'p Prepared<'_>,
+    y: &'p Prepared<'_>,
+) -> Option<&'p (Vec<String>, Vec<String>)> {
+    let (a, b) = (&x.features, &y.features);
+    [&a.sides, &b.sides, &x.rules.sides, &y.rules.sides]
+        .into_iter()
+        .flatten()
+        .find(|sides| {
+            matches!(
+                (side_of(&a.subject, sides), side_of(&b.subject, sides)),
+                (Some(sa), Some(sb)) if sa != sb
+            )
+        })
+}
+
+pub(crate) fn suggest(x: &Prepared<'_>, y: &Prepared<'_>, numbers: &NumberCheck) -> PolarityCall {
+    let (a, b) = (&x.features, &y.features);
     let mut reasons = Vec::new();
-    for (x, y) in numbers.complements() {
-        reasons.push(format!("complementary thresholds: {x} vs {y}"));
+    // However many spellings of one threshold a market has, complementary ones flip once.
+    if let Some((p, q)) = numbers.complements().first() {
+        reasons.push(format!("complementary thresholds: {p} vs {q}"));
     }
-    if let Some(sides) = a.sides.as_ref().or(b.sides.as_ref())
-        && let (Some(sa), Some(sb)) = (side_of(&a.subject, sides), side_of(&b.subject, sides))
-        && sa != sb
-    {
+    if two_way_sides(x, y).is_some() {
         reasons.push(format!(
             "opposite sides of a two-way contest: {} vs {}",
             a.subject.join(" "),

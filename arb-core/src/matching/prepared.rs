@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::features::MarketFeatures;
+use super::rules::RulesFacts;
+use super::text::{self, Lex};
 use crate::model::Market;
 
 /// The vocabulary of both catalogues with document frequencies.
@@ -20,6 +22,11 @@ pub(crate) struct Catalogue {
 pub(crate) struct Prepared<'m> {
     pub(crate) market: &'m Market,
     pub(crate) features: MarketFeatures,
+    /// What its rules text says about settlement.
+    pub(crate) rules: RulesFacts,
+    /// The canonical words of its rules text (sorted, distinct): names and actions the title
+    /// abbreviates ("Kansas City Chiefs" for "Kansas City") are found here.
+    pub(crate) rule_words: Vec<String>,
     /// Distinct token ids, sorted.
     pub(crate) ids: Vec<u32>,
     /// Sum of the IDF of `ids`.
@@ -55,9 +62,20 @@ impl Catalogue {
                 cat.df[id as usize] += 1;
             }
             let text = features.tokens.join(" ");
+            let rules = RulesFacts::of(&m.rules, m.resolution_source.as_deref(), &m.title);
+            let mut rule_words: Vec<String> = text::lex(&m.rules)
+                .iter()
+                .filter_map(Lex::word)
+                .filter(|w| !text::is_stopword(w))
+                .map(text::canonical)
+                .collect();
+            rule_words.sort_unstable();
+            rule_words.dedup();
             Prepared {
                 market: m,
                 features,
+                rules,
+                rule_words,
                 ids,
                 weight: 0.0,
                 text,
@@ -82,11 +100,24 @@ impl Catalogue {
         self.idf.get(id as usize).copied().unwrap_or(0.0)
     }
 
-    /// Whether `p`'s text contains `word` (canonical form).
+    /// Whether `p`'s title contains `word` (canonical form).
     pub(crate) fn contains(&self, p: &Prepared<'_>, word: &str) -> bool {
         self.ids
             .get(word)
             .is_some_and(|id| p.ids.binary_search(id).is_ok())
+    }
+
+    /// The id of a word, if any market uses it.
+    pub(crate) fn id(&self, word: &str) -> Option<u32> {
+        self.ids.get(word).copied()
+    }
+
+    /// Whether `p`'s title or rules contain `word` (canonical form).
+    pub(crate) fn mentions(&self, p: &Prepared<'_>, word: &str) -> bool {
+        self.contains(p, word)
+            || p.rule_words
+                .binary_search_by(|w| w.as_str().cmp(word))
+                .is_ok()
     }
 
     /// How many tokens the vocabulary has.

@@ -7,6 +7,7 @@
 use chrono::Duration;
 
 use super::compare::{self, ActionCheck, DateCheck, EntityCheck, NumberCheck};
+use super::polarity;
 use super::prepared::{Catalogue, Prepared};
 use crate::model::ScorePart;
 
@@ -51,11 +52,25 @@ fn token_overlap(a: &Prepared<'_>, b: &Prepared<'_>, cat: &Catalogue) -> f64 {
             }
         }
     }
+    // A title word the other market only has in its rules ("Lakers" for "Los Angeles L")
+    // counts half.
+    for (x, y) in [(a, b), (b, a)] {
+        for (word, id) in x
+            .features
+            .tokens
+            .iter()
+            .filter_map(|w| cat.id(w).map(|id| (w, id)))
+        {
+            if y.ids.binary_search(&id).is_err() && cat.mentions(y, word) {
+                shared += 0.25 * cat.idf(id);
+            }
+        }
+    }
     if a.weight <= 0.0 || b.weight <= 0.0 {
         return 0.0;
     }
-    let dice = 2.0 * shared / (a.weight + b.weight);
-    let overlap = shared / a.weight.min(b.weight);
+    let dice = (2.0 * shared / (a.weight + b.weight)).min(1.0);
+    let overlap = (shared / a.weight.min(b.weight)).min(1.0);
     100.0 * (dice + overlap) / 2.0
 }
 
@@ -70,11 +85,17 @@ pub(crate) fn assess(
 ) -> Option<Assessment> {
     let dates = compare::dates(&a.features, &b.features);
     let numbers = compare::numbers(&a.features, &b.features);
-    let entities = compare::entities(&a.features, &b.features, &|w| cat.contains(a, w), &|w| {
-        cat.contains(b, w)
+    let mut entities = compare::entities(&a.features, &b.features, &|w| cat.mentions(a, w), &|w| {
+        cat.mentions(b, w)
     });
-    let actions = compare::actions(&a.features, &b.features, &|w| cat.contains(a, w), &|w| {
-        cat.contains(b, w)
+    if let Some(sides) = polarity::two_way_sides(a, b) {
+        // Opposite candidates of a two-way race are complements, not different names.
+        let on_a_side = |w: &String| sides.0.contains(w) || sides.1.contains(w);
+        entities.only_a.retain(|w| !on_a_side(w));
+        entities.only_b.retain(|w| !on_a_side(w));
+    }
+    let actions = compare::actions(&a.features, &b.features, &|w| cat.mentions(a, w), &|w| {
+        cat.mentions(b, w)
     });
     let close_gap = (a.market.close_time - b.market.close_time).abs();
 

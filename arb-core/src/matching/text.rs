@@ -1,5 +1,9 @@
 //! Lexing of market text: words (with capitalisation kept for named entities), numbers with
-//! units, slash dates and the few symbols that carry meaning (`-` in ranges, `+` in "6+").
+//! units, slash dates and the few symbols that carry meaning (`-` in ranges, `+` in "6+"), and
+//! the canonical form words are compared in (stemmed, synonyms merged).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// The unit a number was written with.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -10,6 +14,8 @@ pub enum Unit {
     Dollar,
     /// Percent ("4.5%").
     Percent,
+    /// Degrees of temperature ("50°", "50 degrees"), counted in whole degrees.
+    Degree,
 }
 
 /// One lexical token.
@@ -27,6 +33,8 @@ pub(crate) enum Lex {
         unit: Unit,
         integer: bool,
         ordinal: bool,
+        /// Written with thousands separators ("2,000"): an amount, never a year.
+        grouped: bool,
     },
     /// `m/d` or `m/d/y`.
     SlashDate {
@@ -38,6 +46,10 @@ pub(crate) enum Lex {
     Dash,
     /// A plus sign ("6+").
     Plus,
+    /// A comparison sign: `>`/`≥` (above) or `<`/`≤` (below), and whether it includes the value.
+    Cmp { above: bool, inclusive: bool },
+    /// A Roman numeral written in capitals ("LXI"): the edition of a numbered event.
+    Edition(u32),
 }
 
 impl Lex {
@@ -88,12 +100,30 @@ pub(crate) fn lex(input: &str) -> Vec<Lex> {
         {
             i = lex_number(&chars, i, &mut out);
         } else {
+            let inclusive = chars.get(i + 1) == Some(&'=');
             match c {
                 '-' => out.push(Lex::Dash),
                 '+' => out.push(Lex::Plus),
+                '>' | '<' => out.push(Lex::Cmp {
+                    above: c == '>',
+                    inclusive,
+                }),
+                '≥' | '≤' => out.push(Lex::Cmp {
+                    above: c == '≥',
+                    inclusive: true,
+                }),
+                '°' => {
+                    if let Some(Lex::Num { unit, .. }) = out.last_mut() {
+                        *unit = Unit::Degree;
+                    }
+                }
                 _ => {}
             }
-            i += 1;
+            i += if inclusive && matches!(c, '>' | '<') {
+                2
+            } else {
+                1
+            };
         }
     }
     out
@@ -130,6 +160,10 @@ fn lex_word(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
     let word: String = chars[start..end].iter().collect();
     let capitalised = chars[start].is_uppercase();
     let all_caps = word.chars().count() >= 2 && word.chars().all(char::is_uppercase);
+    if all_caps && let Some(n) = roman(&word) {
+        out.push(Lex::Edition(n));
+        return end;
+    }
     out.push(Lex::Word {
         text: word.to_lowercase(),
         capitalised,
@@ -145,8 +179,70 @@ fn lex_word(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
     end
 }
 
+/// The value of a Roman numeral of at least two letters in canonical form ("LXI" = 61), so that
+/// words such as "DC" or "MIC" are not read as numbers.
+fn roman(word: &str) -> Option<u32> {
+    let digit = |c: char| match c {
+        'I' => Some(1),
+        'V' => Some(5),
+        'X' => Some(10),
+        'L' => Some(50),
+        'C' => Some(100),
+        'D' => Some(500),
+        'M' => Some(1000),
+        _ => None,
+    };
+    let values: Vec<u32> = word.chars().map(digit).collect::<Option<_>>()?;
+    if values.len() < 2 {
+        return None;
+    }
+    let mut total = 0u32;
+    for (i, &v) in values.iter().enumerate() {
+        if values.get(i + 1).is_some_and(|&next| next > v) {
+            total = total.checked_sub(v)?;
+        } else {
+            total = total.checked_add(v)?;
+        }
+    }
+    (to_roman(total) == word && total < 200).then_some(total)
+}
+
+/// The canonical Roman numeral of `n` (1–3999).
+fn to_roman(mut n: u32) -> String {
+    const TABLE: &[(u32, &str)] = &[
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut out = String::new();
+    for &(value, letters) in TABLE {
+        while n >= value {
+            out.push_str(letters);
+            n -= value;
+        }
+    }
+    out
+}
+
 /// Reads digits with thousands separators and a decimal part starting at `start`.
 fn read_digits(chars: &[char], start: usize) -> (String, usize) {
+    let (digits, end, _) = read_grouped_digits(chars, start);
+    (digits, end)
+}
+
+/// [`read_digits`], also telling whether a thousands separator was read.
+fn read_grouped_digits(chars: &[char], start: usize) -> (String, usize, bool) {
+    let mut grouped = false;
     let mut digits = String::new();
     let mut j = start;
     while j < chars.len() {
@@ -160,6 +256,7 @@ fn read_digits(chars: &[char], start: usize) -> (String, usize) {
             && (1..=3).all(|k| chars.get(j + k).is_some_and(char::is_ascii_digit))
             && !chars.get(j + 4).is_some_and(char::is_ascii_digit)
         {
+            grouped = true;
             j += 1;
         } else if c == '.'
             && !digits.contains('.')
@@ -171,7 +268,7 @@ fn read_digits(chars: &[char], start: usize) -> (String, usize) {
             break;
         }
     }
-    (digits, j)
+    (digits, j, grouped)
 }
 
 /// Reads a number (or a slash date) starting at `start`.
@@ -181,7 +278,7 @@ fn lex_number(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
     if dollar {
         j += 1;
     }
-    let (digits, mut j) = read_digits(chars, j);
+    let (digits, mut j, grouped) = read_grouped_digits(chars, j);
     // m/d or m/d/y.
     if !dollar && chars.get(j) == Some(&'/') && chars.get(j + 1).is_some_and(char::is_ascii_digit) {
         let (day, after_day) = read_digits(chars, j + 1);
@@ -208,6 +305,7 @@ fn lex_number(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
     };
     let mut unit = if dollar { Unit::Dollar } else { Unit::Count };
     let mut ordinal = false;
+    let mut scaled = false;
     // Attached suffix letters: k, m, b, bn, st/nd/rd/th.
     let mut end = j;
     while end < chars.len() && chars[end].is_ascii_alphabetic() {
@@ -217,24 +315,44 @@ fn lex_number(chars: &[char], start: usize, out: &mut Vec<Lex>) -> usize {
         .iter()
         .collect::<String>()
         .to_ascii_lowercase();
-    match suffix.as_str() {
-        "k" => value *= 1e3,
-        "m" | "mn" => value *= 1e6,
-        "b" | "bn" => value *= 1e9,
-        "t" | "tn" => value *= 1e12,
-        "st" | "nd" | "rd" | "th" => ordinal = true,
-        _ => end = j,
+    let scale = match suffix.as_str() {
+        "k" => Some(1e3),
+        "m" | "mn" => Some(1e6),
+        "b" | "bn" => Some(1e9),
+        "t" | "tn" => Some(1e12),
+        "st" | "nd" | "rd" | "th" => {
+            ordinal = true;
+            None
+        }
+        _ => {
+            end = j;
+            None
+        }
+    };
+    if let Some(scale) = scale {
+        value *= scale;
+        scaled = true;
     }
     j = end;
     if chars.get(j) == Some(&'%') {
         unit = Unit::Percent;
         j += 1;
+    } else if chars.get(j) == Some(&'°') {
+        unit = Unit::Degree;
+        j += 1;
+        // "50°F": the scale letter belongs to the number.
+        if chars.get(j).is_some_and(|c| matches!(c, 'F' | 'C'))
+            && !chars.get(j + 1).is_some_and(|c| c.is_alphabetic())
+        {
+            j += 1;
+        }
     }
     out.push(Lex::Num {
         value,
         unit,
-        integer: !digits.contains('.') && suffix.is_empty(),
+        integer: !digits.contains('.') && !scaled,
         ordinal,
+        grouped,
     });
     j
 }
@@ -245,11 +363,11 @@ const STOPWORDS: &[&str] = &[
     "a", "about", "above", "after", "again", "all", "also", "an", "and", "any", "are", "as", "at",
     "be", "been", "before", "below", "between", "both", "but", "by", "can", "could", "did", "do",
     "does", "during", "each", "end", "ever", "fewer", "for", "from", "get", "greater", "had",
-    "has", "have", "he", "her", "higher", "his", "how", "if", "in", "into", "is", "it", "its",
-    "least", "less", "lower", "many", "more", "most", "much", "new", "next", "no", "not", "of",
-    "on", "one", "or", "other", "over", "prior", "s", "she", "since", "so", "than", "that", "the",
-    "their", "them", "then", "there", "these", "they", "this", "through", "to", "under", "until",
-    "up", "was", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with",
+    "has", "have", "he", "her", "his", "how", "if", "in", "into", "is", "it", "its", "least",
+    "less", "many", "more", "most", "much", "new", "next", "no", "not", "of", "on", "one", "or",
+    "other", "over", "prior", "s", "she", "since", "so", "than", "that", "the", "their", "them",
+    "then", "there", "these", "they", "this", "through", "to", "under", "until", "up", "versus",
+    "vs", "was", "were", "what", "when", "where", "which", "who", "whom", "why", "will", "with",
     "within", "would", "year", "years", "yes",
 ];
 
@@ -258,43 +376,121 @@ pub(crate) fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
 }
 
-/// Words that mean the same thing on the two venues, mapped to one spelling.
-const SYNONYMS: &[(&str, &str)] = &[
-    ("acquire", "acquire"),
-    ("annex", "acquire"),
-    ("buy", "acquire"),
-    ("depart", "leave"),
-    ("exit", "leave"),
-    ("left", "leave"),
-    ("out", "leave"),
-    ("purchase", "acquire"),
-    ("usa", "us"),
+/// Groups of words that mean the same thing in market titles, each mapped to its first word:
+/// the venues' common verbs (rate moves, releases, departures, acquisitions), outcomes ("hold" =
+/// "unchanged" = "pause") and the usual variants of party names (adjective, plural,
+/// abbreviation). Inflections need no entry: words are stemmed before the lookup.
+const SYNONYM_GROUPS: &[&[&str]] = &[
+    &[
+        "cut", "lower", "reduce", "decrease", "slash", "trim", "ease",
+    ],
+    &["hike", "raise", "increase"],
+    &["hold", "unchanged", "pause", "maintain", "keep", "steady"],
+    &["release", "drop", "debut", "premiere", "unveil", "launch"],
+    &[
+        "leave",
+        "depart",
+        "exit",
+        "left",
+        "out",
+        "resign",
+        "resignation",
+        "oust",
+        "ousted",
+    ],
+    &["acquire", "annex", "buy", "purchase", "acquisition"],
+    &["us", "usa", "america", "american"],
+    &["democrat", "democratic", "dem"],
+    &["republican", "gop"],
+    &["conservative", "tory", "tories"],
+    &["labour", "labor"],
+    &["elect", "election", "elected"],
+    &["nominee", "nominate", "nomination", "nominated"],
+    &["temperature", "temp"],
+    &["visit", "enter", "travel"],
+    &["remain", "still", "stay"],
+    &["bitcoin", "btc"],
+    &["ethereum", "eth"],
+    &["fed", "fomc"],
+    &["inflation", "cpi"],
+    &["unemployment", "jobless"],
+    &["win", "winner", "champion", "championship"],
 ];
 
-/// A light stemmer (plural and third-person `s`) followed by the synonym table.
-pub(crate) fn canonical(word: &str) -> String {
-    let stem = if word.len() > 4 && word.ends_with("ies") {
-        format!("{}y", &word[..word.len() - 3])
-    } else if word.len() > 4
+/// The synonym table keyed by stem.
+fn synonyms() -> &'static HashMap<String, &'static str> {
+    static TABLE: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = HashMap::new();
+        for group in SYNONYM_GROUPS {
+            let head = group[0];
+            for word in *group {
+                table.insert(stem(word), head);
+            }
+        }
+        table
+    })
+}
+
+/// Whether `c` is a consonant that a stemmer undoubles ("cutting" → "cut").
+fn doubled_consonant(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() >= 3
+        && b[b.len() - 1] == b[b.len() - 2]
+        && !matches!(
+            b[b.len() - 1],
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z'
+        )
+}
+
+/// A light suffix-stripping stemmer: plurals and third-person `s`, `-ies`/`-ied`, `-ing`, `-ed`
+/// (undoubling "cutting"), then a final `e`, so "release", "released", "releases" and
+/// "releasing" share one stem. It only has to be consistent, not to produce real words.
+pub(crate) fn stem(word: &str) -> String {
+    let n = word.len();
+    if n <= 3 || !word.is_ascii() {
+        return word.to_owned();
+    }
+    let mut w = if n > 4 && (word.ends_with("ies") || word.ends_with("ied")) {
+        format!("{}y", &word[..n - 3])
+    } else if n > 4
         && (word.ends_with("sses")
             || word.ends_with("xes")
             || word.ends_with("ches")
             || word.ends_with("shes"))
     {
-        word[..word.len() - 2].to_owned()
-    } else if word.len() > 3
-        && word.ends_with('s')
+        word[..n - 2].to_owned()
+    } else if n > 5 && word.ends_with("ing") {
+        word[..n - 3].to_owned()
+    } else if n > 4 && word.ends_with("ed") && !word.ends_with("eed") {
+        word[..n - 2].to_owned()
+    } else if word.ends_with('s')
         && !word.ends_with("ss")
         && !word.ends_with("us")
         && !word.ends_with("is")
     {
-        word[..word.len() - 1].to_owned()
+        word[..n - 1].to_owned()
     } else {
         word.to_owned()
     };
-    match SYNONYMS.binary_search_by(|(from, _)| (*from).cmp(stem.as_str())) {
-        Ok(i) => SYNONYMS[i].1.to_owned(),
-        Err(_) => stem,
+    if doubled_consonant(&w) && w.len() != n {
+        w.pop();
+    }
+    if w.len() > 3 && w.ends_with('e') {
+        w.pop();
+    }
+    w
+}
+
+/// The stem of `word` with synonyms merged: the form both venues' words are compared in.
+pub(crate) fn canonical(word: &str) -> String {
+    if let Some(head) = synonyms().get(word) {
+        return (*head).to_owned();
+    }
+    let stemmed = stem(word);
+    match synonyms().get(&stemmed) {
+        Some(head) => (*head).to_owned(),
+        None => stemmed,
     }
 }
 
@@ -305,7 +501,13 @@ mod tests {
     #[test]
     fn word_lists_are_sorted_for_binary_search() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
-        assert!(SYNONYMS.windows(2).all(|w| w[0].0 < w[1].0));
+        let mut group_of = HashMap::new();
+        for (i, group) in SYNONYM_GROUPS.iter().enumerate() {
+            for word in *group {
+                let previous = group_of.insert(stem(word), i);
+                assert!(previous.is_none_or(|p| p == i), "{word} is in two groups");
+            }
+        }
     }
 
     #[test]
@@ -398,12 +600,40 @@ mod tests {
 
     #[test]
     fn canonical_forms() {
-        assert_eq!(canonical("visits"), "visit");
-        assert_eq!(canonical("bills"), "bill");
+        assert_eq!(canonical("visits"), canonical("visit"));
+        assert_eq!(canonical("bills"), canonical("bill"));
         assert_eq!(canonical("countries"), "country");
         assert_eq!(canonical("congress"), "congress");
         assert_eq!(canonical("annex"), "acquire");
         assert_eq!(canonical("out"), "leave");
         assert_eq!(canonical("leaves"), "leave");
+        for w in [
+            "cuts",
+            "cutting",
+            "lowers",
+            "lowered",
+            "reduce",
+            "reduces",
+            "decreasing",
+        ] {
+            assert_eq!(canonical(w), "cut", "{w}");
+        }
+        for w in ["unchanged", "holds", "pauses", "paused", "maintains"] {
+            assert_eq!(canonical(w), "hold", "{w}");
+        }
+        for w in [
+            "released",
+            "releases",
+            "releasing",
+            "drops",
+            "debuts",
+            "launched",
+        ] {
+            assert_eq!(canonical(w), "release", "{w}");
+        }
+        for w in ["Democrats", "democratic", "Dems"] {
+            assert_eq!(canonical(&w.to_lowercase()), "democrat", "{w}");
+        }
+        assert_eq!(canonical("tories"), "conservative");
     }
 }

@@ -222,11 +222,12 @@ pub fn review(local: Relation, score: f64, verdict: &Verdict) -> Review {
     }
 }
 
-/// [`review`] applied to `suggestion` in place (score and warnings), the matcher's relation
-/// read from its polarity; returns whether the verdict demoted it to a non-tradable relation.
+/// [`review`] applied to `suggestion` in place (relation, score and warnings); returns whether
+/// the verdict demoted it to a non-tradable relation.
 pub fn apply_verdict(suggestion: &mut MatchSuggestion, verdict: &Verdict) -> bool {
-    let local = Relation::from(suggestion.polarity);
+    let local = suggestion.relation;
     let review = review(local, suggestion.score, verdict);
+    suggestion.relation = review.relation;
     suggestion.score = review.score;
     suggestion.warnings.extend(review.warnings);
     review.relation != local

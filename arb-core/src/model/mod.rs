@@ -7,6 +7,7 @@ mod error;
 mod execution;
 mod ids;
 mod market;
+mod market_builder;
 mod opportunity;
 mod order;
 mod pair;
@@ -24,11 +25,12 @@ pub use ids::{
     VenueId, VenueOrderId,
 };
 pub use market::{Market, MarketExt, MarketExtension, MarketStatus, sha256_hex};
+pub use market_builder::MarketBuilder;
 pub use opportunity::{Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord};
 pub use order::{Fill, Liquidity, Order, OrderRequest, OrderStatus, Outcome, Side, TimeInForce};
 pub use pair::{
     FieldDiff, MatchSuggestion, NewPair, PairAction, PairEvent, PairStatus, Polarity, Relation,
-    ScorePart, SuggestionStatus, VerifiedPair,
+    ScorePart, SettlementWarning, SuggestionStatus, VerifiedPair, WarningKind,
 };
 pub use price::{Price, PriceBand, PriceGrid, Qty, Rounding, round_to_step};
 pub use verdict::{Verdict, VerdictKey};

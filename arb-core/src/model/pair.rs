@@ -250,6 +250,119 @@ pub struct FieldDiff {
     pub b: String,
 }
 
+/// The kind of a settlement difference between two markets' rules.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningKind {
+    /// Different resolution source, price index or exchange ("CF Benchmarks BRTI" vs "Binance").
+    Source,
+    /// Different place or weather station ("Central Park" vs "LaGuardia").
+    Location,
+    /// Different time of day of settlement ("5:00 PM" vs "12:00 PM").
+    Time,
+    /// Different time zones ("ET" vs "UTC").
+    TimeZone,
+    /// Different dates or deadlines.
+    Date,
+    /// Different threshold values ("above $120k" vs "above $125k").
+    Threshold,
+    /// Same value, different comparator ("above 50" vs "50 or above").
+    Comparator,
+    /// A range on one side, an open-ended threshold on the other.
+    BandVsTail,
+    /// Different tie, draw or 50-50 clauses.
+    Tie,
+    /// Different void, cancellation or postponement clauses.
+    Void,
+    /// "At any time before" on one side, "on the date" on the other.
+    Scope,
+    /// Different people, teams, places or things named.
+    Names,
+    /// Different things that must happen ("arrested" vs "resigns").
+    Action,
+    /// Close times far apart.
+    CloseTime,
+    /// A rules text is missing, so nothing could be compared.
+    MissingRules,
+}
+
+impl WarningKind {
+    /// The name used in the store, messages and the evaluation set.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Source => "source",
+            Self::Location => "location",
+            Self::Time => "time",
+            Self::TimeZone => "time_zone",
+            Self::Date => "date",
+            Self::Threshold => "threshold",
+            Self::Comparator => "comparator",
+            Self::BandVsTail => "band_vs_tail",
+            Self::Tie => "tie",
+            Self::Void => "void",
+            Self::Scope => "scope",
+            Self::Names => "names",
+            Self::Action => "action",
+            Self::CloseTime => "close_time",
+            Self::MissingRules => "missing_rules",
+        }
+    }
+
+    /// Every kind, in the order above.
+    pub const ALL: [Self; 15] = [
+        Self::Source,
+        Self::Location,
+        Self::Time,
+        Self::TimeZone,
+        Self::Date,
+        Self::Threshold,
+        Self::Comparator,
+        Self::BandVsTail,
+        Self::Tie,
+        Self::Void,
+        Self::Scope,
+        Self::Names,
+        Self::Action,
+        Self::CloseTime,
+        Self::MissingRules,
+    ];
+}
+
+impl std::str::FromStr for WarningKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == wanted)
+            .ok_or_else(|| format!("unknown warning kind `{wanted}`"))
+    }
+}
+
+impl std::fmt::Display for WarningKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One named difference in how two markets settle, with what each side says.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct SettlementWarning {
+    /// What differs.
+    pub kind: WarningKind,
+    /// What market A's text says (`(not stated)` when silent).
+    pub a: String,
+    /// What market B's text says.
+    pub b: String,
+}
+
+impl std::fmt::Display for SettlementWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} differs — A: {} | B: {}", self.kind, self.a, self.b)
+    }
+}
+
 /// Where a suggestion stands.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -279,8 +392,13 @@ pub struct MatchSuggestion {
     pub polarity: Polarity,
     /// Settlement-relevant differences, side by side.
     pub diffs: Vec<FieldDiff>,
-    /// Human-readable warnings ("close times differ by 3 days").
+    /// Human-readable warnings ("close times differ by 3 days"), the settlement warnings first.
     pub warnings: Vec<String>,
+    /// How the two markets' settlements relate as the matcher reads titles and rules; only
+    /// [`Relation::Equivalent`] and [`Relation::Inverse`] can be approved.
+    pub relation: Relation,
+    /// Every difference found between the two rules texts, named, with both sides' text.
+    pub settlement: Vec<SettlementWarning>,
     /// Status.
     pub status: SuggestionStatus,
     /// When it was made.

@@ -146,8 +146,11 @@ pub async fn dispatch(
             print::suggestions(out, &suggestions, &titles)
         }
         Command::Pairs(PairsCommand::Approve(args)) => {
-            let pair = handle(config, mode)
-                .await?
+            let handle = handle(config, mode).await?;
+            // What the rules say, side by side, before the pair is made (or refused).
+            let reading = handle.read_pair(&args.a, &args.b).await?;
+            print::reading(out, &reading, args.polarity)?;
+            let pair = handle
                 .approve_pair(&args.a, &args.b, args.polarity, CLI_ACTOR)
                 .await?;
             writeln!(

@@ -5,8 +5,10 @@ use std::io::Write;
 use std::collections::HashMap;
 
 use arb_core::engine::{PositionsReport, SyncReport};
+use arb_core::matching::PairReading;
 use arb_core::model::{
-    MarketKey, MatchSuggestion, OpportunityDecision, OpportunityRecord, PairStatus, VerifiedPair,
+    MarketKey, MatchSuggestion, OpportunityDecision, OpportunityRecord, PairStatus, Polarity,
+    VerifiedPair,
 };
 use rust_decimal::Decimal;
 
@@ -55,6 +57,7 @@ pub fn suggestions(
         ("id", Align::Right),
         ("score", Align::Right),
         ("polarity", Align::Left),
+        ("relation", Align::Left),
         ("", Align::Left),
         ("market", Align::Left),
         ("question", Align::Left),
@@ -66,11 +69,13 @@ pub fn suggestions(
             id,
             score,
             polarity,
+            s.relation.to_string(),
             "A".into(),
             s.a.to_string(),
             title(&s.a),
         ]);
         t.row(vec![
+            String::new(),
             String::new(),
             String::new(),
             String::new(),
@@ -83,12 +88,44 @@ pub fn suggestions(
                 String::new(),
                 String::new(),
                 String::new(),
+                String::new(),
                 "!".into(),
                 w.clone(),
             ]);
         }
     }
     t.write(out)?;
+    Ok(())
+}
+
+/// How two markets' rules relate, with every settlement difference side by side: printed by
+/// `pairs approve` before the pair is made or refused.
+pub fn reading(
+    out: &mut (dyn Write + Send),
+    reading: &PairReading,
+    chosen: Polarity,
+) -> Result<(), CommandError> {
+    writeln!(
+        out,
+        "rules read as {} (score {:.1}){}",
+        reading.relation,
+        reading.score,
+        if reading.relation.is_tradable() {
+            ""
+        } else {
+            ": not tradable"
+        }
+    )?;
+    if reading.relation.polarity().is_some_and(|p| p != chosen) {
+        writeln!(
+            out,
+            "! the rules suggest polarity {}, you chose {chosen}: check which outcomes match",
+            reading.polarity
+        )?;
+    }
+    for w in &reading.settlement {
+        writeln!(out, "! {} differs\n    A: {}\n    B: {}", w.kind, w.a, w.b)?;
+    }
     Ok(())
 }
 

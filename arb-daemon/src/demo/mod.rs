@@ -136,9 +136,10 @@ pub async fn run(
     )?;
     let mut approved = Vec::new();
     let settles_alike = |s: &&arb_core::model::MatchSuggestion| {
-        s.warnings
-            .iter()
-            .all(|w| w.starts_with("suggested polarity"))
+        s.relation.is_tradable()
+            && s.warnings
+                .iter()
+                .all(|w| w.starts_with("suggested polarity"))
     };
     for s in suggestions
         .iter()

@@ -21,15 +21,16 @@ pub(super) fn suggestions(
 ) -> Result<(), CommandError> {
     writeln!(
         out,
-        "   {:>5}  {:<8} {:<34} venue B market",
-        "score", "polarity", "venue A market"
+        "   {:>5}  {:<8} {:<11} {:<34} venue B market",
+        "score", "polarity", "relation", "venue A market"
     )?;
     for s in list {
         writeln!(
             out,
-            "   {:>5.1}  {:<8} {:<34} {}",
+            "   {:>5.1}  {:<8} {:<11} {:<34} {}",
             s.score,
             s.polarity.to_string(),
+            s.relation.to_string(),
             s.a.market.as_str(),
             s.b.market.as_str()
         )?;

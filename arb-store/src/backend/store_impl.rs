@@ -154,7 +154,7 @@ fn market_from_row(row: &DbRow) -> Result<Market, StoreError> {
 }
 
 const SUGGESTION_COLUMNS: &str = "SELECT id, a_venue, a_market, b_venue, b_market, score, parts, \
-     polarity, diffs, warnings, status, created_at FROM match_suggestions";
+     polarity, diffs, warnings, relation, settlement, status, created_at FROM match_suggestions";
 
 fn suggestion_from_row(row: &DbRow) -> Result<MatchSuggestion, StoreError> {
     Ok(MatchSuggestion {
@@ -166,6 +166,8 @@ fn suggestion_from_row(row: &DbRow) -> Result<MatchSuggestion, StoreError> {
         polarity: get_enum(row, "polarity")?,
         diffs: get_json(row, "diffs")?,
         warnings: get_json(row, "warnings")?,
+        relation: get_enum(row, "relation")?,
+        settlement: get_json(row, "settlement")?,
         status: get_enum(row, "status")?,
         created_at: get(row, "created_at")?,
     })
@@ -500,12 +502,13 @@ impl Store for Backend {
             // The conflict target is the partial unique index of open suggestions.
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO match_suggestions (a_venue, a_market, b_venue, b_market, score, \
-                 parts, polarity, diffs, warnings, status, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10) \
+                 parts, polarity, diffs, warnings, relation, settlement, status, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12) \
                  ON CONFLICT (a_venue, a_market, b_venue, b_market) WHERE status = 'open' \
                  DO UPDATE SET score = excluded.score, parts = excluded.parts, \
                  polarity = excluded.polarity, diffs = excluded.diffs, \
-                 warnings = excluded.warnings, created_at = excluded.created_at \
+                 warnings = excluded.warnings, relation = excluded.relation, \
+                 settlement = excluded.settlement, created_at = excluded.created_at \
                  RETURNING id",
             )
             .bind(s.a.venue.as_str())
@@ -517,6 +520,8 @@ impl Store for Backend {
             .bind(enum_text(&s.polarity)?)
             .bind(Json(&s.diffs))
             .bind(Json(&s.warnings))
+            .bind(enum_text(&s.relation)?)
+            .bind(Json(&s.settlement))
             .bind(s.created_at)
             .fetch_one(&mut *tx)
             .await

@@ -8,8 +8,8 @@ use arb_core::model::{
     FieldDiff, Fill, Level, Liquidity, Market, MarketExt, MarketExtension, MarketKey, MarketStatus,
     MatchSuggestion, NewPair, Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord,
     Order, OrderRecord, OrderRequest, OrderRole, OrderStatus, Outcome, PairId, Polarity, Position,
-    Price, PriceBand, PriceGrid, PriceSnapshot, Qty, ScorePart, Side, SuggestionStatus,
-    TimeInForce,
+    Price, PriceBand, PriceGrid, PriceSnapshot, Qty, Relation, ScorePart, SettlementWarning, Side,
+    SuggestionStatus, TimeInForce, WarningKind,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal_macros::dec;
@@ -139,6 +139,12 @@ pub fn suggestion(a: &str, b: &str, score: f64) -> MatchSuggestion {
             b: "2024-03-21".into(),
         }],
         warnings: vec!["close times differ by 1 day".into()],
+        relation: Relation::Inverse,
+        settlement: vec![SettlementWarning {
+            kind: WarningKind::Tie,
+            a: "a tie resolves No".into(),
+            b: "a tie resolves 50-50".into(),
+        }],
         status: SuggestionStatus::Open,
         created_at: at(10),
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arb_core::model::{
     ClientOrderId, ExecutionId, ExecutionState, OpportunityDecision, OrderRole, OrderStatus,
     Outcome, PairAction, PairEvent, PairId, PairStatus, Relation, Side, SuggestionId,
-    SuggestionStatus, VenueId, Verdict, VerdictKey,
+    SuggestionStatus, VenueId, Verdict, VerdictKey, WarningKind,
 };
 use arb_core::store::{Store, StoreError};
 use rust_decimal_macros::dec;
@@ -78,6 +78,8 @@ pub async fn suggestions_replace_open_ones_and_sort_by_score(store: Arc<dyn Stor
     let mut rescored = high.clone();
     rescored.score = 93.75;
     rescored.warnings = vec![];
+    rescored.relation = Relation::Subset;
+    rescored.settlement = vec![];
     rescored.created_at = at(11);
     let again = store
         .insert_suggestions(std::slice::from_ref(&rescored))
@@ -93,6 +95,14 @@ pub async fn suggestions_replace_open_ones_and_sort_by_score(store: Arc<dyn Stor
         vec![(Some(ids[1]), 93.75), (Some(ids[0]), 42.25)]
     );
     assert!(open[0].warnings.is_empty());
+    assert_eq!(
+        open[0].relation,
+        Relation::Subset,
+        "the relation is replaced too"
+    );
+    assert!(open[0].settlement.is_empty());
+    assert_eq!(open[1].relation, Relation::Inverse);
+    assert_eq!(open[1].settlement[0].kind, WarningKind::Tie);
     assert_eq!(
         store.suggestions(None, 1).await.expect("limited").len(),
         1,

@@ -85,6 +85,8 @@ fn suggestion(a: &str, b: &str, score: f64) -> MatchSuggestion {
         polarity: Polarity::Same,
         diffs: Vec::new(),
         warnings: Vec::new(),
+        relation: Relation::Equivalent,
+        settlement: Vec::new(),
         status: SuggestionStatus::Open,
         created_at: DateTime::UNIX_EPOCH,
     }
@@ -262,6 +264,8 @@ async fn the_best_n_of_each_market_are_judged_and_demoted_ones_sink() {
         ]
     );
     assert!(suggestions[4].warnings[0].starts_with("verifier (judge-1): judged different"));
+    assert_eq!(suggestions[4].relation, Relation::Different);
+    assert_eq!(suggestions[0].relation, Relation::Equivalent);
     assert!(suggestions[0].warnings.is_empty());
 }
 
