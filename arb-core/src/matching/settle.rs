@@ -100,15 +100,18 @@ fn band_in_tail((lo, hi): (f64, f64), t: &Threshold) -> Finding {
     let cut = t.cut();
     // Whether a value on the cut itself is in the tail (only for continuous quantities).
     let edge_in = t.inclusive && !t.is_discrete();
+    let on_cut = |x: f64| (x - cut).abs() <= 1e-9 * cut.abs().max(1.0);
+    // Strictly beyond the cut on the `above` side, or on it when the edge counts that way.
+    let past = |x: f64, above: bool, edge: bool| {
+        if on_cut(x) {
+            edge
+        } else {
+            (x > cut) == above
+        }
+    };
     let (inside, outside) = match t.direction {
-        Some(Direction::Above) => (
-            lo > cut || (lo == cut && edge_in),
-            hi < cut || (hi == cut && !edge_in),
-        ),
-        Some(Direction::Below) => (
-            hi < cut || (hi == cut && edge_in),
-            lo > cut || (lo == cut && !edge_in),
-        ),
+        Some(Direction::Above) => (past(lo, true, edge_in), past(hi, false, !edge_in)),
+        Some(Direction::Below) => (past(hi, false, edge_in), past(lo, true, !edge_in)),
         None => (false, true),
     };
     if inside {
