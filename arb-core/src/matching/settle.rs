@@ -100,15 +100,18 @@ fn band_in_tail((lo, hi): (f64, f64), t: &Threshold) -> Finding {
     let cut = t.cut();
     // Whether a value on the cut itself is in the tail (only for continuous quantities).
     let edge_in = t.inclusive && !t.is_discrete();
+    let on_cut = |x: f64| (x - cut).abs() <= 1e-9 * cut.abs().max(1.0);
+    // Strictly beyond the cut on the `above` side, or on it when the edge counts that way.
+    let past = |x: f64, above: bool, edge: bool| {
+        if on_cut(x) {
+            edge
+        } else {
+            (x > cut) == above
+        }
+    };
     let (inside, outside) = match t.direction {
-        Some(Direction::Above) => (
-            lo > cut || (lo == cut && edge_in),
-            hi < cut || (hi == cut && !edge_in),
-        ),
-        Some(Direction::Below) => (
-            hi < cut || (hi == cut && edge_in),
-            lo > cut || (lo == cut && !edge_in),
-        ),
+        Some(Direction::Above) => (past(lo, true, edge_in), past(hi, false, !edge_in)),
+        Some(Direction::Below) => (past(hi, false, edge_in), past(lo, true, !edge_in)),
         None => (false, true),
     };
     if inside {
@@ -369,5 +372,64 @@ pub(crate) fn read(
         relation,
         warnings: r.warnings,
         mult,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::Unit;
+
+    fn t(value: f64, unit: Unit, direction: Option<Direction>, inclusive: bool) -> Threshold {
+        Threshold {
+            value,
+            unit,
+            direction,
+            inclusive,
+        }
+    }
+
+    #[test]
+    fn bands_inside_across_and_outside_tails() {
+        let above_3 = t(3.0, Unit::Percent, Some(Direction::Above), false);
+        assert_eq!(band_in_tail((3.1, 3.2), &above_3), Finding::Subset);
+        assert_eq!(
+            band_in_tail((3.0, 3.1), &above_3),
+            Finding::Overlap,
+            "3.0 itself is not above 3.0"
+        );
+        assert_eq!(band_in_tail((2.5, 2.9), &above_3), Finding::Different);
+        let at_least_51 = t(51.0, Unit::Degree, Some(Direction::Above), true);
+        assert_eq!(band_in_tail((50.0, 51.0), &at_least_51), Finding::Overlap);
+        assert_eq!(band_in_tail((52.0, 53.0), &at_least_51), Finding::Subset);
+    }
+
+    #[test]
+    fn the_stricter_tail_is_the_subset() {
+        let above = |v| t(v, Unit::Dollar, Some(Direction::Above), false);
+        let below = |v| t(v, Unit::Dollar, Some(Direction::Below), false);
+        assert_eq!(
+            nested_tails(&above(125.0), &above(120.0)),
+            Some(Finding::Subset)
+        );
+        assert_eq!(
+            nested_tails(&above(120.0), &above(125.0)),
+            Some(Finding::Superset)
+        );
+        assert_eq!(
+            nested_tails(&below(70.0), &below(80.0)),
+            Some(Finding::Subset)
+        );
+        assert_eq!(nested_tails(&above(70.0), &below(80.0)), None);
+    }
+
+    #[test]
+    fn subset_and_superset_together_overlap() {
+        let mut r = Reader::default();
+        r.find(Finding::Subset);
+        r.find(Finding::Superset);
+        assert_eq!(r.finding, Some(Finding::Overlap));
+        r.find(Finding::Different);
+        assert_eq!(r.finding, Some(Finding::Different));
     }
 }
