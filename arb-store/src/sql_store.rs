@@ -5,7 +5,7 @@ use arb_core::model::{
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, PairEvent, PairId,
     PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, VerifiedPair,
 };
-use arb_core::store::{Store, StoreError};
+use arb_core::store::{Fence, Lease, LeaseOwner, LeaseScope, Store, StoreError};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -212,10 +212,11 @@ impl Store for SqlStore {
 
     async fn save_execution(
         &self,
+        fence: Fence,
         execution: &ExecutionRecord,
         orders: &[OrderRecord],
     ) -> Result<(), StoreError> {
-        self.named(self.store().save_execution(execution, orders).await)
+        self.named(self.store().save_execution(fence, execution, orders).await)
     }
 
     async fn execution(&self, id: &ExecutionId) -> Result<Option<ExecutionRecord>, StoreError> {
@@ -230,8 +231,8 @@ impl Store for SqlStore {
         self.named(self.store().executions(limit).await)
     }
 
-    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
-        self.named(self.store().upsert_order(order).await)
+    async fn upsert_order(&self, fence: Fence, order: &OrderRecord) -> Result<(), StoreError> {
+        self.named(self.store().upsert_order(fence, order).await)
     }
 
     async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError> {
@@ -272,6 +273,31 @@ impl Store for SqlStore {
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
         self.named(self.store().setting(key).await)
+    }
+
+    async fn acquire_lease(
+        &self,
+        scope: &LeaseScope,
+        owner: &LeaseOwner,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        self.named(self.store().acquire_lease(scope, owner, ttl).await)
+    }
+
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        self.named(self.store().renew_lease(lease, ttl).await)
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        self.named(self.store().release_lease(lease).await)
+    }
+
+    async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
+        self.named(self.store().leases().await)
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

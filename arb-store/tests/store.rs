@@ -50,6 +50,10 @@ conformance! {
         positions_prices_and_pnl_round_trip,
         pairs_are_reapproved_with_new_rules_hashes,
         settings_are_set_replaced_and_cleared,
+        leases_are_exclusive_renewed_and_released,
+        expired_leases_are_taken_over,
+        stale_fences_are_refused,
+        racing_processes_get_one_lease,
     ]
 }
 
@@ -72,8 +76,10 @@ mod sql {
             .insert_pair(&new_pair("FED-MAR", "fed-march", None))
             .await
             .expect("pair");
+        let fence = fence(store, PairId(1)).await;
         store
             .save_execution(
+                fence,
                 &execution("x-1", PairId(1), ExecutionState::SecondLegSent),
                 &[partially_filled(&order("c-1", Some("x-1")))],
             )
@@ -130,7 +136,11 @@ mod sql {
         // The execution keeps moving after the restart.
         let mut done = execution("x-1", PairId(1), ExecutionState::Hedged);
         done.updated_at = at(99);
-        reopened.save_execution(&done, &[]).await.expect("update");
+        let fence = fence(&reopened, PairId(1)).await;
+        reopened
+            .save_execution(fence, &done, &[])
+            .await
+            .expect("update");
         assert!(reopened.open_executions().await.expect("open").is_empty());
         assert_eq!(
             reopened
@@ -139,6 +149,32 @@ mod sql {
                 .expect("read"),
             Some(done)
         );
+    }
+
+    /// How many migrations this build embeds for `kind`, and the newest version (from the
+    /// `NNNN_name.sql` files under `migrations/`).
+    fn embedded_migrations(kind: Kind) -> (i64, i64) {
+        let dir = match kind {
+            Kind::Postgres => "postgres",
+            _ => "sqlite",
+        };
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(dir);
+        let versions: Vec<i64> = std::fs::read_dir(path)
+            .expect("migrations directory")
+            .filter_map(|e| {
+                e.ok()?
+                    .file_name()
+                    .to_str()?
+                    .split('_')
+                    .next()?
+                    .parse()
+                    .ok()
+            })
+            .collect();
+        let count = i64::try_from(versions.len()).expect("few migrations");
+        (count, versions.into_iter().max().unwrap_or(0))
     }
 
     async fn migrations_applied_twice_are_a_no_op(kind: Kind) {
@@ -154,8 +190,8 @@ mod sql {
         assert_data_kept(&again).await;
         assert_eq!(
             db.count("SELECT COUNT(*) FROM _sqlx_migrations").await,
-            1,
-            "one migration, applied once"
+            embedded_migrations(kind).0,
+            "every migration, applied once"
         );
         again.close().await;
         db.cleanup().await;
@@ -173,18 +209,57 @@ mod sql {
         )
         .await;
         let err = arb_store::connect(&db.url).await.expect_err("newer schema");
+        let supported = embedded_migrations(kind).1;
         assert!(
             matches!(
                 err,
                 StoreError::SchemaTooNew {
                     database: 20_990_101_000_000,
-                    supported: 1
-                }
+                    supported: s
+                } if s == supported
             ),
             "{err:?}"
         );
         assert!(err.to_string().contains("upgrade the program"), "{err}");
         db.cleanup().await;
+    }
+
+    /// Two processes on one SQLite file: the second is refused any lease, told who trades there
+    /// (host, pid, since); once the first stops (releases or lapses), the second may trade.
+    #[tokio::test]
+    async fn sqlite_allows_one_trading_process_per_file() {
+        use arb_core::store::LeaseScope;
+        let db = TestDb::sqlite();
+        let (first, second) = (db.connect().await, db.connect().await);
+        let ttl = std::time::Duration::from_secs(60);
+        let member = LeaseScope::Member {
+            group: "default".to_owned(),
+            owner: test_owner("first").id,
+        };
+        let held = first
+            .acquire_lease(&member, &test_owner("first"), ttl)
+            .await
+            .expect("first trader");
+        let err = second
+            .acquire_lease(&LeaseScope::Pair(PairId(1)), &test_owner("second"), ttl)
+            .await
+            .expect_err("a second trader on the same file");
+        let text = err.to_string();
+        assert!(matches!(err, StoreError::TraderRunning(_)), "{err:?}");
+        assert!(text.contains("already has a trading process"), "{text}");
+        assert!(
+            text.contains("test-host") && text.contains("pid 4242"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&held.acquired_at.format("%Y-%m-%d %H:%M:%S").to_string()),
+            "{text}"
+        );
+        first.release_lease(&held).await.expect("release");
+        second
+            .acquire_lease(&LeaseScope::Pair(PairId(1)), &test_owner("second"), ttl)
+            .await
+            .expect("the first trader stopped");
     }
 
     #[tokio::test]
