@@ -13,6 +13,7 @@ use super::supervise::{Supervisor, TaskCounts};
 use super::{EngineConfig, EngineError, EngineParts, TradingMode};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
+use crate::execute::PairLeases;
 use crate::matching::Matcher;
 use crate::model::{
     DailyPnl, Market, MarketKey, MatchSuggestion, NewPair, OpportunityRecord, PairAction,
@@ -101,10 +102,12 @@ pub(crate) struct Shared {
     pub catalogue: Mutex<CatalogueStatus>,
     /// Task panics: counted, alerted, restarted or halting trading.
     pub tasks: Arc<Supervisor>,
+    /// The pair leases this engine holds (none in monitor mode).
+    pub leases: Arc<PairLeases>,
 }
 
 impl Shared {
-    pub(super) fn new(parts: EngineParts, risk: Arc<RiskManager>) -> Self {
+    pub(super) fn new(parts: EngineParts, risk: Arc<RiskManager>, leases: Arc<PairLeases>) -> Self {
         let venue_status = parts
             .venues
             .iter()
@@ -128,6 +131,7 @@ impl Shared {
             pairs_changed: Notify::new(),
             venue_status: Mutex::new(venue_status),
             catalogue: Mutex::new(CatalogueStatus::default()),
+            leases,
         }
     }
 
