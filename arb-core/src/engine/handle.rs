@@ -61,6 +61,9 @@ pub struct EngineStatus {
     pub catalogue: CatalogueStatus,
     /// Panics and restarts per supervised task (only tasks that panicked are listed).
     pub tasks: BTreeMap<String, TaskCounts>,
+    /// Pairs whose lease this engine holds, so trades (always empty in monitor mode).
+    #[serde(default)]
+    pub leased_pairs: Vec<PairId>,
 }
 
 /// Positions with a PnL summary.
@@ -359,6 +362,18 @@ impl EngineHandle {
         Ok(self.shared.store.pairs(status).await?)
     }
 
+    /// Every live lease in the store (pair holders and lease-group members), by name: who trades
+    /// what. Reading it takes no lease.
+    pub async fn leases(&self) -> Result<Vec<crate::store::Lease>, EngineError> {
+        Ok(self.shared.store.leases().await?)
+    }
+
+    /// The pair leases this engine holds and still trusts (none in monitor mode).
+    #[must_use]
+    pub fn held_leases(&self) -> Vec<crate::store::Lease> {
+        self.shared.leases.current()
+    }
+
     /// Stops trading a pair.
     pub async fn pause_pair(
         &self,
@@ -516,6 +531,13 @@ impl EngineHandle {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         Ok(EngineStatus {
+            leased_pairs: self
+                .shared
+                .leases
+                .current()
+                .iter()
+                .filter_map(|l| l.scope.pair())
+                .collect(),
             mode: self.shared.config.mode,
             halted,
             venues,
