@@ -15,7 +15,9 @@ use arb_core::model::{
     VerifiedPair,
 };
 use arb_core::sim::Fault;
-use arb_core::store::{Fence, Lease, LeaseOwner, LeaseScope, MemoryStore, Store, StoreError};
+use arb_core::store::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, MemoryStore, Store, StoreError,
+};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use execute_support::{Call, Harness};
@@ -199,6 +201,16 @@ impl Store for FailingStore {
     }
     async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
         self.inner.leases().await
+    }
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: rust_decimal::Decimal,
+        limit: rust_decimal::Decimal,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .reserve_exposure(reservation, committed, limit)
+            .await
     }
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {
         self.write()?;

@@ -199,6 +199,7 @@ fn mask_error(error: StoreError, url: &str) -> StoreError {
         | StoreError::TraderRunning(_)
         | StoreError::LeaseLost { .. }
         | StoreError::NotLeased(_)
+        | StoreError::ExposureLimit { .. }
         | StoreError::StaleFence { .. }) => other,
     }
 }

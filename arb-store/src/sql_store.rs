@@ -5,7 +5,9 @@ use arb_core::model::{
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, PairEvent, PairId,
     PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, VerifiedPair,
 };
-use arb_core::store::{Fence, Lease, LeaseOwner, LeaseScope, Store, StoreError};
+use arb_core::store::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, Store, StoreError,
+};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
@@ -298,6 +300,19 @@ impl Store for SqlStore {
 
     async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
         self.named(self.store().leases().await)
+    }
+
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: arb_core::Decimal,
+        limit: arb_core::Decimal,
+    ) -> Result<(), StoreError> {
+        self.named(
+            self.store()
+                .reserve_exposure(reservation, committed, limit)
+                .await,
+        )
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

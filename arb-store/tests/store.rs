@@ -54,6 +54,8 @@ conformance! {
         expired_leases_are_taken_over,
         stale_fences_are_refused,
         racing_processes_get_one_lease,
+        exposure_reservations_share_one_limit,
+        concurrent_reservations_never_exceed_the_limit,
     ]
 }
 

@@ -9,6 +9,7 @@
 //! (`SKIPPED: …`), unless `ARB_REQUIRE_POSTGRES=1`.
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -89,6 +90,8 @@ impl Schema {
 struct Venues {
     a: SimExchange,
     b: SimExchange,
+    /// Markets per venue.
+    n: usize,
 }
 
 fn d(s: &str) -> Decimal {
@@ -97,6 +100,11 @@ fn d(s: &str) -> Decimal {
 
 impl Venues {
     fn new() -> Self {
+        Self::with_markets(1)
+    }
+
+    /// Markets A1…An on venue A and B1…Bn on venue B.
+    fn with_markets(n: usize) -> Self {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let venue = |name: &str| {
             SimExchange::new(
@@ -120,20 +128,24 @@ impl Venues {
             );
             v.add_market(market.unwrap()).unwrap();
         }
-        let venues = Self { a, b };
+        let venues = Self { a, b, n };
         venues.books(d("0.49"), d("0.51"), d("0.49"), d("0.51"));
         venues
     }
 
+    /// The same books on every market of each venue.
     fn books(&self, a_bid: Decimal, a_ask: Decimal, b_bid: Decimal, b_ask: Decimal) {
         let depth = d("1000");
-        for (v, m, bid, ask) in [(&self.a, "A1", a_bid, a_ask), (&self.b, "B1", b_bid, b_ask)] {
-            v.set_book(
-                &m.into(),
-                &levels(&[(bid, depth)]).unwrap(),
-                &levels(&[(ask, depth)]).unwrap(),
-            )
-            .unwrap();
+        for i in 1..=self.n {
+            let (ma, mb) = (format!("A{i}"), format!("B{i}"));
+            for (v, m, bid, ask) in [(&self.a, ma, a_bid, a_ask), (&self.b, mb, b_bid, b_ask)] {
+                v.set_book(
+                    &m.as_str().into(),
+                    &levels(&[(bid, depth)]).unwrap(),
+                    &levels(&[(ask, depth)]).unwrap(),
+                )
+                .unwrap();
+            }
         }
     }
 
@@ -194,6 +206,10 @@ struct Node {
 }
 
 async fn start(schema: &Schema, venues: &Venues, n: u64, order_timeout: Duration) -> Node {
+    start_with(schema, venues, n, config(n, order_timeout)).await
+}
+
+async fn start_with(schema: &Schema, venues: &Venues, n: u64, config: EngineConfig) -> Node {
     let store = schema.connect().await;
     let engine = Engine::new(EngineParts {
         venues: venues.list(),
@@ -201,7 +217,7 @@ async fn start(schema: &Schema, venues: &Venues, n: u64, order_timeout: Duration
         notifier: Arc::new(RecordingNotifier::default()),
         clock: Arc::new(SystemClock),
         ids: Arc::new(SequentialIds::starting_after(n * 1_000_000)),
-        config: config(n, order_timeout),
+        config,
     })
     .unwrap();
     let handle = engine.handle();
@@ -218,6 +234,11 @@ async fn start(schema: &Schema, venues: &Venues, n: u64, order_timeout: Duration
 
 /// Syncs the catalogue and approves the pair A1/B1 (through a handle on its own connection).
 async fn approve(schema: &Schema, venues: &Venues) -> VerifiedPair {
+    approve_pairs(schema, venues, 1).await.remove(0)
+}
+
+/// Syncs the catalogue and approves the pairs A1/B1 … An/Bn.
+async fn approve_pairs(schema: &Schema, venues: &Venues, n: usize) -> Vec<VerifiedPair> {
     let engine = Engine::new(EngineParts {
         venues: venues.list(),
         store: schema.connect().await as Arc<dyn Store>,
@@ -229,15 +250,29 @@ async fn approve(schema: &Schema, venues: &Venues) -> VerifiedPair {
     .unwrap();
     let handle = engine.handle();
     handle.sync_markets().await.unwrap();
-    handle
-        .approve_pair(
-            &MarketKey::new("va", "A1"),
-            &MarketKey::new("vb", "B1"),
-            Polarity::Same,
-            "tester",
-        )
-        .await
-        .unwrap()
+    let mut pairs = Vec::new();
+    for i in 1..=n {
+        let a = MarketKey::new("va", format!("A{i}"));
+        let b = MarketKey::new("vb", format!("B{i}"));
+        pairs.push(
+            handle
+                .approve_pair(&a, &b, Polarity::Same, "tester")
+                .await
+                .unwrap(),
+        );
+    }
+    pairs
+}
+
+/// How many pairs each engine (by owner id) holds the lease of.
+async fn holdings(store: &dyn Store) -> Result<BTreeMap<String, usize>, StoreError> {
+    let mut held = BTreeMap::new();
+    for lease in store.leases().await? {
+        if lease.scope.pair().is_some() {
+            *held.entry(lease.owner.id).or_insert(0) += 1;
+        }
+    }
+    Ok(held)
 }
 
 /// Polls `read` every 50 ms until `done` holds, at most `limit`; returns the last value.
@@ -572,5 +607,115 @@ async fn a_process_whose_lease_was_taken_over_cannot_record_or_place_orders() {
         store_y.execution(&record.id).await.unwrap().unwrap().state,
         ExecutionState::Planned
     );
+    schema.drop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    postgres_unavailable,
+    ignore = "SKIPPED: DATABASE_URL is not set (ARB_REQUIRE_POSTGRES=1 makes this a failure)"
+)]
+async fn daemons_share_the_pairs_and_rebalance_when_one_joins_or_leaves() {
+    let schema = Schema::create().await;
+    let venues = Venues::with_markets(4);
+    approve_pairs(&schema, &venues, 4).await;
+    let observer = schema.connect().await;
+    let store = observer.as_ref();
+    let (one, two) = (owner(1).id, owner(2).id);
+    // Alone, engine 1 takes what its cap allows: 3 of the 4 pairs.
+    let mut capped = config(1, Duration::from_secs(2));
+    capped.leases.max_pairs = Some(3);
+    let first = start_with(&schema, &venues, 1, capped).await;
+    let alone = eventually(
+        Duration::from_secs(10),
+        || holdings(store),
+        |h| h.get(&one) == Some(&3),
+    )
+    .await;
+    assert_eq!(alone, BTreeMap::from([(one.clone(), 3)]));
+
+    // Engine 2 joins: engine 1 gives a pair up, and they hold 2 each.
+    let second = start(&schema, &venues, 2, Duration::from_secs(2)).await;
+    let even = BTreeMap::from([(one.clone(), 2), (two.clone(), 2)]);
+    let shared = eventually(Duration::from_secs(10), || holdings(store), |h| *h == even).await;
+    assert_eq!(shared, even);
+    // Each watches the books of its own pairs only.
+    let status = first.handle.status().await.unwrap();
+    assert_eq!(status.leased_pairs.len(), 2, "{status:?}");
+
+    // Engine 2 dies: after its leases expire engine 1 takes back up to its cap.
+    second.task.abort();
+    let died = tokio::time::Instant::now();
+    let back = eventually(
+        Duration::from_secs(10),
+        || holdings(store),
+        |h| h.get(&two).is_none() && h.get(&one) == Some(&3),
+    )
+    .await;
+    assert_eq!(back, BTreeMap::from([(one.clone(), 3)]));
+    assert!(
+        died.elapsed() >= TTL - Duration::from_millis(400),
+        "after {:?}",
+        died.elapsed()
+    );
+    stop_all(vec![first]).await;
+    assert!(observer.leases().await.unwrap().is_empty());
+    schema.drop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    postgres_unavailable,
+    ignore = "SKIPPED: DATABASE_URL is not set (ARB_REQUIRE_POSTGRES=1 makes this a failure)"
+)]
+async fn the_total_exposure_limit_holds_across_daemons() {
+    let schema = Schema::create().await;
+    let venues = Venues::with_markets(2);
+    let pairs = approve_pairs(&schema, &venues, 2).await;
+    // $20 a trade, $30 in total: one trade fits, two do not — whichever daemon makes them.
+    let limited = |n| {
+        let mut c = config(n, Duration::from_secs(2));
+        c.risk.max_exposure_per_market_usd = d("30");
+        c.risk.max_total_exposure_usd = d("30");
+        c
+    };
+    let nodes = vec![
+        start_with(&schema, &venues, 1, limited(1)).await,
+        start_with(&schema, &venues, 2, limited(2)).await,
+    ];
+    let observer = schema.connect().await;
+    let store = observer.as_ref();
+    let even = BTreeMap::from([(owner(1).id, 1), (owner(2).id, 1)]);
+    let shared = eventually(Duration::from_secs(10), || holdings(store), |h| *h == even).await;
+    assert_eq!(shared, even, "each daemon trades one pair");
+    venues.dislocate();
+    let refused = |o: &Vec<arb_core::model::OpportunityRecord>| {
+        o.iter().any(|o| {
+            matches!(&o.decision, arb_core::model::OpportunityDecision::Refused(r) if r.contains("across daemons"))
+        })
+    };
+    let opportunities = eventually(
+        Duration::from_secs(10),
+        || store.opportunities(None, 50),
+        refused,
+    )
+    .await;
+    let executions = eventually(
+        Duration::from_secs(10),
+        || store.executions(10),
+        |e| e.iter().all(|e| e.state.is_terminal()) && !e.is_empty(),
+    )
+    .await;
+    stop_all(nodes).await;
+
+    assert!(refused(&opportunities), "{opportunities:#?}");
+    assert_eq!(
+        executions.len(),
+        1,
+        "one trade within the limit: {executions:#?}"
+    );
+    assert!(pairs.iter().any(|p| p.id == executions[0].pair_id));
+    let spent = executions[0].plan.total_cost;
+    assert!(spent <= d("30") && spent > d("15"), "{spent}");
     schema.drop_all().await;
 }

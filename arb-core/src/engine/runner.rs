@@ -24,6 +24,7 @@ use crate::model::{
 use crate::notify::{Notification, Severity};
 use crate::portfolio::{Portfolio, drift_alert};
 use crate::risk::{ExecutionOutcome, RiskState};
+use crate::store::{ExposureReservation, StoreError};
 
 /// How an execution ended, with the opportunity it acted on.
 type ExecutionResult = Result<(ExecutionRecord, Opportunity), crate::execute::ExecuteError>;
@@ -578,7 +579,10 @@ impl Runner {
         let decision = if mode.executes() {
             let state = self.risk_state();
             match self.shared.risk.check(&opportunity, &state) {
-                Ok(()) => None,
+                Ok(()) => self
+                    .reserve_exposure(&opportunity, &state)
+                    .await?
+                    .map(OpportunityDecision::Refused),
                 Err(refusal) => Some(OpportunityDecision::Refused(refusal.to_string())),
             }
         } else {
@@ -597,6 +601,42 @@ impl Runner {
                 .notify(Notification::Opportunity { opportunity });
         }
         Ok(())
+    }
+
+    /// Reserves the trade's cost in the store's account-wide budget, so daemons sharing the venue
+    /// accounts count each other's executions in flight against the total exposure limit; the
+    /// refusal's reason when that would exceed it.
+    async fn reserve_exposure(
+        &self,
+        opportunity: &Opportunity,
+        state: &RiskState,
+    ) -> Result<Option<String>, EngineError> {
+        let config = &self.shared.config;
+        // Until the execution ended (every order may take its timeout) and every daemon
+        // reconciled its fills.
+        let rounds = config.execution.max_hedge_attempts.saturating_add(3);
+        let ttl = config
+            .execution
+            .order_timeout
+            .saturating_mul(rounds)
+            .saturating_add(config.reconcile_interval.saturating_mul(2));
+        let reservation = ExposureReservation {
+            id: self.shared.ids.next_id("budget"),
+            owner: self.shared.leases.owner().id.clone(),
+            amount: opportunity.total_cost,
+            ttl,
+        };
+        let limit = config.risk.max_total_exposure_usd;
+        match self
+            .shared
+            .store
+            .reserve_exposure(&reservation, state.total_exposure_usd(), limit)
+            .await
+        {
+            Ok(()) => Ok(None),
+            Err(e @ StoreError::ExposureLimit { .. }) => Ok(Some(e.to_string())),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn risk_state(&self) -> RiskState {

@@ -175,3 +175,19 @@ impl fmt::Display for Fence {
         write!(f, "pair {} token {}", self.pair, self.token)
     }
 }
+
+/// A share of the account-wide exposure budget held by one execution being started, so that
+/// daemons sharing a venue account count each other's trades in flight against the total
+/// exposure limit before their reconciliations see the fills.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ExposureReservation {
+    /// Unique per reservation.
+    pub id: String,
+    /// The process that holds it (a [`LeaseOwner::id`]).
+    pub owner: String,
+    /// Dollars reserved (the trade's cost and fees).
+    pub amount: rust_decimal::Decimal,
+    /// How long it counts (the store's clock): long enough for the execution to end and every
+    /// daemon to reconcile its fills.
+    pub ttl: std::time::Duration,
+}

@@ -6,7 +6,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{Fence, Lease, LeaseOwner, LeaseScope, OpportunityThrottle, Store, StoreError};
+use super::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, OpportunityThrottle, Store,
+    StoreError,
+};
 use crate::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, Outcome, PairAction,
@@ -31,6 +34,8 @@ struct State {
     settings: HashMap<String, String>,
     /// Leases by scope; released and expired ones stay (their token is the floor of the next).
     leases: BTreeMap<LeaseScope, Lease>,
+    /// Exposure reservations: amount and expiry, by id.
+    reservations: HashMap<String, (rust_decimal::Decimal, DateTime<Utc>)>,
     next_id: i64,
     next_seq: u64,
 }
@@ -563,6 +568,23 @@ impl Store for MemoryStore {
             .collect();
         live.sort_by_key(|l| l.scope.name());
         Ok(live)
+    }
+
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: rust_decimal::Decimal,
+        limit: rust_decimal::Decimal,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let expires = now + lease_ttl(reservation.ttl)?;
+        let mut s = self.state();
+        s.reservations.retain(|_, (_, until)| *until > now);
+        let reserved = s.reservations.values().map(|(amount, _)| *amount).sum();
+        super::check_budget(committed, reserved, reservation.amount, limit)?;
+        s.reservations
+            .insert(reservation.id.clone(), (reservation.amount, expires));
+        Ok(())
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use thiserror::Error;
 
-pub use lease::{Fence, Lease, LeaseOwner, LeaseScope};
+pub use lease::{ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope};
 pub use memory::MemoryStore;
 pub use throttle::OpportunityThrottle;
 
@@ -73,6 +73,24 @@ pub enum StoreError {
         /// The token the caller held.
         token: u64,
     },
+    /// The account-wide total exposure limit would be exceeded, counting every daemon's
+    /// reservations: nothing was reserved.
+    #[error(
+        "total exposure would reach ${total} across daemons (open ${committed}, reserved by \
+         executions in flight ${reserved}, this trade ${amount}); the limit is ${limit}"
+    )]
+    ExposureLimit {
+        /// What it would reach.
+        total: rust_decimal::Decimal,
+        /// Open exposure as the caller sees it.
+        committed: rust_decimal::Decimal,
+        /// Live reservations of every daemon.
+        reserved: rust_decimal::Decimal,
+        /// This reservation.
+        amount: rust_decimal::Decimal,
+        /// The limit.
+        limit: rust_decimal::Decimal,
+    },
     /// This process does not hold (or no longer trusts) the lease a write or trade needs.
     #[error("this process does not hold the lease on {0}")]
     NotLeased(String),
@@ -102,6 +120,30 @@ impl StoreError {
             Self::LeaseLost { .. } | Self::StaleFence { .. } | Self::NotLeased(_)
         )
     }
+}
+
+/// Refuses a reservation that would take open exposure plus live reservations past `limit`
+/// (shared by every `Store` implementation).
+///
+/// # Errors
+/// [`StoreError::ExposureLimit`] with the figures.
+pub fn check_budget(
+    committed: rust_decimal::Decimal,
+    reserved: rust_decimal::Decimal,
+    amount: rust_decimal::Decimal,
+    limit: rust_decimal::Decimal,
+) -> Result<(), StoreError> {
+    let total = committed + reserved + amount;
+    if total > limit {
+        return Err(StoreError::ExposureLimit {
+            total,
+            committed,
+            reserved,
+            amount,
+            limit,
+        });
+    }
+    Ok(())
 }
 
 /// Persistent state of the engine. All methods are safe to call concurrently.
@@ -244,6 +286,16 @@ pub trait Store: Send + Sync {
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError>;
     /// Every live (unexpired) lease, by name.
     async fn leases(&self) -> Result<Vec<Lease>, StoreError>;
+    /// Reserves `reservation.amount` of the account-wide exposure budget when `committed` (the
+    /// caller's open exposure) plus every live reservation plus the amount stays within `limit`;
+    /// otherwise [`StoreError::ExposureLimit`] and nothing is reserved. Reservations are checked
+    /// one at a time across processes and lapse after their time to live.
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: rust_decimal::Decimal,
+        limit: rust_decimal::Decimal,
+    ) -> Result<(), StoreError>;
 
     /// Inserts or replaces one day's PnL.
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError>;

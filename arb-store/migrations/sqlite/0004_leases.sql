@@ -13,3 +13,14 @@ CREATE TABLE leases (
     acquired_ms INTEGER NOT NULL,
     expires_ms  INTEGER NOT NULL
 );
+
+-- Account-wide exposure budget: each execution being started reserves its cost for a while (until
+-- it ended and every daemon reconciled its fills), so daemons sharing a venue account count each
+-- other's trades in flight against the total exposure limit. Expired rows are deleted on the next
+-- reservation.
+CREATE TABLE exposure_reservations (
+    id         TEXT PRIMARY KEY,
+    owner      TEXT NOT NULL,
+    amount     TEXT NOT NULL,
+    expires_ms INTEGER NOT NULL
+);

@@ -23,6 +23,10 @@ const NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
 /// change hands between the check and the commit.
 const FOR_SHARE: &str = " FOR SHARE";
 
+/// Serialises exposure reservations across connections (a transaction-scoped advisory lock;
+/// the key is arbitrary but fixed).
+const SERIALIZE_BUDGET: &str = "SELECT pg_advisory_xact_lock(2100021021)";
+
 /// Several processes may trade on one PostgreSQL database (each pair leased to one of them).
 const ONE_TRADER_PER_DATABASE: bool = false;
 

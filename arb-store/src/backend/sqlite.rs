@@ -28,6 +28,9 @@ const NOW_MS: &str = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
 /// writer, so a lease cannot change hands between a fenced write's check and its commit.
 const FOR_SHARE: &str = "";
 
+/// Exposure reservations need no extra lock: `BEGIN IMMEDIATE` already serialises writers.
+const SERIALIZE_BUDGET: &str = "SELECT 1";
+
 /// One trading process per SQLite file: any live lease of another process refuses a new one.
 const ONE_TRADER_PER_DATABASE: bool = true;
 

@@ -1,7 +1,8 @@
 // The `Store` implementation shared by both backends, compiled once per backend: `postgres.rs` and
 // `sqlite.rs` each `include!` it after defining `Db`, `DbRow`, `DbConn`, `DecimalParam`,
 // `decimal_param`, `get_decimal`, `get_opt_decimal`, `begin_write`, `MIGRATOR`,
-// `MIGRATIONS_TABLE_EXISTS`, `NOW_MS`, `FOR_SHARE` and `ONE_TRADER_PER_DATABASE`. The SQL is the common dialect of PostgreSQL and SQLite (`$n`
+// `MIGRATIONS_TABLE_EXISTS`, `NOW_MS`, `FOR_SHARE`, `SERIALIZE_BUDGET` and
+// `ONE_TRADER_PER_DATABASE`. The SQL is the common dialect of PostgreSQL and SQLite (`$n`
 // parameters, `ON CONFLICT … DO UPDATE`, `RETURNING`, `IS NOT DISTINCT FROM`).
 
 use arb_core::model::{
@@ -10,7 +11,9 @@ use arb_core::model::{
     PairAction, PairEvent, PairId, PairStatus, Position, Price, PriceSnapshot, Qty, SuggestionId,
     SuggestionStatus, VenueId, VerifiedPair,
 };
-use arb_core::store::{Fence, Lease, LeaseOwner, LeaseScope, OpportunityThrottle, Store};
+use arb_core::store::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, OpportunityThrottle, Store,
+};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
@@ -1217,6 +1220,46 @@ impl Store for Backend {
         .await
         .map_err(from_sqlx)?;
         rows_into(rows, lease_from_row)
+    }
+
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: arb_core::Decimal,
+        limit: arb_core::Decimal,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query(SERIALIZE_BUDGET)
+            .execute(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM exposure_reservations WHERE expires_ms <= {NOW_MS}"
+        )))
+        .execute(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+        let rows = sqlx::query("SELECT amount FROM exposure_reservations")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        let mut reserved = arb_core::Decimal::ZERO;
+        for row in &rows {
+            reserved += get_decimal(row, "amount")?;
+        }
+        arb_core::store::check_budget(committed, reserved, reservation.amount, limit)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO exposure_reservations (id, owner, amount, expires_ms) \
+             VALUES ($1, $2, $3, {NOW_MS} + $4)"
+        )))
+        .bind(reservation.id.as_str())
+        .bind(reservation.owner.as_str())
+        .bind(decimal_param(reservation.amount))
+        .bind(ttl_ms(reservation.ttl)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+        tx.commit().await.map_err(from_sqlx)
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

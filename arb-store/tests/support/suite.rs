@@ -9,7 +9,7 @@ use arb_core::model::{
     Outcome, PairAction, PairEvent, PairId, PairStatus, Side, SuggestionId, SuggestionStatus,
     VenueId,
 };
-use arb_core::store::{Lease, LeaseScope, Store, StoreError};
+use arb_core::store::{ExposureReservation, Lease, LeaseScope, Store, StoreError};
 use rust_decimal_macros::dec;
 
 use super::fixtures::*;
@@ -981,4 +981,83 @@ pub async fn racing_processes_get_one_lease(store: Arc<dyn Store>) {
     }
     assert_eq!(winners.len(), 1, "exactly one process holds the pair");
     assert_eq!(store.leases().await.expect("list"), winners);
+}
+
+fn reservation(id: &str, amount: rust_decimal::Decimal, ttl: Duration) -> ExposureReservation {
+    ExposureReservation {
+        id: id.to_owned(),
+        owner: test_owner("a").id,
+        amount,
+        ttl,
+    }
+}
+
+pub async fn exposure_reservations_share_one_limit(store: Arc<dyn Store>) {
+    let minute = Duration::from_secs(60);
+    let limit = dec!(100);
+    store
+        .reserve_exposure(&reservation("r-1", dec!(40.5), minute), dec!(0), limit)
+        .await
+        .expect("room");
+    store
+        .reserve_exposure(&reservation("r-2", dec!(29.5), minute), dec!(30), limit)
+        .await
+        .expect("exactly at the limit");
+    let refused = store
+        .reserve_exposure(&reservation("r-3", dec!(0.01), minute), dec!(30), limit)
+        .await
+        .expect_err("over the limit");
+    match &refused {
+        StoreError::ExposureLimit {
+            total,
+            committed,
+            reserved,
+            amount,
+            limit: l,
+        } => assert_eq!(
+            (*total, *committed, *reserved, *amount, *l),
+            (dec!(100.01), dec!(30), dec!(70.0), dec!(0.01), limit)
+        ),
+        other => panic!("expected the exposure limit, got {other:?}"),
+    }
+    assert!(refused.to_string().contains("across daemons"), "{refused}");
+    // Reservations lapse: a short one frees its room after its time to live.
+    let fresh = dec!(0);
+    let short = reservation("r-4", dec!(1), Duration::from_millis(200));
+    let blocked = store.reserve_exposure(&short, fresh, dec!(70)).await;
+    assert!(
+        matches!(blocked, Err(StoreError::ExposureLimit { .. })),
+        "{blocked:?}"
+    );
+    store
+        .reserve_exposure(&short, fresh, dec!(71))
+        .await
+        .expect("room for one more dollar");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    store
+        .reserve_exposure(&reservation("r-5", dec!(1), minute), fresh, dec!(71))
+        .await
+        .expect("the short reservation lapsed");
+}
+
+pub async fn concurrent_reservations_never_exceed_the_limit(store: Arc<dyn Store>) {
+    const TASKS: usize = 20;
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let r = reservation(&format!("c-{i}"), dec!(10), Duration::from_secs(60));
+                store.reserve_exposure(&r, dec!(5), dec!(100)).await
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for result in futures::future::join_all(tasks).await {
+        match result.expect("task ran") {
+            Ok(()) => granted += 1,
+            Err(StoreError::ExposureLimit { .. }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(granted, 9, "5 open + 9 × 10 reserved ≤ 100 < 5 + 10 × 10");
 }
