@@ -116,17 +116,15 @@ impl Venues {
         let (a, b) = (venue("va"), venue("vb"));
         let close = Utc::now() + ChronoDuration::days(30);
         let fees = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
-        for (v, key) in [
-            (&a, MarketKey::new("va", "A1")),
-            (&b, MarketKey::new("vb", "B1")),
-        ] {
-            let market = binary_market(
-                key,
-                "Will it rain in Paris on Dec 31, 2026?",
-                fees.clone(),
-                close,
-            );
-            v.add_market(market.unwrap()).unwrap();
+        for i in 1..=n {
+            for (v, key) in [
+                (&a, MarketKey::new("va", format!("A{i}"))),
+                (&b, MarketKey::new("vb", format!("B{i}"))),
+            ] {
+                let title = format!("Will it rain in Paris on Dec {i}, 2026?");
+                let market = binary_market(key, title, fees.clone(), close);
+                v.add_market(market.unwrap()).unwrap();
+            }
         }
         let venues = Self { a, b, n };
         venues.books(d("0.49"), d("0.51"), d("0.49"), d("0.51"));
