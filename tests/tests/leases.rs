@@ -423,6 +423,16 @@ async fn an_engine_killed_mid_execution_is_replaced_and_nothing_is_sent_twice() 
         orders.iter().any(|o| o.role == OrderRole::SecondLeg),
         "{orders:#?}"
     );
+    // The dislocation closes (A's book moves to B's prices), so whoever takes the pair over has
+    // nothing new to trade: every contract bought below comes from this one execution.
+    venues
+        .a
+        .set_book(
+            &"A1".into(),
+            &levels(&[(d("0.55"), d("1000"))]).unwrap(),
+            &levels(&[(d("0.57"), d("1000"))]).unwrap(),
+        )
+        .unwrap();
 
     // Kill the holder mid-execution (its task is aborted: no clean shutdown, no release).
     let killed_at = tokio::time::Instant::now();
@@ -442,8 +452,8 @@ async fn an_engine_killed_mid_execution_is_replaced_and_nothing_is_sent_twice() 
     .unwrap();
     let took = killed_at.elapsed();
     let second = holder(store.as_ref(), pair.id).await;
-    let executions = store.executions(10).await.unwrap();
     stop_all(nodes).await;
+    let executions = store.executions(10).await.unwrap();
 
     assert_eq!(finished.state, ExecutionState::Hedged, "{finished:#?}");
     assert_ne!(
