@@ -1,11 +1,13 @@
 //! Marks the venue end-to-end test `#[ignore]`d, with its reason, when what it needs is absent
 //! (`../shared/fakevenues`, python3), so `cargo test` reports it as ignored rather than as a
 //! pass. With `ARB_REQUIRE_E2E=1` it is never ignored: it runs and fails, naming what is missing.
+//! Likewise the PostgreSQL tests without `DATABASE_URL` (`ARB_REQUIRE_POSTGRES=1` to require).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 fn main() {
+    postgres();
     println!("cargo::rustc-check-cfg=cfg(e2e_unavailable)");
     println!("cargo::rerun-if-env-changed=ARB_REQUIRE_E2E");
     println!("cargo::rerun-if-env-changed=ARB_FAKEVENUES_DIR");
@@ -28,5 +30,18 @@ fn main() {
     let available = run_sh.exists() && python;
     if !available && !required {
         println!("cargo::rustc-cfg=e2e_unavailable");
+    }
+}
+
+/// Marks the PostgreSQL tests (`leases.rs`) `#[ignore]`d when `DATABASE_URL` is unset, unless
+/// `ARB_REQUIRE_POSTGRES=1` (then they run and fail without a server), as in arb-store.
+fn postgres() {
+    println!("cargo::rustc-check-cfg=cfg(postgres_unavailable)");
+    println!("cargo::rerun-if-env-changed=DATABASE_URL");
+    println!("cargo::rerun-if-env-changed=ARB_REQUIRE_POSTGRES");
+    let configured = std::env::var("DATABASE_URL").is_ok_and(|url| !url.trim().is_empty());
+    let required = std::env::var("ARB_REQUIRE_POSTGRES").as_deref() == Ok("1");
+    if !configured && !required {
+        println!("cargo::rustc-cfg=postgres_unavailable");
     }
 }

@@ -15,7 +15,9 @@ use arb_core::model::{
     VerdictKey, VerifiedPair,
 };
 use arb_core::sim::Fault;
-use arb_core::store::{MemoryStore, Store, StoreError};
+use arb_core::store::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, MemoryStore, Store, StoreError,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use execute_support::{Call, Harness};
@@ -124,11 +126,12 @@ impl Store for FailingStore {
     }
     async fn save_execution(
         &self,
+        fence: Fence,
         execution: &ExecutionRecord,
         orders: &[OrderRecord],
     ) -> Result<(), StoreError> {
         self.write()?;
-        self.inner.save_execution(execution, orders).await
+        self.inner.save_execution(fence, execution, orders).await
     }
     async fn execution(&self, id: &ExecutionId) -> Result<Option<ExecutionRecord>, StoreError> {
         self.inner.execution(id).await
@@ -139,9 +142,9 @@ impl Store for FailingStore {
     async fn executions(&self, limit: usize) -> Result<Vec<ExecutionRecord>, StoreError> {
         self.inner.executions(limit).await
     }
-    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
+    async fn upsert_order(&self, fence: Fence, order: &OrderRecord) -> Result<(), StoreError> {
         self.write()?;
-        self.inner.upsert_order(order).await
+        self.inner.upsert_order(fence, order).await
     }
     async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError> {
         self.inner.order(id).await
@@ -188,6 +191,38 @@ impl Store for FailingStore {
     ) -> Result<(), StoreError> {
         self.write()?;
         self.inner.put_verdict(key, verdict, judged_at).await
+    }
+    // Leases are not execution steps: they never count towards the crash.
+    async fn acquire_lease(
+        &self,
+        scope: &LeaseScope,
+        owner: &LeaseOwner,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        self.inner.acquire_lease(scope, owner, ttl).await
+    }
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        self.inner.renew_lease(lease, ttl).await
+    }
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        self.inner.release_lease(lease).await
+    }
+    async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
+        self.inner.leases().await
+    }
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: rust_decimal::Decimal,
+        limit: rust_decimal::Decimal,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .reserve_exposure(reservation, committed, limit)
+            .await
     }
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {
         self.write()?;

@@ -366,9 +366,14 @@ async fn a_venue_down_mid_hedge_leaves_the_execution_open_until_recovery_finishe
         created_at: opp.detected_at,
         updated_at: opp.detected_at,
     };
-    h.store.save_execution(&orphan, &[]).await.unwrap();
-    let err = h
-        .executor(Harness::config())
+    let executor = h.executor(Harness::config());
+    let fence = executor
+        .leases()
+        .fence(h.store.as_ref(), orphan.pair_id)
+        .await
+        .unwrap();
+    h.store.save_execution(fence, &orphan, &[]).await.unwrap();
+    let err = executor
         .execute(&h.pair, h.markets(), &opp)
         .await
         .unwrap_err();

@@ -54,6 +54,8 @@ out_of_range_tests! {
     slippage_above_half: "SLIPPAGE_TOLERANCE" = "0.51" => "a decimal in [0, 0.5]";
     negative_slippage: "SLIPPAGE_TOLERANCE" = "-0.01" => "a decimal in [0, 0.5]";
     zero_order_timeout: "ORDER_TIMEOUT_SECONDS" = "0" => "an integer in 1..=600";
+    lease_ttl_of_one_second: "LEASE_TTL" = "1" => "an integer in 2..=600";
+    zero_lease_renewal: "LEASE_RENEW" = "0" => "an integer in 1..=300";
     order_timeout_above_600: "ORDER_TIMEOUT_SECONDS" = "601" => "an integer in 1..=600";
     negative_order_timeout: "ORDER_TIMEOUT_SECONDS" = "-5" => "an integer in 1..=600";
     zero_fetch_interval: "PRICE_FETCH_INTERVAL" = "0" => "an integer in 1..=3600";
@@ -414,6 +416,48 @@ fn position_limit_above_total_exposure() {
             "MAX_POSITION_PER_MARKET (5000) exceeds MAX_TOTAL_EXPOSURE (4000)".into()
         )
     );
+}
+
+#[test]
+fn lease_renewal_above_half_the_time_to_live() {
+    assert_eq!(
+        load_err(&[("LEASE_TTL", "10"), ("LEASE_RENEW", "6")]),
+        ConfigError::Inconsistent(
+            "LEASE_RENEW (6 s) must be at most half of LEASE_TTL (10 s), so that a lease is \
+             renewed at least twice before it expires"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn lease_group_with_a_colon() {
+    assert_eq!(
+        load_err(&[("LEASE_GROUP", "eu:west")]),
+        malformed("LEASE_GROUP", "eu:west", "letters, digits, `-`, `_` or `.`")
+    );
+}
+
+#[test]
+fn lease_settings_reach_the_engine() {
+    let config = load(&[
+        ("LEASE_TTL", "30"),
+        ("LEASE_RENEW", "10"),
+        ("LEASE_GROUP", "eu-west.1"),
+        ("MAX_PAIRS_PER_DAEMON", "25"),
+    ])
+    .unwrap();
+    let engine = arb_daemon::commands::engine_config(&config);
+    assert_eq!(engine.leases.ttl, std::time::Duration::from_secs(30));
+    assert_eq!(
+        engine.leases.renew_every,
+        std::time::Duration::from_secs(10)
+    );
+    assert_eq!(engine.leases.group, "eu-west.1");
+    assert_eq!(engine.leases.max_pairs, Some(25));
+    let defaults = arb_daemon::commands::engine_config(&load(&[]).unwrap());
+    assert_eq!(defaults.leases.max_pairs, None, "0 (the default) is no cap");
+    assert_eq!(defaults.leases.group, "default");
 }
 
 #[test]

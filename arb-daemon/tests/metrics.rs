@@ -254,6 +254,7 @@ fn task_panics_book_ages_and_venue_calls_are_exported() {
         },
     );
     metrics.set_status(&arb_core::engine::EngineStatus {
+        leased_pairs: vec![arb_core::model::PairId(3), arb_core::model::PairId(8)],
         mode: arb_core::engine::TradingMode::Live,
         halted: None,
         venues: vec![],
@@ -273,6 +274,9 @@ fn task_panics_book_ages_and_venue_calls_are_exported() {
         "# TYPE arb_task_panics_total counter",
         "arb_task_panics_total{task=\"feed:kalshi\"} 2",
         "arb_task_restarts_total{task=\"feed:kalshi\"} 1",
+        "arb_leases_held 2",
+        "arb_pair_lease_held{pair=\"3\"} 1",
+        "arb_pair_lease_held{pair=\"8\"} 1",
     ] {
         assert!(
             text.lines().any(|l| l == line),

@@ -36,10 +36,21 @@ fn order() -> OrderRecord {
     }
 }
 
-/// Benchmarks successive state changes of one stored order.
+/// Benchmarks successive state changes of one stored order (each a fenced write: the pair's
+/// lease token is checked in the same transaction).
 fn bench_order_updates(c: &mut Criterion, rt: &Runtime, name: &str, store: &SqlStore) {
     let base = order();
-    rt.block_on(store.upsert_order(&base)).expect("first write");
+    let owner = arb_core::store::LeaseOwner::new("bench", 1, "bench", "bench");
+    let lease = rt
+        .block_on(store.acquire_lease(
+            &arb_core::store::LeaseScope::Pair(arb_core::model::PairId(1)),
+            &owner,
+            std::time::Duration::from_secs(3600),
+        ))
+        .expect("lease");
+    let fence = lease.fence().expect("a pair lease has a fence");
+    rt.block_on(store.upsert_order(fence, &base))
+        .expect("first write");
     let step = AtomicI64::new(0);
     c.bench_function(name, |b| {
         b.to_async(rt).iter(|| {
@@ -51,7 +62,7 @@ fn bench_order_updates(c: &mut Criterion, rt: &Runtime, name: &str, store: &SqlS
             update.order.venue_order_id = Some("venue-1".into());
             update.order.updated_at =
                 DateTime::from_timestamp(1_700_000_000 + n, 0).expect("valid timestamp");
-            async move { store.upsert_order(&update).await.expect("write") }
+            async move { store.upsert_order(fence, &update).await.expect("write") }
         });
     });
 }

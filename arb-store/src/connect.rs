@@ -194,7 +194,13 @@ fn mask_error(error: StoreError, url: &str) -> StoreError {
             what: mask(&what),
             message: mask(&message),
         },
-        other @ StoreError::SchemaTooNew { .. } => other,
+        other @ (StoreError::SchemaTooNew { .. }
+        | StoreError::LeaseHeld(_)
+        | StoreError::TraderRunning(_)
+        | StoreError::LeaseLost { .. }
+        | StoreError::NotLeased(_)
+        | StoreError::ExposureLimit { .. }
+        | StoreError::StaleFence { .. }) => other,
     }
 }
 

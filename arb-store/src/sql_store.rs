@@ -6,7 +6,9 @@ use arb_core::model::{
     PairStatus, Position, PriceSnapshot, SuggestionId, SuggestionStatus, VenueId, Verdict,
     VerdictKey, VerifiedPair,
 };
-use arb_core::store::{Store, StoreError};
+use arb_core::store::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, Store, StoreError,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -213,10 +215,11 @@ impl Store for SqlStore {
 
     async fn save_execution(
         &self,
+        fence: Fence,
         execution: &ExecutionRecord,
         orders: &[OrderRecord],
     ) -> Result<(), StoreError> {
-        self.named(self.store().save_execution(execution, orders).await)
+        self.named(self.store().save_execution(fence, execution, orders).await)
     }
 
     async fn execution(&self, id: &ExecutionId) -> Result<Option<ExecutionRecord>, StoreError> {
@@ -231,8 +234,8 @@ impl Store for SqlStore {
         self.named(self.store().executions(limit).await)
     }
 
-    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
-        self.named(self.store().upsert_order(order).await)
+    async fn upsert_order(&self, fence: Fence, order: &OrderRecord) -> Result<(), StoreError> {
+        self.named(self.store().upsert_order(fence, order).await)
     }
 
     async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError> {
@@ -286,6 +289,44 @@ impl Store for SqlStore {
         judged_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.named(self.store().put_verdict(key, verdict, judged_at).await)
+    }
+
+    async fn acquire_lease(
+        &self,
+        scope: &LeaseScope,
+        owner: &LeaseOwner,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        self.named(self.store().acquire_lease(scope, owner, ttl).await)
+    }
+
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        self.named(self.store().renew_lease(lease, ttl).await)
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        self.named(self.store().release_lease(lease).await)
+    }
+
+    async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
+        self.named(self.store().leases().await)
+    }
+
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: arb_core::Decimal,
+        limit: arb_core::Decimal,
+    ) -> Result<(), StoreError> {
+        self.named(
+            self.store()
+                .reserve_exposure(reservation, committed, limit)
+                .await,
+        )
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

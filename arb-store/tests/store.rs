@@ -51,6 +51,12 @@ conformance! {
         pairs_are_reapproved_with_new_rules_hashes,
         settings_are_set_replaced_and_cleared,
         verdicts_are_cached_replaced_and_keyed_by_all_three_hashes,
+        leases_are_exclusive_renewed_and_released,
+        expired_leases_are_taken_over,
+        stale_fences_are_refused,
+        racing_processes_get_one_lease,
+        exposure_reservations_share_one_limit,
+        concurrent_reservations_never_exceed_the_limit,
     ]
 }
 
@@ -73,8 +79,10 @@ mod sql {
             .insert_pair(&new_pair("FED-MAR", "fed-march", None))
             .await
             .expect("pair");
+        let fence = fence(store, PairId(1)).await;
         store
             .save_execution(
+                fence,
                 &execution("x-1", PairId(1), ExecutionState::SecondLegSent),
                 &[partially_filled(&order("c-1", Some("x-1")))],
             )
@@ -131,7 +139,11 @@ mod sql {
         // The execution keeps moving after the restart.
         let mut done = execution("x-1", PairId(1), ExecutionState::Hedged);
         done.updated_at = at(99);
-        reopened.save_execution(&done, &[]).await.expect("update");
+        let fence = fence(&reopened, PairId(1)).await;
+        reopened
+            .save_execution(fence, &done, &[])
+            .await
+            .expect("update");
         assert!(reopened.open_executions().await.expect("open").is_empty());
         assert_eq!(
             reopened
@@ -209,6 +221,44 @@ mod sql {
         );
         assert!(err.to_string().contains("upgrade the program"), "{err}");
         db.cleanup().await;
+    }
+
+    /// Two processes on one SQLite file: the second is refused any lease, told who trades there
+    /// (host, pid, since); once the first stops (releases or lapses), the second may trade.
+    #[tokio::test]
+    async fn sqlite_allows_one_trading_process_per_file() {
+        use arb_core::store::LeaseScope;
+        let db = TestDb::sqlite();
+        let (first, second) = (db.connect().await, db.connect().await);
+        let ttl = std::time::Duration::from_secs(60);
+        let member = LeaseScope::Member {
+            group: "default".to_owned(),
+            owner: test_owner("first").id,
+        };
+        let held = first
+            .acquire_lease(&member, &test_owner("first"), ttl)
+            .await
+            .expect("first trader");
+        let err = second
+            .acquire_lease(&LeaseScope::Pair(PairId(1)), &test_owner("second"), ttl)
+            .await
+            .expect_err("a second trader on the same file");
+        let text = err.to_string();
+        assert!(matches!(err, StoreError::TraderRunning(_)), "{err:?}");
+        assert!(text.contains("already has a trading process"), "{text}");
+        assert!(
+            text.contains("test-host") && text.contains("pid 4242"),
+            "{text}"
+        );
+        assert!(
+            text.contains(&held.acquired_at.format("%Y-%m-%d %H:%M:%S").to_string()),
+            "{text}"
+        );
+        first.release_lease(&held).await.expect("release");
+        second
+            .acquire_lease(&LeaseScope::Pair(PairId(1)), &test_owner("second"), ttl)
+            .await
+            .expect("the first trader stopped");
     }
 
     #[tokio::test]

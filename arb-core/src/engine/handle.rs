@@ -13,6 +13,7 @@ use super::supervise::{Supervisor, TaskCounts};
 use super::{EngineConfig, EngineError, EngineParts, TradingMode};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
+use crate::execute::PairLeases;
 use crate::matching::verify::SuggestionVerifier;
 use crate::matching::{Matcher, PairReading};
 use crate::model::{
@@ -61,6 +62,9 @@ pub struct EngineStatus {
     pub catalogue: CatalogueStatus,
     /// Panics and restarts per supervised task (only tasks that panicked are listed).
     pub tasks: BTreeMap<String, TaskCounts>,
+    /// Pairs whose lease this engine holds, so trades (always empty in monitor mode).
+    #[serde(default)]
+    pub leased_pairs: Vec<PairId>,
 }
 
 /// Positions with a PnL summary.
@@ -104,10 +108,12 @@ pub(crate) struct Shared {
     pub tasks: Arc<Supervisor>,
     /// The optional semantic verifier of new suggestions.
     pub verifier: OnceLock<SuggestionVerifier>,
+    /// The pair leases this engine holds (none in monitor mode).
+    pub leases: Arc<PairLeases>,
 }
 
 impl Shared {
-    pub(super) fn new(parts: EngineParts, risk: Arc<RiskManager>) -> Self {
+    pub(super) fn new(parts: EngineParts, risk: Arc<RiskManager>, leases: Arc<PairLeases>) -> Self {
         let venue_status = parts
             .venues
             .iter()
@@ -132,6 +138,7 @@ impl Shared {
             venue_status: Mutex::new(venue_status),
             catalogue: Mutex::new(CatalogueStatus::default()),
             verifier: OnceLock::new(),
+            leases,
         }
     }
 
@@ -413,6 +420,18 @@ impl EngineHandle {
         Ok(self.shared.store.pairs(status).await?)
     }
 
+    /// Every live lease in the store (pair holders and lease-group members), by name: who trades
+    /// what. Reading it takes no lease.
+    pub async fn leases(&self) -> Result<Vec<crate::store::Lease>, EngineError> {
+        Ok(self.shared.store.leases().await?)
+    }
+
+    /// The pair leases this engine holds and still trusts (none in monitor mode).
+    #[must_use]
+    pub fn held_leases(&self) -> Vec<crate::store::Lease> {
+        self.shared.leases.current()
+    }
+
     /// Stops trading a pair.
     pub async fn pause_pair(
         &self,
@@ -570,6 +589,13 @@ impl EngineHandle {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         Ok(EngineStatus {
+            leased_pairs: self
+                .shared
+                .leases
+                .current()
+                .iter()
+                .filter_map(|l| l.scope.pair())
+                .collect(),
             mode: self.shared.config.mode,
             halted,
             venues,

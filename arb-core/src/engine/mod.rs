@@ -9,6 +9,7 @@ mod books;
 mod catalogue;
 mod fallback;
 mod handle;
+mod leasing;
 mod runner;
 mod supervise;
 
@@ -26,7 +27,7 @@ pub use supervise::{FEED_RESTART, Supervisor, TaskCounts, panic_cause};
 
 use crate::clock::{Clock, IdSource};
 use crate::exchange::{Exchange, ExchangeError};
-use crate::execute::{ExecuteError, ExecutionConfig, Executor};
+use crate::execute::{ExecuteError, ExecutionConfig, Executor, PairLeases};
 use crate::matching::MatchConfig;
 use crate::model::{PairId, Relation, SuggestionId};
 use crate::notify::Notifier;
@@ -98,6 +99,77 @@ pub struct EngineConfig {
     pub control_poll_interval: Duration,
     /// Position differences with a venue above this many contracts raise an alert.
     pub drift_tolerance: crate::model::Qty,
+    /// Pair leases: who trades which pair when several processes share the store.
+    pub leases: LeaseConfig,
+}
+
+/// How a trading engine leases its pairs (`LEASE_TTL`, `LEASE_RENEW`, `LEASE_GROUP`,
+/// `MAX_PAIRS_PER_DAEMON`). Monitor mode takes no leases.
+#[derive(Clone, Debug)]
+pub struct LeaseConfig {
+    /// How long a lease lasts without renewal: after a crash, another process takes the pairs
+    /// over this long after the last renewal.
+    pub ttl: Duration,
+    /// How often leases are renewed, and free pairs looked for (well under `ttl`).
+    pub renew_every: Duration,
+    /// The group of daemons that share the store's pairs evenly.
+    pub group: String,
+    /// At most this many pairs per process (`None`: no cap beyond the even share).
+    pub max_pairs: Option<usize>,
+    /// Who this engine is in the store (`None`: this process, see
+    /// [`LeaseOwner::this_process`](crate::store::LeaseOwner::this_process)); several engines
+    /// in one process need distinct owners.
+    pub owner: Option<crate::store::LeaseOwner>,
+}
+
+impl Default for LeaseConfig {
+    /// 15 s leases renewed every 5 s, group `default`, no cap, this process as owner.
+    fn default() -> Self {
+        Self {
+            ttl: crate::execute::DEFAULT_LEASE_TTL,
+            renew_every: Duration::from_secs(5),
+            group: "default".to_owned(),
+            max_pairs: None,
+            owner: None,
+        }
+    }
+}
+
+impl LeaseConfig {
+    /// Refuses a renewal period that would let leases lapse, an empty cap or a group name that
+    /// cannot be stored in a lease name.
+    ///
+    /// # Errors
+    /// [`EngineError::Config`] naming the setting.
+    pub fn validate(&self) -> Result<(), EngineError> {
+        if self.renew_every.is_zero() || self.renew_every.saturating_mul(2) > self.ttl {
+            return Err(EngineError::Config(format!(
+                "LEASE_RENEW ({:?}) must be positive and at most half of LEASE_TTL ({:?})",
+                self.renew_every, self.ttl
+            )));
+        }
+        if self.max_pairs == Some(0) {
+            return Err(EngineError::Config(
+                "MAX_PAIRS_PER_DAEMON must be at least 1 (leave it unset for no cap)".to_owned(),
+            ));
+        }
+        let valid = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+        if self.group.is_empty() || !self.group.chars().all(valid) {
+            return Err(EngineError::Config(format!(
+                "LEASE_GROUP `{}` must be letters, digits, `-`, `_` or `.`",
+                self.group
+            )));
+        }
+        Ok(())
+    }
+
+    /// The owner this engine leases as.
+    #[must_use]
+    pub fn owner(&self) -> crate::store::LeaseOwner {
+        self.owner
+            .clone()
+            .unwrap_or_else(|| crate::store::LeaseOwner::this_process(&self.group))
+    }
 }
 
 impl EngineConfig {
@@ -107,7 +179,8 @@ impl EngineConfig {
     /// executor's defaults (sequential, 2% slippage, 30 s timeout), the matcher's defaults,
     /// polling every 5 s as a fallback, 4 concurrent executions, reconciliation every 30 s,
     /// catalogue re-sync every hour (an incomplete one retried after 5 s, doubling to 5 min),
-    /// control re-read every 2 s and a 0.01-contract drift tolerance.
+    /// control re-read every 2 s, a 0.01-contract drift tolerance and the default
+    /// [`LeaseConfig`].
     #[must_use]
     pub fn new(mode: TradingMode) -> Self {
         Self {
@@ -135,6 +208,7 @@ impl EngineConfig {
             control_poll_interval: Duration::from_secs(2),
             drift_tolerance: crate::model::Qty::new(Decimal::new(1, 2))
                 .unwrap_or(crate::model::Qty::ZERO),
+            leases: LeaseConfig::default(),
         }
     }
 }
@@ -232,6 +306,11 @@ impl Engine {
             .execution
             .validate()
             .map_err(|e| EngineError::Config(e.to_string()))?;
+        parts.config.leases.validate()?;
+        let leases = Arc::new(PairLeases::managed(
+            parts.config.leases.owner(),
+            parts.config.leases.ttl,
+        ));
         let executor = Arc::new(
             Executor::new(
                 parts.venues.clone(),
@@ -241,9 +320,10 @@ impl Engine {
                 Arc::clone(&parts.ids),
                 parts.config.execution.clone(),
             )
-            .with_risk(Arc::clone(&risk)),
+            .with_risk(Arc::clone(&risk))
+            .with_leases(Arc::clone(&leases)),
         );
-        let shared = Arc::new(handle::Shared::new(parts, risk));
+        let shared = Arc::new(handle::Shared::new(parts, risk, leases));
         Ok(Self { shared, executor })
     }
 

@@ -1,6 +1,6 @@
 //! The engine's main loop: book feeds in, opportunities and executions out.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 
 use super::fallback::Fallback;
 use super::handle::{HALT_SETTING, Shared};
+use super::leasing::Leasing;
 use super::{BookCache, EngineError};
 use crate::detect::{DetectLimits, PairDetector, PairView};
 use crate::exchange::{BookEvent, Exchange};
@@ -23,9 +24,13 @@ use crate::model::{
 use crate::notify::{Notification, Severity};
 use crate::portfolio::{Portfolio, drift_alert};
 use crate::risk::{ExecutionOutcome, RiskState};
+use crate::store::{ExposureReservation, StoreError};
 
 /// How an execution ended, with the opportunity it acted on.
 type ExecutionResult = Result<(ExecutionRecord, Opportunity), crate::execute::ExecuteError>;
+
+/// How the recovery of a newly leased pair's open executions ended.
+type RecoveryResult = Result<Vec<ExecutionRecord>, crate::execute::ExecuteError>;
 
 /// A book event tagged with its venue.
 type FeedItem = (VenueId, BookEvent);
@@ -55,7 +60,11 @@ pub(super) struct Runner {
     /// Which venues' streams deliver, which are polled instead.
     fallback: Fallback,
     executions: JoinSet<(PairId, ExecutionResult)>,
+    /// Recoveries of pairs just leased (the pair is busy until its recovery ends).
+    recoveries: JoinSet<(PairId, RecoveryResult)>,
     permits: Arc<Semaphore>,
+    /// Pair leases, when trading (monitor mode takes none).
+    leasing: Option<Leasing>,
 }
 
 impl Runner {
@@ -65,6 +74,13 @@ impl Runner {
         ));
         let portfolio = Portfolio::new(shared.config.drift_tolerance);
         let fills_since = shared.clock.now() - chrono::Duration::days(1);
+        let leasing = shared.config.mode.executes().then(|| {
+            Leasing::new(
+                Arc::clone(&shared.store),
+                Arc::clone(&shared.leases),
+                shared.config.leases.clone(),
+            )
+        });
         Self {
             shared,
             executor,
@@ -77,7 +93,9 @@ impl Runner {
             feeds: JoinSet::new(),
             fallback: Fallback::default(),
             executions: JoinSet::new(),
+            recoveries: JoinSet::new(),
             permits,
+            leasing,
         }
     }
 
@@ -87,14 +105,18 @@ impl Runner {
     ) -> Result<(), EngineError> {
         self.sync_kill_switch().await?;
         self.load_portfolio().await?;
-        for record in self.executor.recover().await? {
-            tracing::info!(id = %record.id, state = ?record.state, "recovered execution");
+        if let Some(leasing) = &mut self.leasing {
+            leasing.join().await?;
         }
         let (feed_tx, mut feed_rx) = mpsc::channel::<FeedItem>(4096);
+        self.rebalance_leases(&feed_tx).await?;
         self.refresh_pairs(&feed_tx).await?;
         self.refresh_balances().await;
 
         let config = &self.shared.config;
+        let mut lease_tick = tokio::time::interval(config.leases.renew_every);
+        lease_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        lease_tick.tick().await;
         let mut poll = tokio::time::interval(config.price_fetch_interval);
         let mut control = tokio::time::interval(config.control_poll_interval);
         let mut reconcile = tokio::time::interval(config.reconcile_interval);
@@ -116,6 +138,12 @@ impl Runner {
                 }
                 Some(done) = self.executions.join_next(), if !self.executions.is_empty() => {
                     self.on_execution_done(done).await;
+                }
+                Some(done) = self.recoveries.join_next(), if !self.recoveries.is_empty() => {
+                    self.on_recovered(done).await;
+                }
+                _ = lease_tick.tick(), if self.leasing.is_some() => {
+                    self.rebalance_leases(&feed_tx).await?;
                 }
                 _ = poll.tick() => {
                     for (venue, event) in self.poll_books().await {
@@ -143,7 +171,95 @@ impl Runner {
         while let Some(done) = self.executions.join_next().await {
             self.on_execution_done(done).await;
         }
+        while let Some(done) = self.recoveries.join_next().await {
+            self.on_recovered(done).await;
+        }
+        if let Some(leasing) = &mut self.leasing {
+            leasing.leave().await;
+        }
         Ok(())
+    }
+
+    /// The pairs a trading engine wants leased: the active ones, and any with an execution left
+    /// open (to recover it, even on a paused pair).
+    async fn wanted_pairs(&self) -> Result<BTreeSet<PairId>, EngineError> {
+        let store = &self.shared.store;
+        let mut wanted: BTreeSet<PairId> = store
+            .pairs(Some(PairStatus::Active))
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        wanted.extend(store.open_executions().await?.iter().map(|e| e.pair_id));
+        Ok(wanted)
+    }
+
+    /// Takes or gives up pair leases (see [`Leasing::rebalance`]); a newly leased pair is first
+    /// recovered, as at a restart, and only then traded.
+    async fn rebalance_leases(
+        &mut self,
+        feed_tx: &mpsc::Sender<FeedItem>,
+    ) -> Result<(), EngineError> {
+        if self.leasing.is_none() {
+            return Ok(());
+        }
+        let wanted = self.wanted_pairs().await?;
+        let Some(leasing) = &self.leasing else {
+            return Ok(());
+        };
+        let round = leasing.rebalance(&wanted, &self.busy).await?;
+        for pair in &round.lost {
+            tracing::error!(%pair, "pair lease lost: stopped trading the pair");
+            self.shared.notify(Notification::Alert {
+                severity: Severity::Warning,
+                message: format!(
+                    "Lost the lease on pair {pair} (renewals failed): stopped trading it; \
+                     another daemon may take it over."
+                ),
+            });
+        }
+        for pair in &round.released {
+            tracing::info!(%pair, "pair lease released to another daemon's share");
+        }
+        for &pair in &round.acquired {
+            self.busy.insert(pair);
+            let executor = Arc::clone(&self.executor);
+            self.recoveries
+                .spawn(async move { (pair, executor.recover_pair(pair).await) });
+        }
+        if round.changed() {
+            self.refresh_pairs(feed_tx).await?;
+        }
+        Ok(())
+    }
+
+    /// A newly leased pair's recovery ended: the pair may be traded (failures are alerted).
+    async fn on_recovered(
+        &mut self,
+        done: Result<(PairId, RecoveryResult), tokio::task::JoinError>,
+    ) {
+        match done {
+            Ok((pair, Ok(records))) => {
+                self.busy.remove(&pair);
+                for record in records {
+                    tracing::info!(%pair, id = %record.id, state = ?record.state, "recovered execution");
+                }
+            }
+            Ok((pair, Err(e))) => {
+                self.busy.remove(&pair);
+                tracing::error!(%pair, error = %e, "recovery of a leased pair failed");
+                self.shared.notify(Notification::Alert {
+                    severity: Severity::Critical,
+                    message: format!("Recovering pair {pair}'s open executions failed: {e}"),
+                });
+            }
+            Err(e) if e.is_panic() => {
+                let cause = super::panic_cause(e.into_panic().as_ref());
+                self.halt_after_panic("recovery", &cause, "recovery runs again at next start")
+                    .await;
+            }
+            Err(e) => tracing::error!(error = %e, "recovery task failed"),
+        }
     }
 
     /// Writes the best prices of every cached book to the price cache (batched off the hot path).
@@ -172,7 +288,12 @@ impl Runner {
     /// Re-reads active pairs; restarts book feeds when the set of watched markets changed.
     async fn refresh_pairs(&mut self, feed_tx: &mpsc::Sender<FeedItem>) -> Result<(), EngineError> {
         let store = Arc::clone(&self.shared.store);
-        let active = store.pairs(Some(PairStatus::Active)).await?;
+        let mut active = store.pairs(Some(PairStatus::Active)).await?;
+        if self.leasing.is_some() {
+            // A trading engine watches only the pairs it holds the lease of.
+            let leased: HashSet<PairId> = self.shared.leases.pairs().into_iter().collect();
+            active.retain(|p| leased.contains(&p.id));
+        }
         let before: HashSet<MarketKey> = self.watched_markets();
         let mut pairs = HashMap::new();
         for pair in active {
@@ -373,6 +494,10 @@ impl Runner {
         if self.busy.contains(&pair_id) {
             return Ok(());
         }
+        if self.leasing.is_some() && !self.shared.leases.holds(pair_id) {
+            // Lost (or not yet renewed in time): another daemon may trade it now.
+            return Ok(());
+        }
         let Some(watched) = self.pairs.get(&pair_id) else {
             return Ok(());
         };
@@ -454,7 +579,10 @@ impl Runner {
         let decision = if mode.executes() {
             let state = self.risk_state();
             match self.shared.risk.check(&opportunity, &state) {
-                Ok(()) => None,
+                Ok(()) => self
+                    .reserve_exposure(&opportunity, &state)
+                    .await?
+                    .map(OpportunityDecision::Refused),
                 Err(refusal) => Some(OpportunityDecision::Refused(refusal.to_string())),
             }
         } else {
@@ -473,6 +601,42 @@ impl Runner {
                 .notify(Notification::Opportunity { opportunity });
         }
         Ok(())
+    }
+
+    /// Reserves the trade's cost in the store's account-wide budget, so daemons sharing the venue
+    /// accounts count each other's executions in flight against the total exposure limit; the
+    /// refusal's reason when that would exceed it.
+    async fn reserve_exposure(
+        &self,
+        opportunity: &Opportunity,
+        state: &RiskState,
+    ) -> Result<Option<String>, EngineError> {
+        let config = &self.shared.config;
+        // Until the execution ended (every order may take its timeout) and every daemon
+        // reconciled its fills.
+        let rounds = config.execution.max_hedge_attempts.saturating_add(3);
+        let ttl = config
+            .execution
+            .order_timeout
+            .saturating_mul(rounds)
+            .saturating_add(config.reconcile_interval.saturating_mul(2));
+        let reservation = ExposureReservation {
+            id: self.shared.ids.next_id("budget"),
+            owner: self.shared.leases.owner().id.clone(),
+            amount: opportunity.total_cost,
+            ttl,
+        };
+        let limit = config.risk.max_total_exposure_usd;
+        match self
+            .shared
+            .store
+            .reserve_exposure(&reservation, state.total_exposure_usd(), limit)
+            .await
+        {
+            Ok(()) => Ok(None),
+            Err(e @ StoreError::ExposureLimit { .. }) => Ok(Some(e.to_string())),
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn risk_state(&self) -> RiskState {

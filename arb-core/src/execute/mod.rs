@@ -9,6 +9,7 @@
 //! [`Executor::recover`] resumes any execution from the store alone, never sending an order twice.
 
 mod config;
+mod leases;
 pub mod pricing;
 mod run;
 mod venue;
@@ -19,12 +20,16 @@ use std::sync::Arc;
 use thiserror::Error;
 
 pub use config::{ExecutionConfig, FirstLegRule};
+pub use leases::PairLeases;
+
+/// How long a pair lease lasts without renewal unless configured (`LEASE_TTL`).
+pub const DEFAULT_LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(15);
 
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
 use crate::model::{
     BinaryBook, ClientOrderId, ExecutionId, ExecutionRecord, Market, MarketKey, ModelError,
-    Opportunity, OpportunityId, PairStatus, VenueId, VerifiedPair,
+    Opportunity, OpportunityId, PairId, PairStatus, VenueId, VerifiedPair,
 };
 use crate::notify::Notifier;
 use crate::risk::RiskManager;
@@ -89,6 +94,7 @@ pub struct Executor {
     ids: Arc<dyn IdSource>,
     config: ExecutionConfig,
     risk: Option<Arc<RiskManager>>,
+    leases: Arc<PairLeases>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -119,7 +125,26 @@ impl Executor {
             ids,
             config,
             risk: None,
+            leases: Arc::new(PairLeases::on_demand(
+                crate::store::LeaseOwner::this_process("default"),
+                DEFAULT_LEASE_TTL,
+            )),
         }
+    }
+
+    /// Uses these pair leases (an engine's, which it acquires and renews) instead of taking
+    /// leases on demand: every execution write carries the pair's lease token, and an execution
+    /// whose pair lease is not held stops before its next write or order.
+    #[must_use]
+    pub fn with_leases(mut self, leases: Arc<PairLeases>) -> Self {
+        self.leases = leases;
+        self
+    }
+
+    /// The pair leases this executor writes under.
+    #[must_use]
+    pub const fn leases(&self) -> &Arc<PairLeases> {
+        &self.leases
     }
 
     /// Connects the risk manager: its kill switch stops new executions (in-flight ones still
@@ -189,10 +214,24 @@ impl Executor {
     /// then the first such error is returned, so a caller that fails closed still starts from as
     /// reconciled a state as the venues allow.
     pub async fn recover(&self) -> Result<Vec<ExecutionRecord>, ExecuteError> {
+        self.recover_matching(|_| true).await
+    }
+
+    /// [`Executor::recover`] for the executions of one pair only: what a process does when it
+    /// takes a pair's lease over (the previous holder may have died mid-execution).
+    pub async fn recover_pair(&self, pair: PairId) -> Result<Vec<ExecutionRecord>, ExecuteError> {
+        self.recover_matching(|r| r.pair_id == pair).await
+    }
+
+    async fn recover_matching(
+        &self,
+        wanted: impl Fn(&ExecutionRecord) -> bool,
+    ) -> Result<Vec<ExecutionRecord>, ExecuteError> {
         self.config.validate()?;
         let mut out = Vec::new();
         let mut first_error = None;
-        for record in self.store.open_executions().await? {
+        let open = self.store.open_executions().await?;
+        for record in open.into_iter().filter(|r| wanted(r)) {
             let id = record.id.clone();
             match self.recover_one(record).await {
                 Ok(record) => out.push(record),

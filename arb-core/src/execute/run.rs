@@ -127,6 +127,7 @@ impl<'e> Run<'e> {
                 let ia = self.push_order(0, OrderRole::FirstLeg, Side::Buy, a, qty, tif);
                 let ib = self.push_order(1, OrderRole::FirstLeg, Side::Buy, b, qty, tif);
                 self.save().await?;
+                self.fence().await?;
                 let (ra, rb) = {
                     let (ca, cb) = (self.calls(0), self.calls(1));
                     let (qa, qb) = (
@@ -572,6 +573,7 @@ impl<'e> Run<'e> {
 
     /// Sends a stored order and stores the answer.
     async fn place(&mut self, idx: usize) -> Result<(), ExecuteError> {
+        self.fence().await?;
         let answer = self
             .calls(self.leg_of(idx))
             .place(&self.orders[idx].order.request)
@@ -691,12 +693,25 @@ impl<'e> Run<'e> {
     }
 
     /// Writes the execution and all its orders in one transaction.
+    /// Under the pair's lease: refused (nothing written, and the caller stops) when this
+    /// process no longer holds it.
     async fn save(&mut self) -> Result<(), ExecuteError> {
         self.record.updated_at = self.ex.clock.now();
+        let fence = self.fence().await?;
         self.ex
             .store
-            .save_execution(&self.record, &self.orders)
+            .save_execution(fence, &self.record, &self.orders)
             .await?;
         Ok(())
+    }
+
+    /// The fence of this execution's pair lease; an error when it is no longer held, so that no
+    /// order is sent for a pair another process may have taken over.
+    async fn fence(&self) -> Result<crate::store::Fence, ExecuteError> {
+        Ok(self
+            .ex
+            .leases
+            .fence(self.ex.store.as_ref(), self.record.pair_id)
+            .await?)
     }
 }

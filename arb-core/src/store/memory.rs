@@ -6,7 +6,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{OpportunityThrottle, Store, StoreError};
+use super::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, OpportunityThrottle, Store,
+    StoreError,
+};
 use crate::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, Outcome, PairAction,
@@ -30,6 +33,10 @@ struct State {
     daily_pnl: BTreeMap<NaiveDate, DailyPnl>,
     settings: HashMap<String, String>,
     verdicts: HashMap<VerdictKey, Verdict>,
+    /// Leases by scope; released and expired ones stay (their token is the floor of the next).
+    leases: BTreeMap<LeaseScope, Lease>,
+    /// Exposure reservations: amount and expiry, by id.
+    reservations: HashMap<String, (rust_decimal::Decimal, DateTime<Utc>)>,
     next_id: i64,
     next_seq: u64,
 }
@@ -62,6 +69,25 @@ impl State {
         Ok(())
     }
 
+    /// Refuses a write whose fence is not the pair's current, unexpired lease.
+    fn check_fence(&self, fence: Fence, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let current = match self.leases.get(&LeaseScope::Pair(fence.pair)) {
+            Some(l) if l.token == fence.token && l.expires_at > now => return Ok(()),
+            Some(l) if l.token == fence.token => format!("the lease expired at {}", l.expires_at),
+            Some(l) => format!("the pair's lease is at token {}", l.token),
+            None => "the pair has no lease".to_owned(),
+        };
+        Err(StoreError::StaleFence { fence, current })
+    }
+
+    /// Refuses a fence of another pair than the execution's.
+    fn check_fence_pair(&self, fence: Fence, execution: &ExecutionId) -> Result<(), StoreError> {
+        match self.executions.get(execution) {
+            Some((_, e)) if e.pair_id != fence.pair => Err(fence_mismatch(fence, e.pair_id)),
+            _ => Ok(()),
+        }
+    }
+
     fn put_order(&mut self, record: &OrderRecord) {
         let seq = match self.orders.get(&record.order.request.client_order_id) {
             Some((seq, _)) => *seq,
@@ -71,6 +97,20 @@ impl State {
             record.order.request.client_order_id.clone(),
             (seq, record.clone()),
         );
+    }
+}
+
+/// A lease's time to live as a `chrono` duration.
+fn lease_ttl(ttl: std::time::Duration) -> Result<chrono::Duration, StoreError> {
+    chrono::Duration::from_std(ttl)
+        .map_err(|e| StoreError::Config(format!("lease time to live {ttl:?}: {e}")))
+}
+
+/// The error of a write fenced by another pair's lease than the one it writes to.
+fn fence_mismatch(fence: Fence, pair: PairId) -> StoreError {
+    StoreError::StaleFence {
+        fence,
+        current: format!("the execution belongs to pair {pair}"),
     }
 }
 
@@ -324,10 +364,16 @@ impl Store for MemoryStore {
 
     async fn save_execution(
         &self,
+        fence: Fence,
         execution: &ExecutionRecord,
         orders: &[OrderRecord],
     ) -> Result<(), StoreError> {
         let mut s = self.state();
+        s.check_fence(fence, Utc::now())?;
+        if execution.pair_id != fence.pair {
+            return Err(fence_mismatch(fence, execution.pair_id));
+        }
+        s.check_fence_pair(fence, &execution.id)?;
         for o in orders {
             s.check_order(o)?;
         }
@@ -366,8 +412,12 @@ impl Store for MemoryStore {
         Ok(out.into_iter().take(limit).map(|(_, e)| e).collect())
     }
 
-    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
+    async fn upsert_order(&self, fence: Fence, order: &OrderRecord) -> Result<(), StoreError> {
         let mut s = self.state();
+        s.check_fence(fence, Utc::now())?;
+        if let Some(execution) = &order.execution_id {
+            s.check_fence_pair(fence, execution)?;
+        }
         s.check_order(order)?;
         s.put_order(order);
         Ok(())
@@ -461,6 +511,95 @@ impl Store for MemoryStore {
         _judged_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.state().verdicts.insert(key.clone(), verdict.clone());
+        Ok(())
+    }
+
+    async fn acquire_lease(
+        &self,
+        scope: &LeaseScope,
+        owner: &LeaseOwner,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        let now = Utc::now();
+        let expires_at = now + lease_ttl(ttl)?;
+        let mut s = self.state();
+        let token = match s.leases.get(scope) {
+            Some(l) if l.expires_at > now && l.owner.id != owner.id => {
+                return Err(StoreError::LeaseHeld(Box::new(l.clone())));
+            }
+            Some(l) => l.token + 1,
+            None => 1,
+        };
+        let lease = Lease {
+            scope: scope.clone(),
+            owner: owner.clone(),
+            token,
+            acquired_at: now,
+            expires_at,
+        };
+        s.leases.insert(scope.clone(), lease.clone());
+        Ok(lease)
+    }
+
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        let now = Utc::now();
+        let expires_at = now + lease_ttl(ttl)?;
+        let mut s = self.state();
+        match s.leases.get_mut(&lease.scope) {
+            Some(l) if l.token == lease.token && l.owner.id == lease.owner.id => {
+                l.expires_at = expires_at;
+                Ok(l.clone())
+            }
+            _ => Err(StoreError::LeaseLost {
+                scope: lease.scope.name(),
+                token: lease.token,
+            }),
+        }
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut s = self.state();
+        if let Some(l) = s.leases.get_mut(&lease.scope)
+            && l.token == lease.token
+            && l.owner.id == lease.owner.id
+        {
+            l.expires_at = l.expires_at.min(now);
+        }
+        Ok(())
+    }
+
+    async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
+        let now = Utc::now();
+        let mut live: Vec<Lease> = self
+            .state()
+            .leases
+            .values()
+            .filter(|l| l.expires_at > now)
+            .cloned()
+            .collect();
+        live.sort_by_key(|l| l.scope.name());
+        Ok(live)
+    }
+
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: rust_decimal::Decimal,
+        limit: rust_decimal::Decimal,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let expires = now + lease_ttl(reservation.ttl)?;
+        let mut s = self.state();
+        s.reservations.retain(|_, (_, until)| *until > now);
+        let reserved = s.reservations.values().map(|(amount, _)| *amount).sum();
+        super::check_budget(committed, reserved, reservation.amount, limit)?;
+        s.reservations
+            .insert(reservation.id.clone(), (reservation.amount, expires));
         Ok(())
     }
 

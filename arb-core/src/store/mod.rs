@@ -3,6 +3,7 @@
 //! A failed write is an error the caller sees (the engine halts trading: fail closed), never a log
 //! line only. [`MemoryStore`] implements it for tests and embedding; `arb-store` for SQLite and PostgreSQL.
 
+mod lease;
 mod memory;
 mod throttle;
 
@@ -10,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use thiserror::Error;
 
+pub use lease::{ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope};
 pub use memory::MemoryStore;
 pub use throttle::OpportunityThrottle;
 
@@ -53,6 +55,55 @@ pub enum StoreError {
     /// Bad connection settings (e.g. an unsupported `DATABASE_URL`).
     #[error("store configuration: {0}")]
     Config(String),
+    /// Another live process holds the lease asked for.
+    #[error("{} is held by {}", .0.scope, .0.holder())]
+    LeaseHeld(Box<Lease>),
+    /// A SQLite file already has a trading process (one per file): who it is.
+    #[error(
+        "this SQLite file already has a trading process: {}; only one process may trade on a \
+         SQLite file (stop it, or use PostgreSQL to run several daemons)",
+        .0.holder()
+    )]
+    TraderRunning(Box<Lease>),
+    /// A renewal or release of a lease that is no longer held under that token (it expired and
+    /// another process took it, or it was released).
+    #[error("lease on {scope} (token {token}) is no longer held")]
+    LeaseLost {
+        /// What the lease covered.
+        scope: String,
+        /// The token the caller held.
+        token: u64,
+    },
+    /// The account-wide total exposure limit would be exceeded, counting every daemon's
+    /// reservations: nothing was reserved.
+    #[error(
+        "total exposure would reach ${total} across daemons (open ${committed}, reserved by \
+         executions in flight ${reserved}, this trade ${amount}); the limit is ${limit}"
+    )]
+    ExposureLimit {
+        /// What it would reach.
+        total: rust_decimal::Decimal,
+        /// Open exposure as the caller sees it.
+        committed: rust_decimal::Decimal,
+        /// Live reservations of every daemon.
+        reserved: rust_decimal::Decimal,
+        /// This reservation.
+        amount: rust_decimal::Decimal,
+        /// The limit.
+        limit: rust_decimal::Decimal,
+    },
+    /// This process does not hold (or no longer trusts) the lease a write or trade needs.
+    #[error("this process does not hold the lease on {0}")]
+    NotLeased(String),
+    /// An execution write whose fencing token is not the pair's current lease token: refused,
+    /// nothing written.
+    #[error("write refused: {fence} is stale ({current})")]
+    StaleFence {
+        /// The fence the write carried.
+        fence: Fence,
+        /// What the store holds instead.
+        current: String,
+    },
 }
 
 impl StoreError {
@@ -61,6 +112,39 @@ impl StoreError {
     pub const fn is_retryable(&self) -> bool {
         matches!(self, Self::Backend(_))
     }
+
+    /// Whether this refuses a write or renewal because another process owns the lease now.
+    #[must_use]
+    pub const fn is_lease_lost(&self) -> bool {
+        matches!(
+            self,
+            Self::LeaseLost { .. } | Self::StaleFence { .. } | Self::NotLeased(_)
+        )
+    }
+}
+
+/// Refuses a reservation that would take open exposure plus live reservations past `limit`
+/// (shared by every `Store` implementation).
+///
+/// # Errors
+/// [`StoreError::ExposureLimit`] with the figures.
+pub fn check_budget(
+    committed: rust_decimal::Decimal,
+    reserved: rust_decimal::Decimal,
+    amount: rust_decimal::Decimal,
+    limit: rust_decimal::Decimal,
+) -> Result<(), StoreError> {
+    let total = committed + reserved + amount;
+    if total > limit {
+        return Err(StoreError::ExposureLimit {
+            total,
+            committed,
+            reserved,
+            amount,
+            limit,
+        });
+    }
+    Ok(())
 }
 
 /// Persistent state of the engine. All methods are safe to call concurrently.
@@ -135,9 +219,11 @@ pub trait Store: Send + Sync {
     ) -> Result<Vec<OpportunityRecord>, StoreError>;
 
     /// Inserts or updates an execution and the given orders of it, in one transaction: either
-    /// everything is written or nothing is.
+    /// everything is written or nothing is. `fence` must be the current lease of the execution's
+    /// pair, else nothing is written ([`StoreError::StaleFence`]).
     async fn save_execution(
         &self,
+        fence: Fence,
         execution: &ExecutionRecord,
         orders: &[OrderRecord],
     ) -> Result<(), StoreError>;
@@ -150,7 +236,9 @@ pub trait Store: Send + Sync {
 
     /// Inserts or updates an order, keyed by client order id. Reusing a client order id for a
     /// different order (other market, outcome, side or execution) is a [`StoreError::Conflict`].
-    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError>;
+    /// `fence` must be the current lease of the pair the order's execution belongs to
+    /// ([`StoreError::StaleFence`] otherwise).
+    async fn upsert_order(&self, fence: Fence, order: &OrderRecord) -> Result<(), StoreError>;
     /// An order by client order id.
     async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError>;
     /// An execution's orders, in the order they were first stored.
@@ -185,6 +273,38 @@ pub trait Store: Send + Sync {
         key: &VerdictKey,
         verdict: &Verdict,
         judged_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Takes a lease for `owner` for `ttl` (the store's clock): when it is free, expired or
+    /// already `owner`'s, with a token greater than any the scope had before. Another live
+    /// holder is [`StoreError::LeaseHeld`]; on SQLite any live lease of another process is
+    /// [`StoreError::TraderRunning`] (one trading process per file).
+    async fn acquire_lease(
+        &self,
+        scope: &LeaseScope,
+        owner: &LeaseOwner,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError>;
+    /// Extends a held lease to `ttl` from now; [`StoreError::LeaseLost`] when its token is no
+    /// longer the scope's current one.
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError>;
+    /// Gives a held lease up at once (it keeps its token, so the next holder's is greater);
+    /// releasing one no longer held does nothing.
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError>;
+    /// Every live (unexpired) lease, by name.
+    async fn leases(&self) -> Result<Vec<Lease>, StoreError>;
+    /// Reserves `reservation.amount` of the account-wide exposure budget when `committed` (the
+    /// caller's open exposure) plus every live reservation plus the amount stays within `limit`;
+    /// otherwise [`StoreError::ExposureLimit`] and nothing is reserved. Reservations are checked
+    /// one at a time across processes and lapse after their time to live.
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: rust_decimal::Decimal,
+        limit: rust_decimal::Decimal,
     ) -> Result<(), StoreError>;
 
     /// Inserts or replaces one day's PnL.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arb_core::clock::{Clock, SystemClock, UniqueIds};
-use arb_core::engine::{Engine, EngineConfig, TradingMode};
+use arb_core::engine::{Engine, EngineConfig, LeaseConfig, TradingMode};
 use arb_core::exchange::Exchange;
 use arb_core::matching::verify::{CachedVerifier, SuggestionVerifier, VerifyConfig};
 use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
@@ -59,6 +59,13 @@ pub fn engine_config(config: &Config) -> EngineConfig {
     engine.execution.slippage_tolerance = execution.slippage_tolerance;
     engine.execution.order_timeout = execution.order_timeout;
     engine.execution.max_hedge_attempts = execution.max_hedge_attempts;
+    engine.leases = LeaseConfig {
+        ttl: config.leases.ttl,
+        renew_every: config.leases.renew,
+        group: config.leases.group.clone(),
+        max_pairs: config.leases.max_pairs,
+        owner: None,
+    };
     engine
 }
 

@@ -161,7 +161,12 @@ pub async fn dispatch(
             Ok(())
         }
         Command::Pairs(PairsCommand::List) => {
-            print::pairs(out, &handle(config, mode).await?.list_pairs(None).await?)
+            let handle = handle(config, mode).await?;
+            print::pairs(
+                out,
+                &handle.list_pairs(None).await?,
+                &handle.leases().await?,
+            )
         }
         Command::Pairs(PairsCommand::Pause { id, reason }) => {
             let reason = reason.as_deref().unwrap_or("paused from the command line");

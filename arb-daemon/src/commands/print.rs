@@ -10,6 +10,7 @@ use arb_core::model::{
     MarketKey, MatchSuggestion, OpportunityDecision, OpportunityRecord, PairStatus, Polarity,
     VerifiedPair,
 };
+use arb_core::store::{Lease, LeaseScope};
 use rust_decimal::Decimal;
 
 use super::CommandError;
@@ -130,7 +131,11 @@ pub fn reading(
 }
 
 /// Verified pairs.
-pub fn pairs(out: &mut (dyn Write + Send), list: &[VerifiedPair]) -> Result<(), CommandError> {
+pub fn pairs(
+    out: &mut (dyn Write + Send),
+    list: &[VerifiedPair],
+    leases: &[Lease],
+) -> Result<(), CommandError> {
     if list.is_empty() {
         writeln!(out, "no pairs approved yet")?;
         return Ok(());
@@ -142,7 +147,24 @@ pub fn pairs(out: &mut (dyn Write + Send), list: &[VerifiedPair]) -> Result<(), 
         ("polarity", Align::Left),
         ("status", Align::Left),
         ("approved by", Align::Left),
+        ("traded by", Align::Left),
     ]);
+    let holder = |id| {
+        leases
+            .iter()
+            .find(|l| l.scope == LeaseScope::Pair(id))
+            .map_or_else(
+                || "nobody".to_owned(),
+                |l| {
+                    format!(
+                        "{} (pid {}, until {})",
+                        l.owner.host,
+                        l.owner.pid,
+                        l.expires_at.format("%H:%M:%S UTC")
+                    )
+                },
+            )
+    };
     for p in list {
         t.row(vec![
             p.id.to_string(),
@@ -155,9 +177,22 @@ pub fn pairs(out: &mut (dyn Write + Send), list: &[VerifiedPair]) -> Result<(), 
                 p.approved_by,
                 p.approved_at.format("%Y-%m-%d %H:%M UTC")
             ),
+            holder(p.id),
         ]);
     }
     t.write(out)?;
+    Ok(())
+}
+
+/// Who holds what: every live pair lease and lease-group member, or that nobody does.
+pub fn leases(out: &mut (dyn Write + Send), leases: &[Lease]) -> Result<(), CommandError> {
+    if leases.is_empty() {
+        writeln!(out, "leases: no daemon holds any pair of this store")?;
+        return Ok(());
+    }
+    for l in leases {
+        writeln!(out, "leases: {} held by {}", l.scope, l.holder())?;
+    }
     Ok(())
 }
 

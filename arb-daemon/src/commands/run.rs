@@ -124,6 +124,10 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         "arb-daemon running in {} mode; Ctrl-C stops it (in-flight executions finish hedging)",
         config.trading_mode
     )?;
+    if config.trading_mode.executes() {
+        // Who trades what on this store before this daemon takes its share.
+        super::print::leases(out, &handle.leases().await?)?;
+    }
     let report = handle.sync_markets().await?;
     for v in &report.venues {
         tracing::info!(venue = %v.venue, markets = v.stored, complete = v.is_complete(), "catalogue synced");

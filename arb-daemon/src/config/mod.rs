@@ -34,9 +34,9 @@ pub use self::error::ConfigError;
 use self::reader::{Bound, DecimalRange, Reader, malformed};
 use self::settings::TRADING_MODE_OPTIONS;
 pub use self::settings::{
-    DiscordConfig, ExecutionConfig, KalshiConfig, KalshiEnv, KalshiKey, LogFormat, LogLevel,
-    LoggingConfig, MetricsConfig, PolymarketApiCreds, PolymarketConfig, RiskConfig, SignatureType,
-    StrategyConfig, TradingMode, VerifierConfig, VerifierKey,
+    DiscordConfig, ExecutionConfig, KalshiConfig, KalshiEnv, KalshiKey, LeaseSettings, LogFormat,
+    LogLevel, LoggingConfig, MetricsConfig, PolymarketApiCreds, PolymarketConfig, RiskConfig,
+    SignatureType, StrategyConfig, TradingMode, VerifierConfig, VerifierKey,
 };
 pub use self::sources::{ConfigSources, Origin};
 pub use self::vars::{SECRET_VARIABLES, VARIABLES, is_secret};
@@ -66,6 +66,8 @@ pub struct Config {
     pub risk: RiskConfig,
     /// Execution behaviour.
     pub execution: ExecutionConfig,
+    /// Pair leases (several daemons on one store).
+    pub leases: LeaseSettings,
     /// Logging.
     pub logging: LoggingConfig,
     /// `/health` and `/metrics`.
@@ -108,6 +110,7 @@ impl Config {
         let strategy = read_strategy(&mut r)?;
         let risk = read_risk(&mut r)?;
         let execution = read_execution(&mut r)?;
+        let leases = read_leases(&mut r)?;
         let logging = read_logging(&mut r)?;
         let metrics = read_metrics(&mut r)?;
         let verifier = read_verifier(&mut r)?;
@@ -120,6 +123,7 @@ impl Config {
             strategy,
             risk,
             execution,
+            leases,
             logging,
             metrics,
             verifier,
@@ -377,6 +381,33 @@ fn read_execution(r: &mut Reader<'_>) -> Result<ExecutionConfig, ConfigError> {
         )?,
         order_timeout: seconds(r.integer("ORDER_TIMEOUT_SECONDS", 30, 1, 600)?),
         max_hedge_attempts: r.integer("MAX_HEDGE_ATTEMPTS", 3, 1, 20)?,
+    })
+}
+
+fn read_leases(r: &mut Reader<'_>) -> Result<LeaseSettings, ConfigError> {
+    let ttl = seconds(r.integer("LEASE_TTL", 15, 2, 600)?);
+    let renew = seconds(r.integer("LEASE_RENEW", 5, 1, 300)?);
+    if renew.saturating_mul(2) > ttl {
+        return Err(ConfigError::Inconsistent(format!(
+            "LEASE_RENEW ({} s) must be at most half of LEASE_TTL ({} s), so that a lease is \
+             renewed at least twice before it expires",
+            renew.as_secs(),
+            ttl.as_secs()
+        )));
+    }
+    let group = r
+        .parsed("LEASE_GROUP", "letters, digits, `-`, `_` or `.`", |text| {
+            text.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .then(|| text.to_owned())
+        })?
+        .unwrap_or_else(|| "default".to_owned());
+    let max_pairs = r.integer("MAX_PAIRS_PER_DAEMON", 0_usize, 0, 1_000_000)?;
+    Ok(LeaseSettings {
+        ttl,
+        renew,
+        group,
+        max_pairs: (max_pairs > 0).then_some(max_pairs),
     })
 }
 

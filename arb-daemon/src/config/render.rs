@@ -127,6 +127,13 @@ impl Config {
                 "MAX_HEDGE_ATTEMPTS",
                 self.execution.max_hedge_attempts.to_string(),
             ),
+            ("LEASE_TTL", self.leases.ttl.as_secs().to_string()),
+            ("LEASE_RENEW", self.leases.renew.as_secs().to_string()),
+            ("LEASE_GROUP", self.leases.group.clone()),
+            (
+                "MAX_PAIRS_PER_DAEMON",
+                self.leases.max_pairs.map_or(0, |m| m).to_string(),
+            ),
             ("LOG_LEVEL", self.logging.level.as_str().to_string()),
             ("RUST_LOG", optional(self.logging.filter.clone())),
             (

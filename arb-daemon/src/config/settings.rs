@@ -274,6 +274,22 @@ pub struct ExecutionConfig {
     pub max_hedge_attempts: u32,
 }
 
+/// Pair leases: which daemon trades which pair when several share one store.
+#[derive(Clone, Debug)]
+pub struct LeaseSettings {
+    /// `LEASE_TTL`: seconds a lease lasts without renewal, 2..=600 (default 15): after a daemon
+    /// dies, another takes its pairs over this long after its last renewal.
+    pub ttl: Duration,
+    /// `LEASE_RENEW`: seconds between renewals, 1..=300, at most half of `LEASE_TTL` (default 5).
+    pub renew: Duration,
+    /// `LEASE_GROUP`: the daemons sharing the store's pairs evenly (letters, digits, `-`, `_`,
+    /// `.`; default `default`).
+    pub group: String,
+    /// `MAX_PAIRS_PER_DAEMON`: at most this many pairs traded by this daemon (default 0: no cap
+    /// beyond the even share).
+    pub max_pairs: Option<usize>,
+}
+
 /// Logging settings.
 #[derive(Clone, Debug)]
 pub struct LoggingConfig {

@@ -148,6 +148,7 @@ mod tests {
 
     fn status(mode: TradingMode) -> EngineStatus {
         EngineStatus {
+            leased_pairs: vec![],
             mode,
             halted: None,
             venues: vec![VenueStatus {

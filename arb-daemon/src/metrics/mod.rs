@@ -18,6 +18,8 @@
 //! | `arb_catalogue_sync_failures_total` | counter | |
 //! | `arb_task_panics_total` | counter | `task` |
 //! | `arb_task_restarts_total` | counter | `task` |
+//! | `arb_leases_held` | gauge | |
+//! | `arb_pair_lease_held` | gauge | `pair` |
 
 pub mod health;
 mod histogram;
@@ -323,6 +325,27 @@ fn render_status(out: &mut String, status: &EngineStatus) {
         c.failures_total
     );
     render_tasks(out, status);
+    render_leases(out, status);
+}
+
+/// The pair leases this daemon holds (what it trades when several share the store).
+fn render_leases(out: &mut String, status: &EngineStatus) {
+    header(
+        out,
+        "arb_leases_held",
+        "gauge",
+        "Pair leases this daemon holds (pairs it trades; 0 in monitor mode).",
+    );
+    let _ = writeln!(out, "arb_leases_held {}", status.leased_pairs.len());
+    header(
+        out,
+        "arb_pair_lease_held",
+        "gauge",
+        "1 for each pair whose lease this daemon holds.",
+    );
+    for pair in &status.leased_pairs {
+        let _ = writeln!(out, "arb_pair_lease_held{{pair=\"{pair}\"}} 1");
+    }
 }
 
 /// Panics and restarts of supervised tasks.

@@ -16,6 +16,20 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 /// Whether the migrations table exists in the current schema (`search_path`).
 const MIGRATIONS_TABLE_EXISTS: &str = "SELECT to_regclass('_sqlx_migrations') IS NOT NULL";
 
+/// The database clock in milliseconds since the Unix epoch (lease times).
+const NOW_MS: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+
+/// Locks the lease row read by a fenced write until the write commits, so the lease cannot
+/// change hands between the check and the commit.
+const FOR_SHARE: &str = " FOR SHARE";
+
+/// Serialises exposure reservations across connections (a transaction-scoped advisory lock;
+/// the key is arbitrary but fixed).
+const SERIALIZE_BUDGET: &str = "SELECT pg_advisory_xact_lock(2100021021)";
+
+/// Several processes may trade on one PostgreSQL database (each pair leased to one of them).
+const ONE_TRADER_PER_DATABASE: bool = false;
+
 /// Connections in the pool.
 const MAX_CONNECTIONS: u32 = 8;
 

@@ -21,6 +21,19 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 const MIGRATIONS_TABLE_EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM sqlite_master \
      WHERE type = 'table' AND name = '_sqlx_migrations')";
 
+/// The database clock in milliseconds since the Unix epoch (lease times).
+const NOW_MS: &str = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+
+/// No row locks in SQLite: a write transaction (`BEGIN IMMEDIATE`) already excludes every other
+/// writer, so a lease cannot change hands between a fenced write's check and its commit.
+const FOR_SHARE: &str = "";
+
+/// Exposure reservations need no extra lock: `BEGIN IMMEDIATE` already serialises writers.
+const SERIALIZE_BUDGET: &str = "SELECT 1";
+
+/// One trading process per SQLite file: any live lease of another process refuses a new one.
+const ONE_TRADER_PER_DATABASE: bool = true;
+
 /// Connections to a database file (readers run in parallel under WAL; writers take turns).
 const MAX_CONNECTIONS: u32 = 4;
 

@@ -1,7 +1,8 @@
 // The `Store` implementation shared by both backends, compiled once per backend: `postgres.rs` and
 // `sqlite.rs` each `include!` it after defining `Db`, `DbRow`, `DbConn`, `DecimalParam`,
-// `decimal_param`, `get_decimal`, `get_opt_decimal`, `begin_write`, `MIGRATOR` and
-// `MIGRATIONS_TABLE_EXISTS`. The SQL is the common dialect of PostgreSQL and SQLite (`$n`
+// `decimal_param`, `get_decimal`, `get_opt_decimal`, `begin_write`, `MIGRATOR`,
+// `MIGRATIONS_TABLE_EXISTS`, `NOW_MS`, `FOR_SHARE`, `SERIALIZE_BUDGET` and
+// `ONE_TRADER_PER_DATABASE`. The SQL is the common dialect of PostgreSQL and SQLite (`$n`
 // parameters, `ON CONFLICT … DO UPDATE`, `RETURNING`, `IS NOT DISTINCT FROM`).
 
 use arb_core::model::{
@@ -10,7 +11,9 @@ use arb_core::model::{
     PairAction, PairEvent, PairId, PairStatus, Position, Price, PriceSnapshot, Qty, SuggestionId,
     SuggestionStatus, VenueId, Verdict, VerdictKey, VerifiedPair,
 };
-use arb_core::store::{OpportunityThrottle, Store};
+use arb_core::store::{
+    ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, OpportunityThrottle, Store,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -397,7 +400,7 @@ async fn upsert_execution_on(
     conn: &mut DbConn,
     execution: &ExecutionRecord,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let result = sqlx::query(
         "INSERT INTO executions (id, pair_id, opportunity_id, plan, first_leg_venue, \
          first_leg_market, mode, state, terminal, hedge_attempts, note, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
@@ -406,7 +409,8 @@ async fn upsert_execution_on(
          first_leg_venue = excluded.first_leg_venue, first_leg_market = excluded.first_leg_market, \
          mode = excluded.mode, state = excluded.state, terminal = excluded.terminal, \
          hedge_attempts = excluded.hedge_attempts, note = excluded.note, \
-         created_at = excluded.created_at, updated_at = excluded.updated_at",
+         created_at = excluded.created_at, updated_at = excluded.updated_at \
+         WHERE executions.pair_id = excluded.pair_id",
     )
     .bind(execution.id.as_str())
     .bind(execution.pair_id.0)
@@ -424,7 +428,116 @@ async fn upsert_execution_on(
     .execute(conn)
     .await
     .map_err(from_sqlx)?;
+    if result.rows_affected() == 0 {
+        return Err(StoreError::Conflict(format!(
+            "execution {} belongs to another pair than {}",
+            execution.id, execution.pair_id
+        )));
+    }
     Ok(())
+}
+
+// ---- leases ----
+
+const LEASE_COLUMNS: &str = "SELECT name, owner, host, pid, lease_group, token, acquired_ms, \
+     expires_ms FROM leases";
+
+fn lease_from_row(row: &DbRow) -> Result<Lease, StoreError> {
+    let name: String = get(row, "name")?;
+    let scope = LeaseScope::parse(&name).ok_or_else(|| StoreError::Corrupt {
+        what: "leases.name".to_owned(),
+        message: format!("`{name}` is not a lease this program writes"),
+    })?;
+    let time = |column: &str| {
+        let ms: i64 = get(row, column)?;
+        chrono::DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt {
+            what: format!("leases.{column}"),
+            message: format!("{ms} ms is out of range"),
+        })
+    };
+    Ok(Lease {
+        scope,
+        owner: LeaseOwner {
+            id: get(row, "owner")?,
+            host: get(row, "host")?,
+            pid: u32::try_from(get::<i64>(row, "pid")?).map_err(|e| corrupt("leases.pid", e))?,
+            group: get(row, "lease_group")?,
+        },
+        token: u64::try_from(get::<i64>(row, "token")?).map_err(|e| corrupt("leases.token", e))?,
+        acquired_at: time("acquired_ms")?,
+        expires_at: time("expires_ms")?,
+    })
+}
+
+/// A lease's time to live in milliseconds.
+fn ttl_ms(ttl: std::time::Duration) -> Result<i64, StoreError> {
+    i64::try_from(ttl.as_millis())
+        .map_err(|e| StoreError::Config(format!("lease time to live {ttl:?}: {e}")))
+}
+
+/// A fence's token as stored.
+fn token_param(fence: Fence) -> Result<i64, StoreError> {
+    i64::try_from(fence.token).map_err(|_| StoreError::StaleFence {
+        fence,
+        current: "the token is out of range".to_owned(),
+    })
+}
+
+/// Refuses (before anything is written) a fenced write whose token is not the pair's current,
+/// unexpired lease; on PostgreSQL the lease row stays locked until the write commits.
+async fn check_fence_on(conn: &mut DbConn, fence: Fence) -> Result<(), StoreError> {
+    let row: Option<(i64, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT token, expires_ms, {NOW_MS} FROM leases WHERE name = $1{FOR_SHARE}"
+    )))
+    .bind(LeaseScope::Pair(fence.pair).name())
+    .fetch_optional(conn)
+    .await
+    .map_err(from_sqlx)?;
+    let token = token_param(fence)?;
+    let current = match row {
+        Some((t, expires, now)) if t == token && expires > now => return Ok(()),
+        Some((t, _, _)) if t == token => "the lease has expired".to_owned(),
+        Some((t, _, _)) => format!("the pair's lease is at token {t}"),
+        None => "the pair has no lease".to_owned(),
+    };
+    Err(StoreError::StaleFence { fence, current })
+}
+
+/// Refuses a fence of another pair than the one the stored execution belongs to.
+async fn check_fence_pair_on(
+    conn: &mut DbConn,
+    fence: Fence,
+    execution: &ExecutionId,
+) -> Result<(), StoreError> {
+    let pair: Option<i64> = sqlx::query_scalar("SELECT pair_id FROM executions WHERE id = $1")
+        .bind(execution.as_str())
+        .fetch_optional(conn)
+        .await
+        .map_err(from_sqlx)?;
+    match pair {
+        Some(p) if p != fence.pair.0 => Err(StoreError::StaleFence {
+            fence,
+            current: format!("execution {execution} belongs to pair {p}"),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// On a one-trader database, the live lease of another process, if any.
+async fn other_trader_on(conn: &mut DbConn, owner: &LeaseOwner) -> Result<Option<Lease>, StoreError> {
+    if !ONE_TRADER_PER_DATABASE {
+        return Ok(None);
+    }
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{LEASE_COLUMNS} WHERE owner <> $1 AND expires_ms > {NOW_MS} ORDER BY acquired_ms LIMIT 1"
+    )))
+    .bind(owner.id.as_str())
+    .fetch_optional(conn)
+    .await
+    .map_err(from_sqlx)?
+    .as_ref()
+    .map(lease_from_row)
+    .transpose()
 }
 
 #[async_trait]
@@ -794,10 +907,18 @@ impl Store for Backend {
 
     async fn save_execution(
         &self,
+        fence: Fence,
         execution: &ExecutionRecord,
         orders: &[OrderRecord],
     ) -> Result<(), StoreError> {
+        if execution.pair_id != fence.pair {
+            return Err(StoreError::StaleFence {
+                fence,
+                current: format!("execution {} belongs to pair {}", execution.id, execution.pair_id),
+            });
+        }
         let mut tx = begin_write(&self.pool).await?;
+        check_fence_on(&mut tx, fence).await?;
         upsert_execution_on(&mut tx, execution).await?;
         for order in orders {
             // An error returns before the commit: dropping `tx` rolls everything back.
@@ -840,9 +961,14 @@ impl Store for Backend {
         rows_into(rows, execution_from_row)
     }
 
-    async fn upsert_order(&self, order: &OrderRecord) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(from_sqlx)?;
-        upsert_order_on(&mut conn, order).await
+    async fn upsert_order(&self, fence: Fence, order: &OrderRecord) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        check_fence_on(&mut tx, fence).await?;
+        if let Some(execution) = &order.execution_id {
+            check_fence_pair_on(&mut tx, fence, execution).await?;
+        }
+        upsert_order_on(&mut tx, order).await?;
+        tx.commit().await.map_err(from_sqlx)
     }
 
     async fn order(&self, id: &ClientOrderId) -> Result<Option<OrderRecord>, StoreError> {
@@ -1055,6 +1181,140 @@ impl Store for Backend {
         .await
         .map_err(from_sqlx)?;
         Ok(())
+    }
+
+    async fn acquire_lease(
+        &self,
+        scope: &LeaseScope,
+        owner: &LeaseOwner,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        if let Some(other) = other_trader_on(&mut tx, owner).await? {
+            return Err(StoreError::TraderRunning(Box::new(other)));
+        }
+        // Free, expired or already the owner's: taken with the next token, in one statement.
+        let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO leases (name, owner, host, pid, lease_group, token, acquired_ms, \
+             expires_ms) VALUES ($1, $2, $3, $4, $5, 1, {NOW_MS}, {NOW_MS} + $6) \
+             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, host = excluded.host, \
+             pid = excluded.pid, lease_group = excluded.lease_group, token = leases.token + 1, \
+             acquired_ms = excluded.acquired_ms, expires_ms = excluded.expires_ms \
+             WHERE leases.expires_ms <= excluded.acquired_ms OR leases.owner = excluded.owner \
+             RETURNING name, owner, host, pid, lease_group, token, acquired_ms, expires_ms"
+        )))
+        .bind(scope.name())
+        .bind(owner.id.as_str())
+        .bind(owner.host.as_str())
+        .bind(i64::from(owner.pid))
+        .bind(owner.group.as_str())
+        .bind(ttl_ms(ttl)?)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+        if let Some(row) = taken {
+            let lease = lease_from_row(&row)?;
+            tx.commit().await.map_err(from_sqlx)?;
+            return Ok(lease);
+        }
+        let holder = sqlx::query(sqlx::AssertSqlSafe(format!("{LEASE_COLUMNS} WHERE name = $1")))
+            .bind(scope.name())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        Err(StoreError::LeaseHeld(Box::new(lease_from_row(&holder)?)))
+    }
+
+    async fn renew_lease(
+        &self,
+        lease: &Lease,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, StoreError> {
+        let token = i64::try_from(lease.token).unwrap_or(i64::MAX);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE leases SET expires_ms = {NOW_MS} + $1 \
+             WHERE name = $2 AND owner = $3 AND token = $4 \
+             RETURNING name, owner, host, pid, lease_group, token, acquired_ms, expires_ms"
+        )))
+        .bind(ttl_ms(ttl)?)
+        .bind(lease.scope.name())
+        .bind(lease.owner.id.as_str())
+        .bind(token)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(from_sqlx)?
+        .as_ref()
+        .map(lease_from_row)
+        .transpose()?
+        .ok_or_else(|| StoreError::LeaseLost {
+            scope: lease.scope.name(),
+            token: lease.token,
+        })
+    }
+
+    async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
+        let token = i64::try_from(lease.token).unwrap_or(i64::MAX);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE leases SET expires_ms = {NOW_MS} \
+             WHERE name = $1 AND owner = $2 AND token = $3 AND expires_ms > {NOW_MS}"
+        )))
+        .bind(lease.scope.name())
+        .bind(lease.owner.id.as_str())
+        .bind(token)
+        .execute(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        Ok(())
+    }
+
+    async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{LEASE_COLUMNS} WHERE expires_ms > {NOW_MS} ORDER BY name"
+        )))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(from_sqlx)?;
+        rows_into(rows, lease_from_row)
+    }
+
+    async fn reserve_exposure(
+        &self,
+        reservation: &ExposureReservation,
+        committed: arb_core::Decimal,
+        limit: arb_core::Decimal,
+    ) -> Result<(), StoreError> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query(SERIALIZE_BUDGET)
+            .execute(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM exposure_reservations WHERE expires_ms <= {NOW_MS}"
+        )))
+        .execute(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+        let rows = sqlx::query("SELECT amount FROM exposure_reservations")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+        let mut reserved = arb_core::Decimal::ZERO;
+        for row in &rows {
+            reserved += get_decimal(row, "amount")?;
+        }
+        arb_core::store::check_budget(committed, reserved, reservation.amount, limit)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO exposure_reservations (id, owner, amount, expires_ms) \
+             VALUES ($1, $2, $3, {NOW_MS} + $4)"
+        )))
+        .bind(reservation.id.as_str())
+        .bind(reservation.owner.as_str())
+        .bind(decimal_param(reservation.amount))
+        .bind(ttl_ms(reservation.ttl)?)
+        .execute(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+        tx.commit().await.map_err(from_sqlx)
     }
 
     async fn upsert_daily_pnl(&self, pnl: &DailyPnl) -> Result<(), StoreError> {

@@ -313,3 +313,22 @@ pub fn pnl(d: u32, realized: Decimal) -> DailyPnl {
         executions: d,
     }
 }
+
+/// The owner of the leases the suite writes under.
+pub fn test_owner(name: &str) -> arb_core::store::LeaseOwner {
+    arb_core::store::LeaseOwner::new("test-host", 4242, name, "test")
+}
+
+/// Takes `pair`'s lease for the suite's writer and returns its fence.
+pub async fn fence(store: &dyn arb_core::store::Store, pair: PairId) -> arb_core::store::Fence {
+    store
+        .acquire_lease(
+            &arb_core::store::LeaseScope::Pair(pair),
+            &test_owner("writer"),
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .expect("lease")
+        .fence()
+        .expect("a pair lease has a fence")
+}

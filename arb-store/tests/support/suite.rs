@@ -2,13 +2,14 @@
 //! (the reference semantics), SQLite and PostgreSQL.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use arb_core::model::{
     ClientOrderId, ExecutionId, ExecutionState, OpportunityDecision, OrderRole, OrderStatus,
     Outcome, PairAction, PairEvent, PairId, PairStatus, Relation, Side, SuggestionId,
     SuggestionStatus, VenueId, Verdict, VerdictKey, WarningKind,
 };
-use arb_core::store::{Store, StoreError};
+use arb_core::store::{ExposureReservation, Lease, LeaseScope, Store, StoreError};
 use rust_decimal_macros::dec;
 
 use super::fixtures::*;
@@ -313,6 +314,7 @@ pub async fn opportunities_are_throttled_but_executions_always_kept(store: Arc<d
 
 pub async fn executions_and_orders_round_trip(store: Arc<dyn Store>) {
     let pair = PairId(3);
+    let fence = fence(store.as_ref(), pair).await;
     let planned = execution("x-1", pair, ExecutionState::FirstLegSent);
     let first = order("c-1", Some("x-1"));
     let mut second = order("c-2", Some("x-1"));
@@ -320,7 +322,7 @@ pub async fn executions_and_orders_round_trip(store: Arc<dyn Store>) {
     second.order.request.market = poly("fed-march");
     second.order.request.outcome = Outcome::No;
     store
-        .save_execution(&planned, &[first.clone(), second.clone()])
+        .save_execution(fence, &planned, &[first.clone(), second.clone()])
         .await
         .expect("save");
     assert_eq!(
@@ -347,7 +349,7 @@ pub async fn executions_and_orders_round_trip(store: Arc<dyn Store>) {
     done.updated_at = at(45);
     let filled = partially_filled(&first);
     store
-        .save_execution(&done, std::slice::from_ref(&filled))
+        .save_execution(fence, &done, std::slice::from_ref(&filled))
         .await
         .expect("update");
     assert_eq!(
@@ -374,8 +376,14 @@ pub async fn executions_and_orders_round_trip(store: Arc<dyn Store>) {
     let mut other = execution("x-2", pair, ExecutionState::Hedging);
     other.opportunity_id = Some(arb_core::model::OpportunityId(11));
     let third = execution("x-3", pair, ExecutionState::Planned);
-    store.save_execution(&other, &[]).await.expect("save");
-    store.save_execution(&third, &[]).await.expect("save");
+    store
+        .save_execution(fence, &other, &[])
+        .await
+        .expect("save");
+    store
+        .save_execution(fence, &third, &[])
+        .await
+        .expect("save");
     assert_eq!(
         store.open_executions().await.expect("open"),
         vec![other.clone(), third.clone()]
@@ -409,8 +417,9 @@ pub async fn executions_and_orders_round_trip(store: Arc<dyn Store>) {
 }
 
 pub async fn client_order_ids_are_unique(store: Arc<dyn Store>) {
+    let fence = fence(store.as_ref(), PairId(3)).await;
     let original = order("c-1", Some("x-1"));
-    store.upsert_order(&original).await.expect("insert");
+    store.upsert_order(fence, &original).await.expect("insert");
 
     let mut other_market = order("c-1", Some("x-1"));
     other_market.order.request.market = kalshi("CPI-APR");
@@ -428,7 +437,7 @@ pub async fn client_order_ids_are_unique(store: Arc<dyn Store>) {
         no_execution,
     ] {
         let err = store
-            .upsert_order(&reuse)
+            .upsert_order(fence, &reuse)
             .await
             .expect_err("client order id reused for another order");
         assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -442,7 +451,7 @@ pub async fn client_order_ids_are_unique(store: Arc<dyn Store>) {
     // The same order with a new state is an update, not a conflict.
     let mut update = partially_filled(&original);
     update.order.status = OrderStatus::Filled;
-    store.upsert_order(&update).await.expect("update");
+    store.upsert_order(fence, &update).await.expect("update");
     assert_eq!(
         store.order(&ClientOrderId::new("c-1")).await.expect("read"),
         Some(update)
@@ -450,9 +459,9 @@ pub async fn client_order_ids_are_unique(store: Arc<dyn Store>) {
 
     // Orders without an execution are keyed the same way.
     let lone = order("c-lone", None);
-    store.upsert_order(&lone).await.expect("insert");
+    store.upsert_order(fence, &lone).await.expect("insert");
     store
-        .upsert_order(&partially_filled(&lone))
+        .upsert_order(fence, &partially_filled(&lone))
         .await
         .expect("update");
     assert_eq!(
@@ -473,14 +482,15 @@ pub async fn client_order_ids_are_unique(store: Arc<dyn Store>) {
 
 pub async fn failed_execution_update_leaves_no_partial_state(store: Arc<dyn Store>) {
     let pair = PairId(3);
+    let fence = fence(store.as_ref(), pair).await;
     let sent = execution("x-1", pair, ExecutionState::FirstLegSent);
     let first = order("c-1", Some("x-1"));
     store
-        .save_execution(&sent, std::slice::from_ref(&first))
+        .save_execution(fence, &sent, std::slice::from_ref(&first))
         .await
         .expect("save");
     store
-        .upsert_order(&order("c-foreign", Some("x-other")))
+        .upsert_order(fence, &order("c-foreign", Some("x-other")))
         .await
         .expect("another execution's order");
 
@@ -493,7 +503,7 @@ pub async fn failed_execution_update_leaves_no_partial_state(store: Arc<dyn Stor
     hedge.role = OrderRole::SecondLeg;
     let clash = order("c-foreign", Some("x-1"));
     let err = store
-        .save_execution(&next, &[partially_filled(&first), hedge, clash])
+        .save_execution(fence, &next, &[partially_filled(&first), hedge, clash])
         .await
         .expect_err("conflicting batch");
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -515,7 +525,7 @@ pub async fn failed_execution_update_leaves_no_partial_state(store: Arc<dyn Stor
     // A brand-new execution whose batch conflicts is not created at all.
     let fresh = execution("x-new", pair, ExecutionState::Planned);
     let err = store
-        .save_execution(&fresh, &[order("c-foreign", Some("x-new"))])
+        .save_execution(fence, &fresh, &[order("c-foreign", Some("x-new"))])
         .await
         .expect_err("conflicting batch");
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -530,8 +540,10 @@ pub async fn failed_execution_update_leaves_no_partial_state(store: Arc<dyn Stor
 pub async fn concurrent_writers_lose_nothing(store: Arc<dyn Store>) {
     const TASKS: usize = 50;
     let pair = PairId(5);
+    let fence = fence(store.as_ref(), pair).await;
     store
         .save_execution(
+            fence,
             &execution("x-busy", pair, ExecutionState::FirstLegSent),
             &[],
         )
@@ -542,13 +554,16 @@ pub async fn concurrent_writers_lose_nothing(store: Arc<dyn Store>) {
             let store = store.clone();
             tokio::spawn(async move {
                 let record = order(&format!("c-{i:02}"), Some("x-busy"));
-                store.upsert_order(&record).await?;
-                store.upsert_order(&partially_filled(&record)).await?;
+                store.upsert_order(fence, &record).await?;
+                store
+                    .upsert_order(fence, &partially_filled(&record))
+                    .await?;
                 // Half of them also write an execution of their own, with its order, at once.
                 if i % 2 == 0 {
                     let id = format!("x-{i:02}");
                     store
                         .save_execution(
+                            fence,
                             &execution(&id, pair, ExecutionState::FirstLegSent),
                             &[order(&format!("c-{i:02}-own"), Some(&id))],
                         )
@@ -803,4 +818,307 @@ pub async fn verdicts_are_cached_replaced_and_keyed_by_all_three_hashes(store: A
     ] {
         assert_eq!(store.verdict(&other).await.expect("read"), None);
     }
+}
+
+/// The holder a refused acquisition names: another pair's holder (`LeaseHeld`) or, on SQLite,
+/// the file's trading process (`TraderRunning`).
+fn holder_of(err: StoreError) -> Lease {
+    match err {
+        StoreError::LeaseHeld(lease) | StoreError::TraderRunning(lease) => *lease,
+        other => panic!("expected the lease to be held, got {other:?}"),
+    }
+}
+
+pub async fn leases_are_exclusive_renewed_and_released(store: Arc<dyn Store>) {
+    let (a, b) = (test_owner("a"), test_owner("b"));
+    let ttl = Duration::from_secs(60);
+    let seven = LeaseScope::Pair(PairId(7));
+    let held = store.acquire_lease(&seven, &a, ttl).await.expect("free");
+    assert_eq!(
+        (held.scope.clone(), held.owner.clone()),
+        (seven.clone(), a.clone())
+    );
+    assert!(held.expires_at > held.acquired_at);
+
+    // Another process is refused, and told who holds it (host, pid, since).
+    let refused = store
+        .acquire_lease(&seven, &b, ttl)
+        .await
+        .expect_err("held");
+    let text = refused.to_string();
+    let holder = holder_of(refused);
+    assert_eq!((holder.owner, holder.token), (a.clone(), held.token));
+    assert!(
+        text.contains("test-host") && text.contains("pid 4242"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&held.acquired_at.format("%Y-%m-%d %H:%M:%S").to_string()),
+        "{text}"
+    );
+
+    // Renewal keeps the token and the start, and moves the end.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let renewed = store.renew_lease(&held, ttl).await.expect("renew");
+    assert_eq!(
+        (renewed.token, renewed.acquired_at),
+        (held.token, held.acquired_at)
+    );
+    assert!(renewed.expires_at > held.expires_at);
+    assert_eq!(store.leases().await.expect("list"), vec![renewed.clone()]);
+
+    // Released: no longer listed, free for the other process, with a greater token.
+    store.release_lease(&renewed).await.expect("release");
+    assert!(store.leases().await.expect("list").is_empty());
+    let taken = store
+        .acquire_lease(&seven, &b, ttl)
+        .await
+        .expect("released");
+    assert!(
+        taken.token > held.token,
+        "{} after {}",
+        taken.token,
+        held.token
+    );
+    let lost = store
+        .renew_lease(&renewed, ttl)
+        .await
+        .expect_err("taken over");
+    assert!(matches!(lost, StoreError::LeaseLost { .. }), "{lost:?}");
+    store
+        .release_lease(&renewed)
+        .await
+        .expect("a stale release does nothing");
+    assert_eq!(store.leases().await.expect("list"), vec![taken]);
+}
+
+pub async fn expired_leases_are_taken_over(store: Arc<dyn Store>) {
+    let (a, b) = (test_owner("a"), test_owner("b"));
+    let eight = LeaseScope::Pair(PairId(8));
+    let short = store
+        .acquire_lease(&eight, &a, Duration::from_millis(300))
+        .await
+        .expect("free");
+    holder_of(
+        store
+            .acquire_lease(&eight, &b, Duration::from_secs(60))
+            .await
+            .expect_err("not yet expired"),
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(store.leases().await.expect("list").is_empty(), "expired");
+    let taken = store
+        .acquire_lease(&eight, &b, Duration::from_secs(60))
+        .await
+        .expect("expired, so free");
+    assert!(taken.token > short.token);
+}
+
+pub async fn stale_fences_are_refused(store: Arc<dyn Store>) {
+    let (a, b) = (test_owner("a"), test_owner("b"));
+    let ttl = Duration::from_secs(60);
+    let pair = PairId(9);
+    let old = store
+        .acquire_lease(&LeaseScope::Pair(pair), &a, ttl)
+        .await
+        .expect("free");
+    let old_fence = old.fence().expect("pair lease");
+    let sent = execution("x-9", pair, ExecutionState::FirstLegSent);
+    let first = order("c-9", Some("x-9"));
+    store
+        .save_execution(old_fence, &sent, std::slice::from_ref(&first))
+        .await
+        .expect("current fence");
+
+    // The lease changes hands (released here; expiry works the same).
+    store.release_lease(&old).await.expect("release");
+    let new = store
+        .acquire_lease(&LeaseScope::Pair(pair), &b, ttl)
+        .await
+        .expect("free");
+    let mut next = sent.clone();
+    next.state = ExecutionState::Hedging;
+    let refused = store
+        .save_execution(old_fence, &next, &[partially_filled(&first)])
+        .await
+        .expect_err("stale token");
+    assert!(
+        matches!(refused, StoreError::StaleFence { .. }),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("refused"), "{refused}");
+    let refused = store
+        .upsert_order(old_fence, &partially_filled(&first))
+        .await
+        .expect_err("stale token");
+    assert!(
+        matches!(refused, StoreError::StaleFence { .. }),
+        "{refused:?}"
+    );
+    assert_eq!(store.execution(&sent.id).await.expect("read"), Some(sent));
+    assert_eq!(
+        store.execution_orders(&next.id).await.expect("orders"),
+        vec![first.clone()],
+        "nothing of the refused writes was stored"
+    );
+
+    // The new holder writes; a fence of another pair is refused.
+    let fence = new.fence().expect("pair lease");
+    store
+        .save_execution(fence, &next, &[partially_filled(&first)])
+        .await
+        .expect("current fence");
+    let other = store
+        .acquire_lease(&LeaseScope::Pair(PairId(10)), &b, ttl)
+        .await
+        .expect("free")
+        .fence()
+        .expect("pair lease");
+    let refused = store
+        .save_execution(other, &next, &[])
+        .await
+        .expect_err("another pair's fence");
+    assert!(
+        matches!(refused, StoreError::StaleFence { .. }),
+        "{refused:?}"
+    );
+    let refused = store
+        .upsert_order(other, &first)
+        .await
+        .expect_err("another pair's fence");
+    assert!(
+        matches!(refused, StoreError::StaleFence { .. }),
+        "{refused:?}"
+    );
+
+    // An expired lease fences nothing, even when nobody took it over.
+    let short = store
+        .acquire_lease(
+            &LeaseScope::Pair(PairId(10)),
+            &b,
+            Duration::from_millis(200),
+        )
+        .await
+        .expect("own lease");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let refused = store
+        .save_execution(
+            short.fence().expect("pair lease"),
+            &execution("x-10", PairId(10), ExecutionState::Planned),
+            &[],
+        )
+        .await
+        .expect_err("expired");
+    assert!(
+        matches!(refused, StoreError::StaleFence { .. }),
+        "{refused:?}"
+    );
+}
+
+pub async fn racing_processes_get_one_lease(store: Arc<dyn Store>) {
+    const RACERS: usize = 12;
+    let tasks: Vec<_> = (0..RACERS)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .acquire_lease(
+                        &LeaseScope::Pair(PairId(11)),
+                        &test_owner(&format!("racer-{i}")),
+                        Duration::from_secs(60),
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for result in futures::future::join_all(tasks).await {
+        match result.expect("task ran") {
+            Ok(lease) => winners.push(lease),
+            Err(e) => {
+                holder_of(e);
+            }
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one process holds the pair");
+    assert_eq!(store.leases().await.expect("list"), winners);
+}
+
+fn reservation(id: &str, amount: rust_decimal::Decimal, ttl: Duration) -> ExposureReservation {
+    ExposureReservation {
+        id: id.to_owned(),
+        owner: test_owner("a").id,
+        amount,
+        ttl,
+    }
+}
+
+pub async fn exposure_reservations_share_one_limit(store: Arc<dyn Store>) {
+    let minute = Duration::from_secs(60);
+    let limit = dec!(100);
+    store
+        .reserve_exposure(&reservation("r-1", dec!(40.5), minute), dec!(0), limit)
+        .await
+        .expect("room");
+    store
+        .reserve_exposure(&reservation("r-2", dec!(29.5), minute), dec!(30), limit)
+        .await
+        .expect("exactly at the limit");
+    let refused = store
+        .reserve_exposure(&reservation("r-3", dec!(0.01), minute), dec!(30), limit)
+        .await
+        .expect_err("over the limit");
+    match &refused {
+        StoreError::ExposureLimit {
+            total,
+            committed,
+            reserved,
+            amount,
+            limit: l,
+        } => assert_eq!(
+            (*total, *committed, *reserved, *amount, *l),
+            (dec!(100.01), dec!(30), dec!(70.0), dec!(0.01), limit)
+        ),
+        other => panic!("expected the exposure limit, got {other:?}"),
+    }
+    assert!(refused.to_string().contains("across daemons"), "{refused}");
+    // Reservations lapse: a short one frees its room after its time to live.
+    let fresh = dec!(0);
+    let short = reservation("r-4", dec!(1), Duration::from_millis(200));
+    let blocked = store.reserve_exposure(&short, fresh, dec!(70)).await;
+    assert!(
+        matches!(blocked, Err(StoreError::ExposureLimit { .. })),
+        "{blocked:?}"
+    );
+    store
+        .reserve_exposure(&short, fresh, dec!(71))
+        .await
+        .expect("room for one more dollar");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    store
+        .reserve_exposure(&reservation("r-5", dec!(1), minute), fresh, dec!(71))
+        .await
+        .expect("the short reservation lapsed");
+}
+
+pub async fn concurrent_reservations_never_exceed_the_limit(store: Arc<dyn Store>) {
+    const TASKS: usize = 20;
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let r = reservation(&format!("c-{i}"), dec!(10), Duration::from_secs(60));
+                store.reserve_exposure(&r, dec!(5), dec!(100)).await
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for result in futures::future::join_all(tasks).await {
+        match result.expect("task ran") {
+            Ok(()) => granted += 1,
+            Err(StoreError::ExposureLimit { .. }) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(granted, 9, "5 open + 9 × 10 reserved ≤ 100 < 5 + 10 × 10");
 }
