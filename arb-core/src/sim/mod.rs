@@ -26,6 +26,7 @@ mod faults;
 mod matching;
 mod paper;
 mod stream;
+mod taken;
 mod venue;
 mod walk;
 
@@ -207,6 +208,15 @@ impl SimExchange {
         let changed = state.set_book(market, yes_bids, yes_asks)?;
         self.publish(&state, &changed);
         Ok(())
+    }
+
+    /// Other traders' YES liquidity on a market (bids, asks): what [`Self::set_book`] put
+    /// there, less what our orders have traded against since.
+    pub(crate) fn external_book(
+        &self,
+        market: &MarketId,
+    ) -> Result<(Vec<Level>, Vec<Level>), ExchangeError> {
+        self.state().external_book(market)
     }
 
     /// Another trader's immediate order on `outcome`: it trades against resting liquidity in

@@ -104,8 +104,10 @@ impl Harness for Kalshi {
 
     /// Kalshi books are YES and NO bids: a YES ask at `p` is a NO bid at `1 − p`.
     async fn set_book(&self, yes_bids: &[(Decimal, Decimal)], yes_asks: &[(Decimal, Decimal)]) {
-        let no_bids: Vec<(Decimal, Decimal)> =
-            yes_asks.iter().map(|&(p, q)| (Decimal::ONE - p, q)).collect();
+        let no_bids: Vec<(Decimal, Decimal)> = yes_asks
+            .iter()
+            .map(|&(p, q)| (Decimal::ONE - p, q))
+            .collect();
         let body = json!({"ticker": FED_KALSHI, "yes_bids": levels(yes_bids), "no_bids": levels(&no_bids)});
         self.fakes.control(self.fakes.kalshi, "book", body).await;
     }
@@ -181,7 +183,8 @@ impl Harness for Polymarket {
     }
 
     async fn set_book(&self, yes_bids: &[(Decimal, Decimal)], yes_asks: &[(Decimal, Decimal)]) {
-        let body = json!({"condition_id": FED_POLY, "bids": levels(yes_bids), "asks": levels(yes_asks)});
+        let body =
+            json!({"condition_id": FED_POLY, "bids": levels(yes_bids), "asks": levels(yes_asks)});
         self.fakes.control(self.fakes.clob, "book", body).await;
     }
 
@@ -199,7 +202,9 @@ impl Harness for Polymarket {
     }
 
     async fn lose_next_answer(&self) -> Support {
-        self.fakes.control(self.fakes.clob, "faults", hold("/order")).await;
+        self.fakes
+            .control(self.fakes.clob, "faults", hold("/order"))
+            .await;
         Ok(())
     }
 

@@ -30,8 +30,8 @@ fn venue(buy_fill: BuyFill) -> SimExchange {
         Arc::new(SequentialIds::default()),
     );
     let close = chrono::Utc::now() + chrono::Duration::days(30);
-    let market = binary_market(key(), "Conformance market", FeeSchedule::Free, close)
-        .expect("market");
+    let market =
+        binary_market(key(), "Conformance market", FeeSchedule::Free, close).expect("market");
     sim.add_market(market).expect("add market");
     sim
 }
