@@ -16,7 +16,7 @@
 //!   the highest fee it could pay) exceeds the available cash, or that sells more than is held,
 //!   fails with [`ExchangeError::InsufficientBalance`] and fills nothing.
 //! - **Latency and faults**: every call waits [`SimConfig::latency`]; [`Fault`]s reject, time out,
-//!   delay orders, drop book streams or make the venue unavailable.
+//!   delay orders, drop book streams, make the venue unavailable or rate limit it.
 //!
 //! Time and ids come from the injected [`Clock`] and [`IdSource`], so runs are deterministic.
 
@@ -259,6 +259,7 @@ impl SimExchange {
                 state.faults.push_order_fault(OrderFault::Delayed { polls })
             }
             Fault::Unavailable { calls } => state.faults.add_unavailable(calls),
+            Fault::RateLimited { calls } => state.faults.add_rate_limited(calls),
             Fault::DropBookStream => {
                 let _ = self.inner.events.send(BookEvent::Invalidated {
                     market: None,

@@ -114,9 +114,7 @@ impl Harness for Sim {
                 code: "invalid_order".into(),
                 message: "refused by the conformance suite".into(),
             }),
-            Failure::RateLimited => {
-                return Err(Unsupported("SimExchange has no rate-limit fault"));
-            }
+            Failure::RateLimited => self.sim.inject(Fault::RateLimited { calls: 1 }),
         }
         Ok(())
     }
@@ -179,16 +177,17 @@ impl Harness for Paper {
         ))
     }
 
-    /// Only an unavailable live venue (its book cannot be read to match the order).
+    /// The live venue fails the next read (the order's market or book), as the answer would.
     async fn fail_next_order(&self, failure: Failure) -> Support {
         match failure {
-            Failure::Unavailable => {
-                self.live.inject(Fault::Unavailable { calls: 1 });
-                Ok(())
+            Failure::Unavailable => self.live.inject(Fault::Unavailable { calls: 1 }),
+            Failure::RateLimited => self.live.inject(Fault::RateLimited { calls: 1 }),
+            Failure::Rejected => {
+                return Err(Unsupported(
+                    "paper trading refuses only what the simulator refuses (see the cash case)",
+                ));
             }
-            Failure::RateLimited | Failure::Rejected => Err(Unsupported(
-                "paper trading refuses only what the simulator refuses (see the cash case)",
-            )),
         }
+        Ok(())
     }
 }

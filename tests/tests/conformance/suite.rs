@@ -32,6 +32,45 @@ fn buy_yes(h: &dyn Harness, limit: Decimal, qty: Decimal, tif: TimeInForce) -> O
     }
 }
 
+/// Places a YES buy that the venue acknowledges with an id: the request, the answer, the id.
+async fn place(
+    h: &dyn Harness,
+    limit: Decimal,
+    qty: Decimal,
+    tif: TimeInForce,
+) -> (OrderRequest, Order, VenueOrderId) {
+    let request = buy_yes(h, limit, qty, tif);
+    let placed = h.exchange().place_order(&request).await.expect("place");
+    let id = placed.venue_order_id.clone().expect("venue id");
+    (request, placed, id)
+}
+
+/// The answer to a marketable order that can fill: filled, or not final yet (a venue may answer
+/// `Pending`/`Unknown` and report the fill later), never a terminal state without the fill.
+fn assert_not_killed(placed: &Order) {
+    assert!(
+        placed.status == OrderStatus::Filled || !placed.status.is_terminal(),
+        "{placed:#?}"
+    );
+}
+
+/// The order the venue knows by `request`'s client order id, once it is final: filled in full.
+async fn filled_by_client_id(ex: &dyn Exchange, request: &OrderRequest) -> Order {
+    let found = eventually(
+        || async {
+            ex.order_by_client_id(&request.client_order_id)
+                .await
+                .expect("lookup")
+        },
+        |o| o.as_ref().is_some_and(|o| o.status.is_terminal()),
+    )
+    .await
+    .expect("the venue knows the order by its client id");
+    assert_eq!(found.status, OrderStatus::Filled, "{found:#?}");
+    assert_eq!(found.filled_qty, request.qty, "{found:#?}");
+    found
+}
+
 /// A minute ago: the start of the fills a case looks at.
 fn recently() -> DateTime<Utc> {
     Utc::now() - chrono::Duration::minutes(1)
@@ -62,13 +101,15 @@ async fn lookups_agree(ex: &dyn Exchange, request: &OrderRequest, id: &VenueOrde
     by_id
 }
 
-/// Our fills of one order (waiting for the venue to report `qty` of them).
-async fn fills_of(
+/// Our fills of one order (waiting for the venue to report them): `qty` YES bought in all,
+/// each at `price`, with `liquidity` when the venue says.
+async fn assert_fills(
     ex: &dyn Exchange,
     id: &VenueOrderId,
     since: DateTime<Utc>,
-    qty: Decimal,
-) -> Vec<Fill> {
+    (qty, price): (Decimal, Decimal),
+    liquidity: Liquidity,
+) {
     let fills = eventually(
         || async {
             ex.fills_since(since)
@@ -82,7 +123,11 @@ async fn fills_of(
     )
     .await;
     assert_eq!(total(&fills), qty, "fills of {id}: {fills:#?}");
-    fills
+    for fill in &fills {
+        assert_eq!(fill.price.value(), price, "{fill:#?}");
+        assert_eq!(fill.liquidity, liquidity, "{fill:#?}");
+        assert_eq!((fill.outcome, fill.side), (Outcome::Yes, Side::Buy));
+    }
 }
 
 fn total(fills: &[Fill]) -> Decimal {
@@ -123,14 +168,9 @@ pub async fn resting_order_fills_when_crossed(h: Arc<dyn Harness>) -> Verdict {
     let ex = h.exchange();
     let since = recently();
     h.set_book(BIDS, ASKS).await;
-    let request = buy_yes(&*h, dec!(0.45), dec!(10), TimeInForce::Gtc);
-    let placed = ex.place_order(&request).await.expect("place");
+    let (request, placed, id) = place(&*h, dec!(0.45), dec!(10), TimeInForce::Gtc).await;
     assert_eq!(placed.status, OrderStatus::Open, "{placed:#?}");
     assert!(placed.filled_qty.is_zero());
-    let id = placed
-        .venue_order_id
-        .clone()
-        .expect("a resting order has a venue id");
     let resting = lookups_agree(ex, &request, &id).await;
     assert_eq!(resting.status, OrderStatus::Open);
 
@@ -140,11 +180,7 @@ pub async fn resting_order_fills_when_crossed(h: Arc<dyn Harness>) -> Verdict {
     assert_avg(&filled, dec!(0.45));
     let again = lookups_agree(ex, &request, &id).await;
     assert_eq!(again.status, OrderStatus::Filled);
-    for fill in fills_of(ex, &id, since, dec!(10)).await {
-        assert_eq!(fill.price.value(), dec!(0.45), "{fill:#?}");
-        assert_eq!(fill.liquidity, Liquidity::Maker, "{fill:#?}");
-        assert_eq!((fill.outcome, fill.side), (Outcome::Yes, Side::Buy));
-    }
+    assert_fills(ex, &id, since, (dec!(10), dec!(0.45)), Liquidity::Maker).await;
     Verdict::Passed
 }
 
@@ -153,17 +189,13 @@ pub async fn marketable_order_fills_at_once(h: Arc<dyn Harness>) -> Verdict {
     let ex = h.exchange();
     let since = recently();
     h.set_book(BIDS, ASKS).await;
-    let request = buy_yes(&*h, dec!(0.60), dec!(10), TimeInForce::Fok);
-    let placed = ex.place_order(&request).await.expect("place");
-    let id = placed.venue_order_id.clone().expect("venue id");
+    let (request, placed, id) = place(&*h, dec!(0.60), dec!(10), TimeInForce::Fok).await;
+    assert_not_killed(&placed);
     let filled = order_when(ex, &id, |o| o.status == OrderStatus::Filled).await;
     assert_eq!(filled.filled_qty.value(), dec!(10));
     assert_avg(&filled, dec!(0.60));
     lookups_agree(ex, &request, &id).await;
-    for fill in fills_of(ex, &id, since, dec!(10)).await {
-        assert_eq!(fill.price.value(), dec!(0.60), "{fill:#?}");
-        assert_eq!(fill.liquidity, Liquidity::Taker, "{fill:#?}");
-    }
+    assert_fills(ex, &id, since, (dec!(10), dec!(0.60)), Liquidity::Taker).await;
     let held = eventually(|| yes_held(&*h), |q| *q >= dec!(10)).await;
     assert_eq!(held, dec!(10));
     Verdict::Passed
@@ -174,9 +206,8 @@ pub async fn partial_fill_then_cancel_keeps_the_filled_quantity(h: Arc<dyn Harne
     let ex = h.exchange();
     let since = recently();
     h.set_book(BIDS, ASKS).await;
-    let request = buy_yes(&*h, dec!(0.45), dec!(10), TimeInForce::Gtc);
-    let placed = ex.place_order(&request).await.expect("place");
-    let id = placed.venue_order_id.clone().expect("venue id");
+    let (request, placed, id) = place(&*h, dec!(0.45), dec!(10), TimeInForce::Gtc).await;
+    assert_eq!(placed.status, OrderStatus::Open, "{placed:#?}");
 
     h.set_book(BIDS, &[(dec!(0.45), dec!(6)), (dec!(0.60), dec!(100))])
         .await;
@@ -195,9 +226,7 @@ pub async fn partial_fill_then_cancel_keeps_the_filled_quantity(h: Arc<dyn Harne
     let after = lookups_agree(ex, &request, &id).await;
     assert_eq!(after.status, OrderStatus::Cancelled);
     assert_eq!(after.filled_qty.value(), dec!(6));
-    for fill in fills_of(ex, &id, since, dec!(6)).await {
-        assert_eq!(fill.price.value(), dec!(0.45), "{fill:#?}");
-    }
+    assert_fills(ex, &id, since, (dec!(6), dec!(0.45)), Liquidity::Maker).await;
     Verdict::Passed
 }
 
@@ -211,17 +240,14 @@ pub async fn a_buy_filled_beyond_its_quantity_is_reported(h: Arc<dyn Harness>) -
     let since = recently();
     h.set_book(BIDS, &[(dec!(0.50), dec!(100))]).await;
     // $6.00 at up to 0.60 buys 12 contracts at 0.50.
-    let request = buy_yes(&*h, dec!(0.60), dec!(10), TimeInForce::Fok);
-    let placed = ex.place_order(&request).await.expect("place");
-    let id = placed.venue_order_id.clone().expect("venue id");
+    let (request, placed, id) = place(&*h, dec!(0.60), dec!(10), TimeInForce::Fok).await;
+    assert_not_killed(&placed);
     let filled = order_when(ex, &id, |o| o.status == OrderStatus::Filled).await;
     assert_eq!(filled.filled_qty.value(), dec!(12), "{filled:#?}");
     assert_avg(&filled, dec!(0.50));
     assert!(filled.remaining_qty().is_zero());
     lookups_agree(ex, &request, &id).await;
-    for fill in fills_of(ex, &id, since, dec!(12)).await {
-        assert_eq!(fill.price.value(), dec!(0.50), "{fill:#?}");
-    }
+    assert_fills(ex, &id, since, (dec!(12), dec!(0.50)), Liquidity::Taker).await;
     let held = eventually(|| yes_held(&*h), |q| *q >= dec!(12)).await;
     assert_eq!(held, dec!(12));
     Verdict::Passed
@@ -234,23 +260,11 @@ pub async fn a_pending_answer_is_followed_to_its_fill(h: Arc<dyn Harness>) -> Ve
     }
     let ex = h.exchange();
     h.set_book(BIDS, ASKS).await;
-    let request = buy_yes(&*h, dec!(0.60), dec!(10), TimeInForce::Fok);
-    let placed = ex.place_order(&request).await.expect("place");
+    let (request, placed, id) = place(&*h, dec!(0.60), dec!(10), TimeInForce::Fok).await;
     assert_eq!(placed.status, OrderStatus::Pending, "{placed:#?}");
     assert!(!placed.status.is_terminal());
-    let found = eventually(
-        || async {
-            ex.order_by_client_id(&request.client_order_id)
-                .await
-                .expect("lookup")
-        },
-        |o| o.as_ref().is_some_and(|o| o.status.is_terminal()),
-    )
-    .await
-    .expect("the pending order is known by its client id");
-    assert_eq!(found.status, OrderStatus::Filled, "{found:#?}");
-    assert_eq!(found.filled_qty.value(), dec!(10));
-    let id = found.venue_order_id.clone().expect("venue id");
+    let found = filled_by_client_id(ex, &request).await;
+    assert_eq!(found.venue_order_id.as_ref(), Some(&id));
     lookups_agree(ex, &request, &id).await;
     Verdict::Passed
 }
@@ -270,17 +284,7 @@ pub async fn a_lost_answer_may_exist_and_is_found_by_client_id(h: Arc<dyn Harnes
         .expect_err("the answer is lost");
     assert!(matches!(error, ExchangeError::Timeout(_)), "{error:?}");
     assert!(error.order_may_exist() && error.is_retryable(), "{error:?}");
-    let found = eventually(
-        || async {
-            ex.order_by_client_id(&request.client_order_id)
-                .await
-                .expect("lookup")
-        },
-        |o| o.as_ref().is_some_and(|o| o.status == OrderStatus::Filled),
-    )
-    .await
-    .expect("the venue executed the order");
-    assert_eq!(found.filled_qty.value(), dec!(10), "{found:#?}");
+    let found = filled_by_client_id(ex, &request).await;
     let id = found.venue_order_id.clone().expect("venue id");
     lookups_agree(ex, &request, &id).await;
     Verdict::Passed
