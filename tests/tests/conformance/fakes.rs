@@ -55,6 +55,14 @@ fn hold(path: &str) -> Value {
     json!({"method": "POST", "path": path, "kind": "timeout", "seconds": HOLD_SECONDS, "process": true, "times": 1})
 }
 
+/// Fails on any protocol violation the fake at `port` recorded (a request the real venue
+/// would refuse for its form, signature or authentication).
+async fn assert_no_violations(fakes: &Fakes, port: u16) {
+    let log = fakes.get(port, "/_control/log").await;
+    let violations = log["violations"].as_array().cloned().unwrap_or_default();
+    assert!(violations.is_empty(), "violations: {violations:#?}");
+}
+
 fn levels(levels: &[(Decimal, Decimal)]) -> Value {
     levels
         .iter()
@@ -90,6 +98,10 @@ impl Kalshi {
 
 #[async_trait]
 impl Harness for Kalshi {
+    async fn check_venue(&self) {
+        assert_no_violations(&self.fakes, self.fakes.kalshi).await;
+    }
+
     fn name(&self) -> &'static str {
         "kalshi"
     }
@@ -170,6 +182,10 @@ impl Polymarket {
 
 #[async_trait]
 impl Harness for Polymarket {
+    async fn check_venue(&self) {
+        assert_no_violations(&self.fakes, self.fakes.clob).await;
+    }
+
     fn name(&self) -> &'static str {
         "polymarket"
     }

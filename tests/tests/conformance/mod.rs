@@ -80,9 +80,12 @@ pub trait Harness: Send + Sync {
 
     /// The next order is answered with `failure`, and nothing is done.
     async fn fail_next_order(&self, failure: Failure) -> Support;
+
+    /// After a case: checks what only the venue can tell (the fakes' protocol violations).
+    async fn check_venue(&self) {}
 }
 
-/// Runs `case` on the harness and prints a skip.
+/// Runs `case` on the harness, then the venue's own checks; prints a skip.
 pub async fn run<H, F, Fut>(harness: H, case_name: &str, case: F)
 where
     H: Harness + 'static,
@@ -91,8 +94,8 @@ where
 {
     let harness: std::sync::Arc<dyn Harness> = std::sync::Arc::new(harness);
     let name = harness.name();
-    match case(harness).await {
-        Verdict::Passed => {}
+    match case(harness.clone()).await {
+        Verdict::Passed => harness.check_venue().await,
         Verdict::Skipped(reason) => println!("SKIPPED: {name}::{case_name}: {reason}"),
     }
 }
