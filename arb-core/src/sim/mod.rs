@@ -204,19 +204,21 @@ impl SimExchange {
         yes_bids: &[Level],
         yes_asks: &[Level],
     ) -> Result<(), ExchangeError> {
+        self.set_book_left(market, yes_bids, yes_asks).map(|_| ())
+    }
+
+    /// [`Self::set_book`], returning what is left of the new liquidity (bids, asks) once our
+    /// resting orders have traded against it, read under the same lock.
+    pub(crate) fn set_book_left(
+        &self,
+        market: &MarketId,
+        yes_bids: &[Level],
+        yes_asks: &[Level],
+    ) -> Result<(Vec<Level>, Vec<Level>), ExchangeError> {
         let mut state = self.state();
         let changed = state.set_book(market, yes_bids, yes_asks)?;
         self.publish(&state, &changed);
-        Ok(())
-    }
-
-    /// Other traders' YES liquidity on a market (bids, asks): what [`Self::set_book`] put
-    /// there, less what our orders have traded against since.
-    pub(crate) fn external_book(
-        &self,
-        market: &MarketId,
-    ) -> Result<(Vec<Level>, Vec<Level>), ExchangeError> {
-        self.state().external_book(market)
+        state.external_book(market)
     }
 
     /// Another trader's immediate order on `outcome`: it trades against resting liquidity in

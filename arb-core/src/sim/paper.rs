@@ -9,8 +9,8 @@
 //! - **Trading** never reaches the live venue. Each order is matched by an internal
 //!   [`SimExchange`] after loading the live market (once) and its current live YES book (every
 //!   order), so fills walk the real depth, pay the market's real fee schedule and honour FOK/IOC/GTC
-//!   exactly as the simulator does. Our marketable paper fills do not consume live liquidity: the next order
-//!   sees the live book again, as it is on the venue.
+//!   exactly as the simulator does. Our marketable paper fills do not consume live liquidity: the
+//!   next order sees the live book again, as it is on the venue.
 //! - **Resting orders** (GTC) trade when a later reload of the live book crosses them: each paper
 //!   order on the market reloads it, and so does querying a still-open order (`order`,
 //!   `order_by_client_id`). The live liquidity a resting order traded against is not offered
@@ -240,16 +240,16 @@ impl PaperExchange {
                 taken.asks.discount(book.yes.asks()),
             )
         };
-        self.sim
-            .set_book(id, &bids, &asks)
-            .map_err(|e| ExchangeError::Rejected {
-                code: "paper_book_unusable".into(),
-                message: format!(
-                    "live book of {id} on {} cannot be simulated: {e}",
-                    self.live.venue()
-                ),
-            })?;
-        let (left_bids, left_asks) = self.sim.external_book(id)?;
+        let (left_bids, left_asks) =
+            self.sim
+                .set_book_left(id, &bids, &asks)
+                .map_err(|e| ExchangeError::Rejected {
+                    code: "paper_book_unusable".into(),
+                    message: format!(
+                        "live book of {id} on {} cannot be simulated: {e}",
+                        self.live.venue()
+                    ),
+                })?;
         let mut state = self.state();
         let taken = state.taken.entry(id.clone()).or_default();
         taken.bids.record(&bids, &left_bids);
