@@ -56,6 +56,7 @@ conformance! {
         an_unavailable_venue_is_retryable,
         a_rate_limited_order_is_retryable,
         a_rejected_order_is_not_retryable,
+        a_garbled_answer_may_hide_an_order,
         an_order_beyond_the_cash_is_refused,
     ]
 }

@@ -46,6 +46,9 @@ fn fault(path: &str, failure: Failure) -> Value {
         Failure::Unavailable => 503,
         Failure::RateLimited => 429,
         Failure::Rejected => 400,
+        Failure::Garbled => {
+            return json!({"method": "POST", "path": path, "kind": "malformed", "times": 1});
+        }
     };
     json!({"method": "POST", "path": path, "kind": "http", "status": status, "times": 1})
 }

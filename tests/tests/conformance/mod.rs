@@ -49,6 +49,8 @@ pub enum Failure {
     RateLimited,
     /// The venue refuses the order (HTTP 400).
     Rejected,
+    /// The answer cannot be read (HTTP 200 with truncated JSON).
+    Garbled,
 }
 
 /// One implementation of `Exchange` with one binary market to trade, and the means to drive

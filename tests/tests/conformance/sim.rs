@@ -115,6 +115,11 @@ impl Harness for Sim {
                 message: "refused by the conformance suite".into(),
             }),
             Failure::RateLimited => self.sim.inject(Fault::RateLimited { calls: 1 }),
+            Failure::Garbled => {
+                return Err(Unsupported(
+                    "SimExchange answers in memory: nothing to garble",
+                ));
+            }
         }
         Ok(())
     }
@@ -185,6 +190,11 @@ impl Harness for Paper {
             Failure::Rejected => {
                 return Err(Unsupported(
                     "paper trading refuses only what the simulator refuses (see the cash case)",
+                ));
+            }
+            Failure::Garbled => {
+                return Err(Unsupported(
+                    "paper orders are answered in memory: nothing to garble",
                 ));
             }
         }

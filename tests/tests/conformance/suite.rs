@@ -339,6 +339,13 @@ pub async fn a_rejected_order_is_not_retryable(h: Arc<dyn Harness>) -> Verdict {
     refused_order(&*h, Failure::Rejected, is, false).await
 }
 
+/// An answer that cannot be read may hide an order: `order_may_exist()`, so it is looked up
+/// (here the venue never took it) before the request is sent again.
+pub async fn a_garbled_answer_may_hide_an_order(h: Arc<dyn Harness>) -> Verdict {
+    let is = |e: &ExchangeError| matches!(e, ExchangeError::Decode { .. }) && e.order_may_exist();
+    refused_order(&*h, Failure::Garbled, is, false).await
+}
+
 /// An order the cash cannot pay for is refused as insufficient balance: not retryable, no
 /// order left behind, cash unchanged.
 pub async fn an_order_beyond_the_cash_is_refused(h: Arc<dyn Harness>) -> Verdict {
