@@ -428,6 +428,51 @@ async fn a_resting_order_fills_when_the_live_book_reaches_it() {
     assert!(live.trading_calls().is_empty());
 }
 
+/// The live venue never sees a paper trade, so the level that filled a resting paper order is
+/// still shown after it: reloading the book (every query of the open order does) must not fill
+/// the order again from the same contracts. Only what the level gains afterwards is new.
+#[tokio::test]
+async fn live_liquidity_a_resting_order_took_is_not_offered_again() {
+    let live = live_venue();
+    let (ex, _) = paper(&live);
+    let resting = ex
+        .place_order(&order(
+            "g1",
+            Outcome::Yes,
+            dec!(0.41),
+            dec!(10),
+            TimeInForce::Gtc,
+        ))
+        .await
+        .unwrap();
+    let id = resting.venue_order_id.clone().unwrap();
+    // Someone offers 6 YES at 0.41 (a NO bid of 0.59 × 6).
+    live.set_bids(
+        &rain(),
+        &[(dec!(0.39), dec!(20))],
+        &[(dec!(0.59), dec!(6)), (dec!(0.55), dec!(50))],
+    );
+    for _ in 0..3 {
+        let now = ex.order(&id).await.unwrap();
+        assert_eq!(now.status, OrderStatus::PartiallyFilled);
+        assert_eq!(now.filled_qty.value(), dec!(6), "{now:#?}");
+    }
+    // The level grows to 10: 4 more contracts are on offer, and fill the rest of the order.
+    live.set_bids(
+        &rain(),
+        &[(dec!(0.39), dec!(20))],
+        &[(dec!(0.59), dec!(10)), (dec!(0.55), dec!(50))],
+    );
+    let now = ex.order(&id).await.unwrap();
+    assert_eq!(now.status, OrderStatus::Filled);
+    assert_eq!(now.filled_qty.value(), dec!(10));
+    let fills = ex.fills_since(t0()).await.unwrap();
+    assert_eq!(
+        fills.iter().map(|f| f.qty.value()).sum::<Decimal>(),
+        dec!(10)
+    );
+}
+
 #[tokio::test]
 async fn positions_settle_when_the_live_market_settles() {
     let live = live_venue();

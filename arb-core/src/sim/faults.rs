@@ -42,6 +42,12 @@ pub enum Fault {
         /// Calls that fail.
         calls: u32,
     },
+    /// The next `calls` `Exchange` calls fail with [`ExchangeError::RateLimited`] (after an
+    /// outage, if both are injected).
+    RateLimited {
+        /// Calls that fail.
+        calls: u32,
+    },
 }
 
 /// A fault that applies to the next order.
@@ -60,6 +66,7 @@ pub(crate) enum OrderFault {
 pub(crate) struct Faults {
     orders: VecDeque<OrderFault>,
     unavailable_calls: u32,
+    rate_limited_calls: u32,
 }
 
 impl Faults {
@@ -73,13 +80,23 @@ impl Faults {
         self.unavailable_calls = self.unavailable_calls.saturating_add(calls);
     }
 
-    /// Called at the start of every `Exchange` call: fails it while the venue is unavailable.
+    /// Makes the next `calls` calls hit the rate limit.
+    pub(crate) fn add_rate_limited(&mut self, calls: u32) {
+        self.rate_limited_calls = self.rate_limited_calls.saturating_add(calls);
+    }
+
+    /// Called at the start of every `Exchange` call: fails it while the venue is unavailable
+    /// or rate limiting.
     pub(crate) fn enter_call(&mut self) -> Result<(), ExchangeError> {
         if self.unavailable_calls > 0 {
             self.unavailable_calls -= 1;
             return Err(ExchangeError::Unavailable(
                 "simulated outage (503 Service Unavailable)".into(),
             ));
+        }
+        if self.rate_limited_calls > 0 {
+            self.rate_limited_calls -= 1;
+            return Err(ExchangeError::RateLimited { retry_after: None });
         }
         Ok(())
     }
@@ -100,6 +117,19 @@ mod tests {
         f.add_unavailable(2);
         assert!(matches!(f.enter_call(), Err(ExchangeError::Unavailable(_))));
         assert!(matches!(f.enter_call(), Err(ExchangeError::Unavailable(_))));
+        assert!(f.enter_call().is_ok());
+    }
+
+    #[test]
+    fn rate_limit_follows_the_outage_then_recovers() {
+        let mut f = Faults::default();
+        f.add_rate_limited(1);
+        f.add_unavailable(1);
+        assert!(matches!(f.enter_call(), Err(ExchangeError::Unavailable(_))));
+        assert!(matches!(
+            f.enter_call(),
+            Err(ExchangeError::RateLimited { retry_after: None })
+        ));
         assert!(f.enter_call().is_ok());
     }
 

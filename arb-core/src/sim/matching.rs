@@ -312,6 +312,17 @@ impl MatchingBook {
         trades
     }
 
+    /// Other traders' YES liquidity as it stands (bids, asks), without our orders.
+    pub(crate) fn external_levels(&self) -> (Vec<Level>, Vec<Level>) {
+        let levels = |side: &[Resting]| {
+            side.iter()
+                .filter(|r| r.maker == Maker::External)
+                .map(|r| Level::new(r.price, r.qty))
+                .collect::<Vec<_>>()
+        };
+        (levels(&self.bids), levels(&self.asks))
+    }
+
     /// The aggregated YES book (ours included, as a venue shows it).
     pub(crate) fn yes_book(&self) -> OrderBook {
         let levels = |side: &[Resting]| {

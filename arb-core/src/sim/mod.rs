@@ -16,7 +16,7 @@
 //!   the highest fee it could pay) exceeds the available cash, or that sells more than is held,
 //!   fails with [`ExchangeError::InsufficientBalance`] and fills nothing.
 //! - **Latency and faults**: every call waits [`SimConfig::latency`]; [`Fault`]s reject, time out,
-//!   delay orders, drop book streams or make the venue unavailable.
+//!   delay orders, drop book streams, make the venue unavailable or rate limit it.
 //!
 //! Time and ids come from the injected [`Clock`] and [`IdSource`], so runs are deterministic.
 
@@ -26,6 +26,7 @@ mod faults;
 mod matching;
 mod paper;
 mod stream;
+mod taken;
 mod venue;
 mod walk;
 
@@ -203,10 +204,21 @@ impl SimExchange {
         yes_bids: &[Level],
         yes_asks: &[Level],
     ) -> Result<(), ExchangeError> {
+        self.set_book_left(market, yes_bids, yes_asks).map(|_| ())
+    }
+
+    /// [`Self::set_book`], returning what is left of the new liquidity (bids, asks) once our
+    /// resting orders have traded against it, read under the same lock.
+    pub(crate) fn set_book_left(
+        &self,
+        market: &MarketId,
+        yes_bids: &[Level],
+        yes_asks: &[Level],
+    ) -> Result<(Vec<Level>, Vec<Level>), ExchangeError> {
         let mut state = self.state();
         let changed = state.set_book(market, yes_bids, yes_asks)?;
         self.publish(&state, &changed);
-        Ok(())
+        state.external_book(market)
     }
 
     /// Another trader's immediate order on `outcome`: it trades against resting liquidity in
@@ -249,6 +261,7 @@ impl SimExchange {
                 state.faults.push_order_fault(OrderFault::Delayed { polls })
             }
             Fault::Unavailable { calls } => state.faults.add_unavailable(calls),
+            Fault::RateLimited { calls } => state.faults.add_rate_limited(calls),
             Fault::DropBookStream => {
                 let _ = self.inner.events.send(BookEvent::Invalidated {
                     market: None,

@@ -9,11 +9,14 @@
 //! - **Trading** never reaches the live venue. Each order is matched by an internal
 //!   [`SimExchange`] after loading the live market (once) and its current live YES book (every
 //!   order), so fills walk the real depth, pay the market's real fee schedule and honour FOK/IOC/GTC
-//!   exactly as the simulator does. Our paper fills do not consume live liquidity: the next order
-//!   sees the live book again, as it is on the venue.
+//!   exactly as the simulator does. Our marketable paper fills do not consume live liquidity: the
+//!   next order sees the live book again, as it is on the venue.
 //! - **Resting orders** (GTC) trade when a later reload of the live book crosses them: each paper
 //!   order on the market reloads it, and so does querying a still-open order (`order`,
-//!   `order_by_client_id`).
+//!   `order_by_client_id`). The live liquidity a resting order traded against is not offered
+//!   again while the live level still shows it (the live venue never saw our paper trade): a
+//!   level of 6 fills 6 of a resting order of 10, however often the book is reloaded; what the
+//!   level gains afterwards is new liquidity.
 //! - **Settlement** ([`PaperExchange::settle_resolved`]): every market loaded into the paper
 //!   venue and not yet resolved is looked up on the live venue. `Settled(outcome)` settles it on
 //!   paper: open orders cancelled, $1 paid per winning contract, both positions closed with their
@@ -37,6 +40,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use super::taken::Taken;
 use super::{SimConfig, SimExchange};
 use crate::clock::{Clock, IdSource};
 use crate::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
@@ -78,6 +82,8 @@ struct PaperState {
     orders: BTreeMap<MarketId, Vec<VenueOrderId>>,
     /// The last successful settlement check.
     last_check: Option<DateTime<Utc>>,
+    /// Live liquidity our resting paper orders took, by market: not offered again.
+    taken: BTreeMap<MarketId, Taken>,
 }
 
 /// A paper-trading venue: live market data, simulated fills against the live books, paper
@@ -226,15 +232,29 @@ impl PaperExchange {
             return Ok(());
         }
         let book = self.live.order_book(id).await?;
-        self.sim
-            .set_book(id, book.yes.bids(), book.yes.asks())
-            .map_err(|e| ExchangeError::Rejected {
-                code: "paper_book_unusable".into(),
-                message: format!(
-                    "live book of {id} on {} cannot be simulated: {e}",
-                    self.live.venue()
-                ),
-            })
+        let (bids, asks) = {
+            let mut state = self.state();
+            let taken = state.taken.entry(id.clone()).or_default();
+            (
+                taken.bids.discount(book.yes.bids()),
+                taken.asks.discount(book.yes.asks()),
+            )
+        };
+        let (left_bids, left_asks) =
+            self.sim
+                .set_book_left(id, &bids, &asks)
+                .map_err(|e| ExchangeError::Rejected {
+                    code: "paper_book_unusable".into(),
+                    message: format!(
+                        "live book of {id} on {} cannot be simulated: {e}",
+                        self.live.venue()
+                    ),
+                })?;
+        let mut state = self.state();
+        let taken = state.taken.entry(id.clone()).or_default();
+        taken.bids.record(&bids, &left_bids);
+        taken.asks.record(&asks, &left_asks);
+        Ok(())
     }
 
     /// Before answering about an order still open: reloads its market's live book so a

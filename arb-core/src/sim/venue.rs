@@ -195,6 +195,14 @@ impl VenueState {
         Ok(vec![id.clone()])
     }
 
+    /// Other traders' YES liquidity on a market (bids, asks), as left by our trades.
+    pub(crate) fn external_book(
+        &self,
+        id: &MarketId,
+    ) -> Result<(Vec<Level>, Vec<Level>), ExchangeError> {
+        Ok(self.sim_market(id)?.book.external_levels())
+    }
+
     /// Another trader's immediate order: it trades against resting liquidity in price-time
     /// priority, ours included. Returns the contracts it traded.
     pub(crate) fn cross_resting(
