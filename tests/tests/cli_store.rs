@@ -34,7 +34,10 @@ async fn cli_store_commands() {
     .await;
     assert_eq!(
         out,
-        format!("approved pair 1: kalshi:{KALSHI_TICKER} ≡ polymarket:{POLY_CONDITION} (same)\n")
+        format!(
+            "rules read as equivalent (score 100.0)\n\
+             approved pair 1: kalshi:{KALSHI_TICKER} ≡ polymarket:{POLY_CONDITION} (same)\n"
+        )
     );
 
     let out = cli(&config, "pairs list").await;

@@ -62,6 +62,11 @@ pub fn kalshi_market() -> Value {
     ] {
         m[field] = json!(value);
     }
+    // Its rules follow the dates a year ahead too.
+    m["rules_primary"] = json!(
+        "If SpaceX launches Starship flight test number 12 before May 20, 2027, then the market \
+         resolves to Yes."
+    );
     m
 }
 
@@ -126,12 +131,19 @@ pub async fn kalshi_server() -> MockServer {
 pub fn gamma_market() -> Value {
     let mut g = fixture("polymarket-gamma-market.json");
     g["id"] = json!("42");
-    g["question"] = json!("Will SpaceX launch another Starship by May 19, 2027?");
+    g["question"] = json!("Will SpaceX launch Starship flight 12 by May 19, 2027?");
     g["conditionId"] = json!(POLY_CONDITION);
     g["outcomes"] = json!("[\"Yes\", \"No\"]");
     g["clobTokenIds"] = json!(format!("[\"{POLY_YES_TOKEN}\", \"{POLY_NO_TOKEN}\"]"));
     g["negRisk"] = json!(false);
     g["endDate"] = json!("2027-05-20T03:59:00Z");
+    // The sample's rules are a Bitcoin market's; these are the same event as the Kalshi market.
+    g["description"] = json!(
+        "This market will resolve to \"Yes\" if SpaceX launches Starship flight test number 12 \
+         before May 20, 2027. Otherwise, this market will resolve to \"No\". The resolution \
+         source for this market is the FAA."
+    );
+    g["resolutionSource"] = json!("FAA");
     g
 }
 
