@@ -103,11 +103,7 @@ fn band_in_tail((lo, hi): (f64, f64), t: &Threshold) -> Finding {
     let on_cut = |x: f64| (x - cut).abs() <= 1e-9 * cut.abs().max(1.0);
     // Strictly beyond the cut on the `above` side, or on it when the edge counts that way.
     let past = |x: f64, above: bool, edge: bool| {
-        if on_cut(x) {
-            edge
-        } else {
-            (x > cut) == above
-        }
+        if on_cut(x) { edge } else { (x > cut) == above }
     };
     let (inside, outside) = match t.direction {
         Some(Direction::Above) => (past(lo, true, edge_in), past(hi, false, !edge_in)),
