@@ -5,7 +5,10 @@
 
 mod common;
 
-use arb_core::model::{PairAction, PairId, PairStatus, Polarity, SuggestionId, SuggestionStatus};
+use arb_core::model::{
+    PairAction, PairId, PairStatus, Polarity, Relation, SettlementWarning, SuggestionId,
+    SuggestionStatus, WarningKind,
+};
 use arb_core::notify::Notification;
 use arb_discord::command::{self, ArgValue, Invocation, Outcome, Verdict};
 use arb_discord::{Actor, Policy, Tone};
@@ -78,6 +81,43 @@ async fn find_matches_posts_each_suggestion_with_score_polarity_and_warnings() {
     let fed = arb_discord::format::suggestion(&out.suggestions[1]);
     assert_eq!(fed.field_value("Other warnings"), None);
     assert_eq!(fed.tone, Tone::Info);
+}
+
+#[tokio::test]
+async fn an_untradable_suggestion_shows_its_differences_and_offers_only_dismissal() {
+    let rig = Rig::new().await;
+    let mut subset = rig.bitcoin_suggestion().await;
+    subset.relation = Relation::Subset;
+    subset.settlement = vec![SettlementWarning {
+        kind: WarningKind::Scope,
+        a: "at one moment (close or stated time)".into(),
+        b: "at any time in the window".into(),
+    }];
+    let message = arb_discord::format::suggestion(&subset);
+    assert!(
+        message
+            .description
+            .contains("**Relation** subset — not tradable"),
+        "{}",
+        message.description
+    );
+    assert_eq!(
+        message.field_value("⚠️ scope differs"),
+        Some("A: at one moment (close or stated time)\nB: at any time in the window")
+    );
+    assert_eq!(
+        message.reactions,
+        ["❌"],
+        "no ✅ on a pair that cannot be traded"
+    );
+    assert!(
+        message
+            .footer
+            .as_deref()
+            .is_some_and(|f| f.contains("settles as subset: cannot be approved")),
+        "{:?}",
+        message.footer
+    );
 }
 
 #[tokio::test]

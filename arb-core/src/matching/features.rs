@@ -87,23 +87,7 @@ impl MarketFeatures {
         rules::mark_times(&toks, &mut used);
         let dates = dates::extract(&toks, &mut used, today);
         let thresholds = numbers::extract(&toks, &mut used);
-        // "No change" is an outcome, not a negation.
-        let mut hold_at = Vec::new();
-        for i in 1..toks.len() {
-            if toks[i - 1].word() == Some("no")
-                && toks[i].word().is_some_and(|w| w.starts_with("change"))
-            {
-                hold_at.push(i - 1);
-                used[i] = true;
-            }
-        }
-        let editions: Vec<u32> = toks
-            .iter()
-            .filter_map(|t| match t {
-                Lex::Edition(n) => Some(*n),
-                _ => None,
-            })
-            .collect();
+        let hold_at = no_change(&toks, &mut used);
         let mut tokens = Vec::new();
         let mut entities = Vec::new();
         let mut acronyms = Vec::new();
@@ -161,7 +145,7 @@ impl MarketFeatures {
             sides: contest_sides(&toks),
             actions,
             negated: loses ^ not,
-            editions,
+            editions: editions(&toks),
         }
     }
 
@@ -174,6 +158,31 @@ impl MarketFeatures {
             .map(|d| d.date)
             .max()
     }
+}
+
+/// Where "no change" is written (an outcome, not a negation): the indices of its "no", the
+/// "change" marked used.
+fn no_change(toks: &[Lex], used: &mut [bool]) -> Vec<usize> {
+    let mut at = Vec::new();
+    for i in 1..toks.len() {
+        if toks[i - 1].word() == Some("no")
+            && toks[i].word().is_some_and(|w| w.starts_with("change"))
+        {
+            at.push(i - 1);
+            used[i] = true;
+        }
+    }
+    at
+}
+
+/// The Roman-numeral editions in some tokens.
+fn editions(toks: &[Lex]) -> Vec<u32> {
+    toks.iter()
+        .filter_map(|t| match t {
+            Lex::Edition(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The canonical content words of some tokens.
@@ -284,6 +293,16 @@ mod tests {
         let g =
             MarketFeatures::of_text("President of the Democratic Republic of the Congo", today());
         assert_eq!(g.initials, vec!["pdrc"]);
+    }
+
+    #[test]
+    fn no_change_is_hold_and_numerals_are_editions() {
+        let f = MarketFeatures::of_text("Fed decision: no change in rates?", today());
+        assert!(f.tokens.contains(&"hold".to_owned()), "{:?}", f.tokens);
+        assert!(!f.negated, "\"no change\" is an outcome, not a negation");
+        let g = MarketFeatures::of_text("Will Kansas City win Super Bowl LXI?", today());
+        assert_eq!(g.editions, vec![61]);
+        assert!(g.thresholds.is_empty(), "an edition is not a threshold");
     }
 
     #[test]
