@@ -248,7 +248,7 @@ async fn live_mode_sends_signed_orders_to_both_venues() {
         &format!("pairs approve {KALSHI_TICKER} {POLY_CONDITION} --polarity same"),
     )
     .await;
-    assert!(approved.starts_with("approved pair 1:"), "{approved}");
+    assert!(approved.contains("\napproved pair 1:"), "{approved}");
 
     let store = arb_store::connect(&format!("sqlite://{}", database.display()))
         .await

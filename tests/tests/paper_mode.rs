@@ -44,7 +44,7 @@ async fn paper_mode_sends_no_orders() {
         &format!("pairs approve {KALSHI_TICKER} {POLY_CONDITION} --polarity same"),
     )
     .await;
-    assert!(approved.starts_with("approved pair 1:"), "{approved}");
+    assert!(approved.contains("\napproved pair 1:"), "{approved}");
 
     let store = arb_store::connect(&format!("sqlite://{}", database.display()))
         .await
