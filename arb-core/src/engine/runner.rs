@@ -233,7 +233,8 @@ impl Runner {
         Ok(())
     }
 
-    /// A newly leased pair's recovery ended: the pair may be traded (failures are alerted).
+    /// A newly leased pair's recovery ended: the pair may be traded, unless the recovery failed
+    /// (alerted; the pair is then kept out of trading).
     async fn on_recovered(
         &mut self,
         done: Result<(PairId, RecoveryResult), tokio::task::JoinError>,
@@ -246,11 +247,15 @@ impl Runner {
                 }
             }
             Ok((pair, Err(e))) => {
-                self.busy.remove(&pair);
-                tracing::error!(%pair, error = %e, "recovery of a leased pair failed");
+                // Fail closed: the pair stays busy (never traded, its lease kept so no other
+                // daemon trades it either) until a person looks and the daemon restarts.
+                tracing::error!(%pair, error = %e, "recovery of a leased pair failed; not trading it");
                 self.shared.notify(Notification::Alert {
                     severity: Severity::Critical,
-                    message: format!("Recovering pair {pair}'s open executions failed: {e}"),
+                    message: format!(
+                        "Recovering pair {pair}'s open executions failed: {e}. The pair is not \
+                         traded until the daemon restarts."
+                    ),
                 });
             }
             Err(e) if e.is_panic() => {
