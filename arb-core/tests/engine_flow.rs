@@ -637,3 +637,41 @@ async fn a_subset_pair_is_suggested_as_such_and_cannot_be_approved() {
     );
     assert!(rig.handle.list_pairs(None).await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_daemon_takes_over_at_once_from_a_crashed_process_of_its_host() {
+    use arb_core::store::{LeaseOwner, LeaseScope};
+    let rig = rig(TradingMode::Live).await;
+    let pair = rig.approve().await;
+    // A process of this host that crashed holding the pair's lease for ten more minutes.
+    let me = LeaseOwner::this_process("default");
+    let crashed = LeaseOwner::new(&me.host, u32::MAX - 1, "crashed", "default");
+    let old = rig
+        .store
+        .acquire_lease(
+            &LeaseScope::Pair(pair.id),
+            &crashed,
+            Duration::from_secs(600),
+        )
+        .await
+        .unwrap();
+    let (stop, task) = rig.start();
+    let store = Arc::clone(&rig.store);
+    let leases = eventually(
+        || store.leases(),
+        |l| {
+            l.iter()
+                .any(|l| l.scope == LeaseScope::Pair(pair.id) && l.owner == me)
+        },
+    )
+    .await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    let held = leases
+        .iter()
+        .find(|l| l.scope == LeaseScope::Pair(pair.id))
+        .expect("the pair is leased");
+    assert_eq!(held.owner, me, "{leases:#?}");
+    assert!(held.token > old.token);
+    assert!(leases.iter().all(|l| l.owner != crashed), "{leases:#?}");
+}

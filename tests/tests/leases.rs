@@ -207,6 +207,15 @@ async fn start(schema: &Schema, venues: &Venues, n: u64, order_timeout: Duration
     start_with(schema, venues, n, config(n, order_timeout)).await
 }
 
+/// Engines 1, 2 and 3, started one after the other.
+async fn start_three(schema: &Schema, venues: &Venues, order_timeout: Duration) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    for n in 1..=3 {
+        nodes.push(start(schema, venues, n, order_timeout).await);
+    }
+    nodes
+}
+
 async fn start_with(schema: &Schema, venues: &Venues, n: u64, config: EngineConfig) -> Node {
     let store = schema.connect().await;
     let engine = Engine::new(EngineParts {
@@ -323,10 +332,7 @@ async fn three_engines_execute_a_dislocation_exactly_once() {
     let schema = Schema::create().await;
     let venues = Venues::new();
     let pair = approve(&schema, &venues).await;
-    let mut nodes = Vec::new();
-    for n in 1..=3 {
-        nodes.push(start(&schema, &venues, n, Duration::from_secs(2)).await);
-    }
+    let nodes = start_three(&schema, &venues, Duration::from_secs(2)).await;
     let lease = holder(nodes[0].store.as_ref(), pair.id).await;
     // All three are members of the group; exactly one holds the pair.
     let members = |live: &Vec<Lease>| {
@@ -397,11 +403,8 @@ async fn an_engine_killed_mid_execution_is_replaced_and_nothing_is_sent_twice() 
     let schema = Schema::create().await;
     let venues = Venues::new();
     let pair = approve(&schema, &venues).await;
-    let mut nodes = Vec::new();
-    for n in 1..=3 {
-        // Long order timeouts: the holder keeps waiting on its hedge until it is killed.
-        nodes.push(start(&schema, &venues, n, Duration::from_secs(60)).await);
-    }
+    // Long order timeouts: the holder keeps waiting on its hedge until it is killed.
+    let mut nodes = start_three(&schema, &venues, Duration::from_secs(60)).await;
     let first = holder(nodes[0].store.as_ref(), pair.id).await;
     // The hedge on B is accepted but stays pending (the venue executes it later).
     venues.b.inject(Fault::Delayed { polls: 1_000_000 });
@@ -685,6 +688,9 @@ async fn the_total_exposure_limit_holds_across_daemons() {
         let mut c = config(n, Duration::from_secs(2));
         c.risk.max_exposure_per_market_usd = d("30");
         c.risk.max_total_exposure_usd = d("30");
+        // No reconciliation during the test: neither daemon sees the other's fills, so only the
+        // store's reservations can keep the second trade out.
+        c.reconcile_interval = Duration::from_secs(600);
         c
     };
     let nodes = vec![

@@ -54,6 +54,9 @@ impl Leasing {
     /// [`StoreError::TraderRunning`] when another process already trades on the file.
     pub(super) async fn join(&mut self) -> Result<(), EngineError> {
         let owner = self.leases.owner().clone();
+        if self.config.owner.is_none() {
+            self.release_dead(&owner).await?;
+        }
         let scope = LeaseScope::Member {
             group: self.config.group.clone(),
             owner: owner.id.clone(),
@@ -70,6 +73,22 @@ impl Leasing {
             self.config.clone(),
         )));
         self.membership = Some(membership);
+        Ok(())
+    }
+
+    /// Gives up the leases of earlier processes of this host that no longer run (a daemon
+    /// restarted after a crash, on SQLite or PostgreSQL, need not wait for them to expire). A
+    /// process counts as gone when its pid is this process's own (reused) or, on Linux, has no
+    /// `/proc` entry; elsewhere its leases lapse on their own.
+    async fn release_dead(&self, me: &crate::store::LeaseOwner) -> Result<(), EngineError> {
+        for lease in self.store.leases().await? {
+            let other = &lease.owner;
+            let gone = other.pid == me.pid || !process_running(other.pid);
+            if other.host == me.host && other.host != "unknown-host" && other.id != me.id && gone {
+                tracing::warn!(owner = %other.id, scope = %lease.scope, "releasing a lease of a process of this host that no longer runs");
+                self.store.release_lease(&lease).await?;
+            }
+        }
         Ok(())
     }
 
@@ -167,6 +186,16 @@ impl Drop for Leasing {
         if let Some(heartbeat) = self.heartbeat.take() {
             heartbeat.abort();
         }
+    }
+}
+
+/// Whether a process with this pid runs on this machine (Linux: its `/proc` entry; elsewhere
+/// assumed running, so its leases are left to expire).
+fn process_running(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        std::path::Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
     }
 }
 

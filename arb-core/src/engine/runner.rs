@@ -103,15 +103,8 @@ impl Runner {
         mut self,
         mut shutdown: watch::Receiver<bool>,
     ) -> Result<(), EngineError> {
-        self.sync_kill_switch().await?;
-        self.load_portfolio().await?;
-        if let Some(leasing) = &mut self.leasing {
-            leasing.join().await?;
-        }
         let (feed_tx, mut feed_rx) = mpsc::channel::<FeedItem>(4096);
-        self.rebalance_leases(&feed_tx).await?;
-        self.refresh_pairs(&feed_tx).await?;
-        self.refresh_balances().await;
+        self.start_up(&feed_tx).await?;
 
         let config = &self.shared.config;
         let mut lease_tick = tokio::time::interval(config.leases.renew_every);
@@ -156,7 +149,10 @@ impl Runner {
                     self.refresh_pairs(&feed_tx).await?;
                 }
                 () = self.shared.pairs_changed.notified() => self.refresh_pairs(&feed_tx).await?,
-                _ = reconcile.tick() => self.reconcile_supervised().await?,
+                // Not while a taken-over pair is being recovered: positions move under it.
+                _ = reconcile.tick(), if self.recoveries.is_empty() => {
+                    self.reconcile_supervised().await?;
+                }
                 () = tokio::time::sleep_until(catalogue_due) => {
                     self.resync_catalogues_supervised().await?;
                     catalogue_due = self.next_catalogue_sync();
@@ -177,6 +173,24 @@ impl Runner {
         if let Some(leasing) = &mut self.leasing {
             leasing.leave().await;
         }
+        Ok(())
+    }
+
+    /// Start-up: the kill switch and portfolio from the store, the lease group joined, this
+    /// daemon's share of the pairs leased and recovered (as at any restart), then watched.
+    async fn start_up(&mut self, feed_tx: &mpsc::Sender<FeedItem>) -> Result<(), EngineError> {
+        self.sync_kill_switch().await?;
+        self.load_portfolio().await?;
+        if let Some(leasing) = &mut self.leasing {
+            leasing.join().await?;
+        }
+        self.rebalance_leases(feed_tx).await?;
+        // As at any restart: the pairs leased at start are recovered before anything else runs.
+        while let Some(done) = self.recoveries.join_next().await {
+            self.on_recovered(done).await;
+        }
+        self.refresh_pairs(feed_tx).await?;
+        self.refresh_balances().await;
         Ok(())
     }
 
@@ -233,7 +247,8 @@ impl Runner {
         Ok(())
     }
 
-    /// A newly leased pair's recovery ended: the pair may be traded (failures are alerted).
+    /// A newly leased pair's recovery ended: the pair may be traded, unless the recovery failed
+    /// (alerted; the pair is then kept out of trading).
     async fn on_recovered(
         &mut self,
         done: Result<(PairId, RecoveryResult), tokio::task::JoinError>,
@@ -246,11 +261,15 @@ impl Runner {
                 }
             }
             Ok((pair, Err(e))) => {
-                self.busy.remove(&pair);
-                tracing::error!(%pair, error = %e, "recovery of a leased pair failed");
+                // Fail closed: the pair stays busy (never traded, its lease kept so no other
+                // daemon trades it either) until a person looks and the daemon restarts.
+                tracing::error!(%pair, error = %e, "recovery of a leased pair failed; not trading it");
                 self.shared.notify(Notification::Alert {
                     severity: Severity::Critical,
-                    message: format!("Recovering pair {pair}'s open executions failed: {e}"),
+                    message: format!(
+                        "Recovering pair {pair}'s open executions failed: {e}. The pair is not \
+                         traded until the daemon restarts."
+                    ),
                 });
             }
             Err(e) if e.is_panic() => {

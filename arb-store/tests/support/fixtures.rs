@@ -332,3 +332,15 @@ pub async fn fence(store: &dyn arb_core::store::Store, pair: PairId) -> arb_core
         .fence()
         .expect("a pair lease has a fence")
 }
+
+/// Asserts that an error's text names the holder of `held`: host, pid and since when.
+pub fn assert_names_holder(text: &str, held: &arb_core::store::Lease) {
+    assert!(
+        text.contains("test-host") && text.contains("pid 4242"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&held.acquired_at.format("%Y-%m-%d %H:%M:%S").to_string()),
+        "{text}"
+    );
+}
