@@ -360,6 +360,15 @@ async fn find_matches_suggests_the_equivalent_market_and_approval_uses_its_polar
     let id = top.id.expect("stored");
     let pair = rig.handle.approve_suggestion(id, "tester").await.unwrap();
     assert_eq!(pair.polarity, top.polarity);
+    // The audit trail keeps how the rules read at approval.
+    let approval = &rig.store.pair_events(pair.id).await.unwrap()[0];
+    assert!(
+        approval
+            .reason
+            .contains(&format!("rules read as {} (score", top.relation)),
+        "{}",
+        approval.reason
+    );
     assert!(
         rig.handle.approve_suggestion(id, "tester").await.is_err(),
         "approved twice"

@@ -178,6 +178,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
             approved_by: "kpi".into(),
             approved_at: clock.now(),
             suggestion: None,
+            reading: None,
         })
         .await?;
 

@@ -405,6 +405,7 @@ impl EngineHandle {
                 approved_by: actor.to_owned(),
                 approved_at: self.shared.clock.now(),
                 suggestion,
+                reading: Some(describe_reading(&reading)),
             })
             .await?;
         tracing::info!(pair = %pair.id, %a, %b, %polarity, actor, "pair approved");
@@ -702,4 +703,16 @@ impl EngineHandle {
     pub fn next_id(&self, prefix: &str) -> String {
         self.shared.ids.next_id(prefix)
     }
+}
+
+/// `equivalent (score 92.1); settlement differences: source — A: … | B: …; …`: how a pair's
+/// rules read, for its audit trail.
+fn describe_reading(reading: &PairReading) -> String {
+    let mut text = format!("{} (score {:.1})", reading.relation, reading.score);
+    if !reading.settlement.is_empty() {
+        let differences: Vec<String> = reading.settlement.iter().map(ToString::to_string).collect();
+        text.push_str("; settlement differences: ");
+        text.push_str(&differences.join("; "));
+    }
+    text
 }

@@ -62,6 +62,7 @@ async fn setup(store: &MemoryStore) -> (VerifiedPair, Opportunity) {
             approved_by: "alice".into(),
             approved_at: DateTime::UNIX_EPOCH,
             suggestion: None,
+            reading: None,
         })
         .await
         .unwrap();

@@ -197,6 +197,23 @@ pub struct NewPair {
     pub approved_at: DateTime<Utc>,
     /// The suggestion it came from, if any.
     pub suggestion: Option<SuggestionId>,
+    /// How the rules read when it was approved (relation and every settlement difference with
+    /// both sides' text), kept in the pair's audit trail; `None` when nothing was read.
+    pub reading: Option<String>,
+}
+
+impl NewPair {
+    /// The reason its `Approved` audit event records: the polarity, and how the rules read.
+    #[must_use]
+    pub fn approval_reason(&self) -> String {
+        match &self.reading {
+            Some(reading) => format!(
+                "approved with polarity {}; rules read as {reading}",
+                self.polarity
+            ),
+            None => format!("approved with polarity {}", self.polarity),
+        }
+    }
 }
 
 /// Something that happened to a pair.

@@ -264,7 +264,7 @@ impl Store for MemoryStore {
             pair_id: id,
             action: PairAction::Approved,
             actor: pair.approved_by.clone(),
-            reason: format!("approved with polarity {}", pair.polarity),
+            reason: pair.approval_reason(),
             at: pair.approved_at,
         });
         Ok(stored)

@@ -260,6 +260,7 @@ impl Harness {
                 approved_by: "alice".into(),
                 approved_at: clock.now(),
                 suggestion: None,
+                reading: None,
             })
             .await
             .unwrap();

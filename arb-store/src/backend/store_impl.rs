@@ -757,7 +757,7 @@ impl Store for Backend {
             pair_id: stored.id,
             action: PairAction::Approved,
             actor: pair.approved_by.clone(),
-            reason: format!("approved with polarity {}", pair.polarity),
+            reason: pair.approval_reason(),
             at: pair.approved_at,
         };
         insert_pair_event(&mut tx, &event).await?;

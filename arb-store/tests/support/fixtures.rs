@@ -160,6 +160,7 @@ pub fn new_pair(a: &str, b: &str, suggestion: Option<arb_core::model::Suggestion
         approved_by: "alice#1234".into(),
         approved_at: at(20),
         suggestion,
+        reading: None,
     }
 }
 

@@ -199,6 +199,7 @@ pub async fn run(
                 approved_by: "strategy-sim".into(),
                 approved_at: start,
                 suggestion: None,
+                reading: None,
             })
             .await?;
         paired.push(PairedMarkets {
