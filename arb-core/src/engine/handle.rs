@@ -331,6 +331,16 @@ impl EngineHandle {
         a: &MarketKey,
         b: &MarketKey,
     ) -> Result<PairReading, EngineError> {
+        let (_, _, reading) = self.load_and_read(a, b).await?;
+        Ok(reading)
+    }
+
+    /// Both stored markets and how the matcher reads them as a pair.
+    async fn load_and_read(
+        &self,
+        a: &MarketKey,
+        b: &MarketKey,
+    ) -> Result<(Market, Market, PairReading), EngineError> {
         let store = &self.shared.store;
         let market_a = store
             .market(a)
@@ -340,11 +350,12 @@ impl EngineHandle {
             .market(b)
             .await?
             .ok_or_else(|| EngineError::UnknownMarket(b.to_string()))?;
-        Ok(Matcher::new(self.shared.config.matching.clone()).relate(
+        let reading = Matcher::new(self.shared.config.matching.clone()).relate(
             &market_a,
             &market_b,
             self.shared.clock.now(),
-        ))
+        );
+        Ok((market_a, market_b, reading))
     }
 
     /// Approves two markets as the same event. `a` must be on venue A and `b` on venue B, and both
@@ -375,19 +386,7 @@ impl EngineHandle {
                 a.venue
             )));
         }
-        let market_a = store
-            .market(a)
-            .await?
-            .ok_or_else(|| EngineError::UnknownMarket(a.to_string()))?;
-        let market_b = store
-            .market(b)
-            .await?
-            .ok_or_else(|| EngineError::UnknownMarket(b.to_string()))?;
-        let reading = Matcher::new(self.shared.config.matching.clone()).relate(
-            &market_a,
-            &market_b,
-            self.shared.clock.now(),
-        );
+        let (market_a, market_b, reading) = self.load_and_read(a, b).await?;
         if !reading.relation.is_tradable() {
             return Err(EngineError::NotTradable {
                 what: format!("{a} and {b}"),
