@@ -18,7 +18,7 @@ use arb_core::model::{
     ExecutionState, MarketKey, OpportunityDecision, Outcome, PairStatus, Polarity, Qty, Relation,
     Verdict, WarningKind,
 };
-use arb_core::notify::{Notification, RecordingNotifier};
+use arb_core::notify::{Notification, RecordingNotifier, Severity};
 use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
 use arb_core::store::{MemoryStore, Store};
 use chrono::{Duration as ChronoDuration, Utc};
@@ -271,6 +271,12 @@ async fn the_kill_switch_from_another_handle_stops_new_executions() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(status.halted.as_deref(), Some("maintenance (by cli)"));
+    // The running engine alerts the halt it picked up from the store.
+    let alerted = rig.notifier.received().into_iter().any(|n| {
+        matches!(n, Notification::Alert { severity: Severity::Critical, message }
+            if message == "Trading halted: maintenance (by cli)")
+    });
+    assert!(alerted, "{:?}", rig.notifier.received());
 }
 
 #[tokio::test]

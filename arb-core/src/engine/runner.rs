@@ -294,11 +294,24 @@ impl Runner {
         Ok(())
     }
 
-    /// Applies the persisted kill switch (which another process may have set).
+    /// Applies the persisted kill switch (which another process, such as `arb-daemon halt`, may
+    /// have set or lifted) and alerts the change, as a halt through this engine's handle does.
     async fn sync_kill_switch(&self) -> Result<(), EngineError> {
         match self.shared.store.setting(HALT_SETTING).await? {
-            Some(reason) if !self.shared.risk.is_halted() => self.shared.risk.halt(&reason),
-            None if self.shared.risk.is_halted() => self.shared.risk.resume(),
+            Some(reason) if !self.shared.risk.is_halted() => {
+                self.shared.risk.halt(&reason);
+                self.shared.notify(Notification::Alert {
+                    severity: Severity::Critical,
+                    message: format!("Trading halted: {reason}"),
+                });
+            }
+            None if self.shared.risk.is_halted() => {
+                self.shared.risk.resume();
+                self.shared.notify(Notification::Alert {
+                    severity: Severity::Warning,
+                    message: "Trading resumed: the kill switch was lifted in the store".to_owned(),
+                });
+            }
             _ => {}
         }
         Ok(())
