@@ -94,7 +94,12 @@ impl Fakes {
         // reqwest is built without a default TLS provider in this workspace (plain HTTP here).
         let _ = rustls::crypto::ring::default_provider().install_default();
         let (kalshi, clob, gamma, data) = (free_port(), free_port(), free_port(), free_port());
-        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fakevenues-venv");
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let venv = tmp.join("fakevenues-venv");
+        // On a clean clone the first start creates the venv; two tests (or test binaries)
+        // starting at once would build it over each other. One start at a time, until READY.
+        let lock = std::fs::File::create(tmp.join("fakevenues-venv.lock")).expect("lock file");
+        lock.lock().expect("lock the fake venues' venv");
         let mut child = Command::new("bash")
             .arg(dir.join("run.sh"))
             .args(["--kalshi", &format!("127.0.0.1:{kalshi}")])
@@ -117,6 +122,7 @@ impl Fakes {
                 break;
             }
         }
+        drop(lock);
         assert!(ready, "the fake venues did not start (see stderr above)");
         Self {
             child,
