@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use arb_core::Decimal;
 use arb_core::detect::{DetectLimits, PairDetector, PairView, best_opportunity};
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
+use arb_core::fees::{FeeRule, FeeSchedule};
 use arb_core::model::{
     BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, OrderBook, PairId, PairStatus,
     Polarity, Price, PriceGrid, Qty, VerifiedPair,
@@ -68,15 +68,17 @@ fn bench(c: &mut Criterion) {
     );
     let market_a = market(
         "kalshi",
-        FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1))),
+        // Kalshi's schedule: 0.07 × p × (1 − p), fills up to $0.0001, the order to the cent.
+        FeeSchedule::taker_only(FeeRule::quadratic(
+            dec!(0.07),
+            dec!(0.0001),
+            Some(dec!(0.01)),
+        )),
     );
     let market_b = market(
         "polymarket",
-        FeeSchedule::Polymarket(PolymarketFees {
-            rate: dec!(0.03),
-            exponent: dec!(1),
-            taker_only: true,
-        }),
+        // Polymarket's production schedule: 0.03 × p × (1 − p), fills up to $0.00001.
+        FeeSchedule::taker_only(FeeRule::quadratic(dec!(0.03), dec!(0.00001), None)),
     );
     let pair = VerifiedPair {
         id: PairId(1),

@@ -6,10 +6,8 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
-use rust_decimal_macros::dec;
 use serde::{Deserialize, Serialize};
 
-use crate::exact::{Exact, decimal_places_of};
 use crate::model::{Level, Liquidity, Price};
 
 /// The fee a venue charges for one order.
@@ -41,13 +39,14 @@ pub trait FeeModel: Send + Sync + std::fmt::Debug {
 ///    debit `Σ price × qty + Σ trade fees` is rounded **up** to a multiple of `cash_quantum`, and
 ///    the difference is charged as a fee too.
 ///
-/// The order's fee is the debit minus the fills' cost. See [`KalshiFees`] and [`PolymarketFees`]
-/// for why each venue maps onto it as it does.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+/// The order's fee is the debit minus the fills' cost. Venue adapters map their venue's schedule
+/// onto it (their docs say why each maps as it does); a venue whose fee has another shape
+/// implements [`FeeModel`] itself.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct FeeRule {
     /// Multiplies `(p × (1 − p))^exponent` to give the fee per contract.
     pub coefficient: Decimal,
-    /// Exponent of `p × (1 − p)` (1 for Kalshi; the market's `e` for Polymarket).
+    /// Exponent of `p × (1 − p)` (1 for the usual quadratic schedules).
     pub exponent: Decimal,
     /// Each fill's fee is rounded up to a multiple of this (zero: not rounded).
     pub fill_quantum: Decimal,
@@ -56,6 +55,23 @@ pub struct FeeRule {
 }
 
 impl FeeRule {
+    /// `coefficient × p × (1 − p)` per contract, each fill rounded up to `fill_quantum` (zero:
+    /// not rounded) and, when `cash_quantum` is set, the order's debit up to a multiple of it:
+    /// the quadratic shape most venues' schedules take.
+    #[must_use]
+    pub const fn quadratic(
+        coefficient: Decimal,
+        fill_quantum: Decimal,
+        cash_quantum: Option<Decimal>,
+    ) -> Self {
+        Self {
+            coefficient,
+            exponent: Decimal::ONE,
+            fill_quantum,
+            cash_quantum,
+        }
+    }
+
     /// A rule that charges nothing.
     pub const FREE: Self = Self {
         coefficient: Decimal::ZERO,
@@ -91,91 +107,6 @@ impl FeeRule {
     /// The fee of one order made of `fills`: trade fees plus the cash rounding, if any.
     #[must_use]
     pub fn order_fee(&self, fills: &[Level]) -> Decimal {
-        self.exact_order_fee(fills)
-            .unwrap_or_else(|| self.decimal_order_fee(fills))
-    }
-
-    /// [`FeeRule::order_fee`] in exact integer arithmetic, for exponent 1 (Kalshi and the usual
-    /// Polymarket schedule) and power-of-ten quanta; `None` otherwise or when a value would
-    /// outgrow `Decimal`. It computes exactly what the `Decimal` version does, several times
-    /// faster (the detector re-checks every opportunity with it): every sum is kept as an integer
-    /// count of one fixed power of ten, found from the fills' scales before adding anything.
-    fn exact_order_fee(&self, fills: &[Level]) -> Option<Decimal> {
-        if !is_plain_one(self.exponent) {
-            return None;
-        }
-        let (c, c_scale) = (self.coefficient.mantissa(), self.coefficient.scale());
-        let c = u64::try_from(c).ok()?;
-        // `None`: fill fees are not rounded.
-        let fill_places = match self.fill_quantum.is_zero() {
-            true => None,
-            false => Some(decimal_places_of(self.fill_quantum)?),
-        };
-        let cash_places = match self.cash_quantum {
-            None => None,
-            Some(quantum) => Some(decimal_places_of(quantum)?),
-        };
-        // The scales every sum is kept at: the largest a cost (price × qty) or a fee has.
-        let (mut cost_scale, mut fee_scale) = (0, fill_places.unwrap_or(0));
-        for fill in fills {
-            let (sp, sq) = (fill.price.value().scale(), fill.qty.value().scale());
-            cost_scale = cost_scale.max(sp + sq);
-            if fill_places.is_none() {
-                fee_scale = fee_scale.max(2 * sp + sq + c_scale);
-            }
-        }
-        let mut trade_fees = 0u128;
-        let mut cost = 0u128;
-        for fill in fills {
-            let (p, q) = (fill.price.value(), fill.qty.value());
-            let (sp, sq) = (p.scale(), q.scale());
-            let (p, q) = (
-                u64::try_from(p.mantissa()).ok()?,
-                u64::try_from(q.mantissa()).ok()?,
-            );
-            let notional = u128::from(q) * u128::from(p);
-            // qty × c × p × (1 − p) at scale 2·sp + sq + c: the `Decimal` path multiplies the same
-            // factors, whose partial products all divide this one, so this one fitting means
-            // they all fit.
-            let complement = pow10_u128(sp)?.checked_sub(u128::from(p))?;
-            let fee = mul(mul(notional, u128::from(c))?, complement)?;
-            let scale = 2 * sp + sq + c_scale;
-            fits_decimal(fee, scale)?;
-            let fee = match scale.checked_sub(fee_scale) {
-                // More decimals than the fill quantum: rounded up to it.
-                Some(extra) if extra > 0 => div_ceil(fee, pow10_u128(extra)?),
-                _ => mul(fee, pow10_u128(fee_scale - scale)?)?,
-            };
-            trade_fees = trade_fees.checked_add(fee)?;
-            if cash_places.is_some() {
-                cost = cost.checked_add(mul(notional, pow10_u128(cost_scale - sp - sq)?)?)?;
-            }
-        }
-        fits_decimal(trade_fees, fee_scale)?;
-        let (fee, scale) = match cash_places {
-            None => (trade_fees, fee_scale),
-            Some(places) => {
-                // The debit `cost + trade fees` rounded up to the cash quantum, less the cost.
-                fits_decimal(cost, cost_scale)?;
-                let scale = cost_scale.max(fee_scale);
-                let cost = mul(cost, pow10_u128(scale - cost_scale)?)?;
-                let debit = cost.checked_add(mul(trade_fees, pow10_u128(scale - fee_scale)?)?)?;
-                fits_decimal(debit, scale)?;
-                let debit = match scale.checked_sub(places) {
-                    Some(extra) if extra > 0 => {
-                        let quantum = pow10_u128(extra)?;
-                        mul(div_ceil(debit, quantum), quantum)?
-                    }
-                    _ => debit,
-                };
-                (debit.checked_sub(cost)?, scale)
-            }
-        };
-        Exact::new(i128::try_from(fee).ok()?, scale)?.to_normalized_decimal()
-    }
-
-    /// [`FeeRule::order_fee`] in `Decimal`: every schedule.
-    fn decimal_order_fee(&self, fills: &[Level]) -> Decimal {
         let mut trade_fees = Decimal::ZERO;
         let mut cost = Decimal::ZERO;
         for fill in fills {
@@ -192,34 +123,6 @@ impl FeeRule {
     }
 }
 
-/// 10^n as a `u128`, if it fits.
-fn pow10_u128(n: u32) -> Option<u128> {
-    crate::exact::pow10(n).map(i128::unsigned_abs)
-}
-
-/// `a × b`, if it fits: one widening 64 × 64-bit multiplication when both fit in 64 bits (the
-/// usual case), the overflow-checked 128-bit one otherwise.
-fn mul(a: u128, b: u128) -> Option<u128> {
-    match (u64::try_from(a), u64::try_from(b)) {
-        (Ok(a), Ok(b)) => Some(u128::from(a) * u128::from(b)),
-        _ => a.checked_mul(b),
-    }
-}
-
-/// `⌈a / b⌉` for `b > 0`, in one 64-bit division when both fit.
-fn div_ceil(a: u128, b: u128) -> u128 {
-    match (u64::try_from(a), u64::try_from(b)) {
-        (Ok(a), Ok(b)) => u128::from(a.div_ceil(b)),
-        _ => a.div_ceil(b),
-    }
-}
-
-/// `Some(())` when `Decimal` holds `mantissa × 10^-scale` exactly (mantissa below 2⁹⁶, scale at
-/// most 28): then the `Decimal` arithmetic that produced the same value did not round.
-fn fits_decimal(mantissa: u128, scale: u32) -> Option<()> {
-    (mantissa < 1 << 96 && scale <= 28).then_some(())
-}
-
 /// `value` rounded up to a multiple of `quantum` (unchanged when `quantum` is zero).
 fn round_up(value: Decimal, quantum: Decimal) -> Decimal {
     if quantum <= Decimal::ZERO {
@@ -232,167 +135,71 @@ fn round_up(value: Decimal, quantum: Decimal) -> Decimal {
     (value / quantum).ceil() * quantum
 }
 
-/// A market's fee schedule as its venue publishes it. Serialisable, so it is stored with the market.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum FeeSchedule {
-    /// No fees (tests, fee-waived markets).
-    #[default]
-    Free,
-    /// Kalshi's quadratic schedule.
-    Kalshi(KalshiFees),
-    /// Polymarket CLOB V2's operator-set schedule.
-    Polymarket(PolymarketFees),
+/// A market's fee schedule: the rule each liquidity pays by, and an optional waiver. Plain data
+/// a venue adapter fills in from what its venue publishes (the adapter knows the venue's
+/// formula and rounding; the core only evaluates [`FeeRule`]s). Serialisable, so it is stored
+/// with the market.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct FeeSchedule {
+    /// What a taker order pays.
+    pub taker: FeeRule,
+    /// What a maker order pays.
+    pub maker: FeeRule,
+    /// Fees are waived until this time, if set.
+    #[serde(default)]
+    pub waived_until: Option<DateTime<Utc>>,
 }
 
 impl FeeSchedule {
-    /// The schedule in force at `now` (a Kalshi fee waiver that has not expired makes it free).
+    /// No fees (tests, fee-waived markets).
+    pub const FREE: Self = Self {
+        taker: FeeRule::FREE,
+        maker: FeeRule::FREE,
+        waived_until: None,
+    };
+
+    /// Takers pay by `taker`, makers nothing; no waiver.
+    #[must_use]
+    pub const fn taker_only(taker: FeeRule) -> Self {
+        Self {
+            taker,
+            maker: FeeRule::FREE,
+            waived_until: None,
+        }
+    }
+
+    /// The schedule in force at `now`: free while a waiver has not expired.
     #[must_use]
     pub fn effective_at(&self, now: DateTime<Utc>) -> Self {
-        match self {
-            Self::Kalshi(k) if k.waived_until.is_some_and(|until| now < until) => Self::Free,
-            other => other.clone(),
+        match self.waived_until {
+            Some(until) if now < until => Self::FREE,
+            _ => self.clone(),
         }
+    }
+
+    /// The rule an order with this liquidity pays by.
+    #[must_use]
+    pub const fn rule_for(&self, liquidity: Liquidity) -> &FeeRule {
+        match liquidity {
+            Liquidity::Taker => &self.taker,
+            Liquidity::Maker => &self.maker,
+        }
+    }
+}
+
+impl Default for FeeSchedule {
+    fn default() -> Self {
+        Self::FREE
     }
 }
 
 impl FeeModel for FeeSchedule {
     fn order_fee(&self, fills: &[Level], liquidity: Liquidity) -> Decimal {
-        let rule = match self {
-            Self::Free => FeeRule::FREE,
-            Self::Kalshi(k) => k.rule(liquidity),
-            Self::Polymarket(p) => p.rule(liquidity),
-        };
-        rule.order_fee(fills)
+        self.rule_for(liquidity).order_fee(fills)
     }
 
     fn rule(&self, liquidity: Liquidity) -> Option<FeeRule> {
-        Some(match self {
-            Self::Free => FeeRule::FREE,
-            Self::Kalshi(k) => k.rule(liquidity),
-            Self::Polymarket(p) => p.rule(liquidity),
-        })
-    }
-}
-
-/// Kalshi: `fee = rate × C × P × (1 − P)` per fill, where `rate` is 0.07 × the series'
-/// `fee_multiplier` for takers, and the maker rate is 0.25 × (or, on combo-maker series, 0.5 ×)
-/// the taker rate on series that charge makers, else zero.
-///
-/// # Rounding (what we implement, and why)
-///
-/// Kalshi's fee-rounding rules (`docs.kalshi.com/getting_started/fee_rounding`, kalshi.md §5):
-/// each fill's trade fee is rounded **up** to $0.0001; the balance change `−cost − trade fee` is
-/// floored to the account's precision ($0.01 for non-direct members), the difference being a
-/// "rounding fee"; and a per-order accumulator rebates whole cents of accumulated rounding, so an
-/// order's total debit converges to that of one equivalent fill. We therefore charge one order
-/// `ceil_to_cent(Σ cost + Σ ceil_to_0.0001(fill fee)) − Σ cost`: the rounding fee includes the
-/// sub-cent part of the *cost* (sub-penny prices, fractional contracts), which a fee-only
-/// rounding would miss. Direct members (precision $0.0001) pay at most this, so it never
-/// under-states their cost.
-///
-/// Two things the venue does not tell us before the fact, and how they err: a book level may
-/// fill against several resting orders (one $0.0001 round-up each) — we price a level as one
-/// fill, off by at most $0.0001 per extra fill before the cent rounding absorbs it; and the
-/// accumulator rebates only once the accumulated rounding *exceeds* $0.01, so in the rare case it
-/// ends exactly at $0.01 the venue keeps one more cent than `ceil_to_cent`.
-///
-/// Worked example (the docs' "buy 3 contracts at $0.055 in three 1-lot fills", with the 0.07
-/// formula): each fill's fee is 0.07 × 0.055 × 0.945 = 0.00363825 → $0.0037; cost $0.165;
-/// debit ceil_to_cent(0.165 + 3 × 0.0037) = $0.18, so the fee is $0.015 — exactly what one
-/// 3-lot fill costs (fee 0.01091475 → $0.0110, debit ceil_to_cent(0.176) = $0.18).
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct KalshiFees {
-    /// Taker coefficient (0.07 × series multiplier).
-    pub taker_rate: Decimal,
-    /// Maker coefficient (0 when the series charges no maker fee).
-    pub maker_rate: Decimal,
-    /// Fees are waived until this time, if set.
-    pub waived_until: Option<DateTime<Utc>>,
-}
-
-impl KalshiFees {
-    /// Kalshi's trade-fee rounding: up to $0.0001 per fill.
-    pub const FILL_QUANTUM: Decimal = dec!(0.0001);
-    /// A non-direct member's balance precision: $0.01.
-    pub const CASH_QUANTUM: Decimal = dec!(0.01);
-
-    /// The standard schedule: taker 0.07 × `multiplier`, no maker fee.
-    #[must_use]
-    pub fn quadratic(multiplier: Decimal) -> Self {
-        Self {
-            taker_rate: dec!(0.07) * multiplier,
-            maker_rate: Decimal::ZERO,
-            waived_until: None,
-        }
-    }
-
-    /// The rule one order with this liquidity is charged by.
-    #[must_use]
-    pub fn rule(&self, liquidity: Liquidity) -> FeeRule {
-        FeeRule {
-            coefficient: match liquidity {
-                Liquidity::Taker => self.taker_rate,
-                Liquidity::Maker => self.maker_rate,
-            },
-            exponent: Decimal::ONE,
-            fill_quantum: Self::FILL_QUANTUM,
-            cash_quantum: Some(Self::CASH_QUANTUM),
-        }
-    }
-}
-
-/// Polymarket CLOB V2: taker fee `shares × rate × (p × (1 − p))^exponent`; makers pay nothing
-/// when `taker_only` (the only published case); zero when fees are disabled (`rate` 0).
-///
-/// # Rounding
-///
-/// Each fill's fee is rounded **up** to 5 decimals ($0.00001). The venue's own rounding is not
-/// published (NautilusTrader floors to 5 decimals, polymarket.md §9); rounding up can only
-/// over-state our cost by < $0.00001 per fill, never under-state it, so a reported profit is
-/// always real. Collateral (pUSD) has 6 decimals and the SDKs truncate a BUY's amount in the
-/// buyer's favour, so no cash rounding is charged.
-///
-/// Worked example (the production schedule `fd {r: 0.03, e: 1, to: true}` of
-/// `polymarket-samples/clob_market_info.json`): 100 shares at $0.50 pay
-/// 100 × 0.03 × 0.25 = $0.75; 7 shares at $0.333 pay 7 × 0.03 × 0.222111 = 0.04664331 → $0.04665.
-#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
-pub struct PolymarketFees {
-    /// `r` of the market's fee schedule.
-    pub rate: Decimal,
-    /// `e` of the market's fee schedule.
-    pub exponent: Decimal,
-    /// Whether only takers pay.
-    pub taker_only: bool,
-}
-
-impl PolymarketFees {
-    /// Our rounding of each fill's fee: up to $0.00001.
-    pub const FILL_QUANTUM: Decimal = dec!(0.00001);
-
-    /// The fee the venue charged for one fill, for the books: the formula floored to $0.00001,
-    /// as the venue-faithful servers and NautilusTrader do (the venue's trades carry no fee
-    /// amount, and their `fee_rate_bps` may read 0 while a fee was taken). Detection keeps
-    /// rounding up ([`PolymarketFees::rule`]), so the profit it promises is never more than
-    /// what is booked.
-    #[must_use]
-    pub fn charged(&self, fill: Level, liquidity: Liquidity) -> Decimal {
-        let rule = self.rule(liquidity);
-        (fill.qty.value() * rule.unit_fee(fill.price))
-            .round_dp_with_strategy(5, RoundingStrategy::ToZero)
-            .normalize()
-    }
-
-    /// The rule one order with this liquidity is charged by.
-    #[must_use]
-    pub fn rule(&self, liquidity: Liquidity) -> FeeRule {
-        let free = liquidity == Liquidity::Maker && self.taker_only;
-        FeeRule {
-            coefficient: if free { Decimal::ZERO } else { self.rate },
-            exponent: self.exponent,
-            fill_quantum: Self::FILL_QUANTUM,
-            cash_quantum: None,
-        }
+        Some(*self.rule_for(liquidity))
     }
 }
 
@@ -423,6 +230,8 @@ fn power(base: Decimal, exponent: Decimal) -> Decimal {
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal_macros::dec;
+
     use super::*;
     use crate::model::{Price, Qty};
 
@@ -430,52 +239,45 @@ mod tests {
         Level::new(Price::new(p).unwrap(), Qty::new(q).unwrap())
     }
 
-    proptest::proptest! {
-        /// The exact fast path computes what the `Decimal` version does, whenever it applies.
-        #[test]
-        fn exact_order_fee_matches_the_decimal_one(
-            fills in proptest::collection::vec((1i64..10_000, 0u32..=4, 1i64..1_000_000, 0u32..=6), 1..8),
-            coefficient in 0i64..2_000,
-            coefficient_scale in 2u32..=5,
-            fill_scale in 0u32..=6,
-            cash in proptest::option::of(0u32..=4),
-        ) {
-            // Venue-sized inputs (4-decimal prices, under 100,000 contracts) always take the fast
-            // path; extreme ones may fall back, but never disagree.
-            let venue_sized = fills.iter().all(|&(_, ps, q, _)| ps == 0 && q < 100_000);
-            let fills: Vec<Level> = fills
-                .iter()
-                .map(|&(p, ps, q, qs)| {
-                    let price = (Decimal::new(p, 4) * Decimal::new(1, ps)).min(Decimal::ONE);
-                    fill(price.round_dp(8), Decimal::new(q, qs))
-                })
-                .collect();
-            let rule = FeeRule {
-                coefficient: Decimal::new(coefficient, coefficient_scale),
+    /// `coefficient × p × (1 − p)` per contract, each fill rounded up to $0.0001, the order's
+    /// debit to the cent (the shape of a cent-settled quadratic schedule).
+    fn cent_settled(coefficient: Decimal) -> FeeSchedule {
+        FeeSchedule {
+            taker: FeeRule {
+                coefficient,
                 exponent: Decimal::ONE,
-                fill_quantum: if fill_scale == 0 { Decimal::ZERO } else { Decimal::new(1, fill_scale) },
-                cash_quantum: cash.map(|s| Decimal::new(1, s)),
-            };
-            let exact = rule.exact_order_fee(&fills);
-            proptest::prop_assert!(exact.is_some() || !venue_sized);
-            if let Some(exact) = exact {
-                proptest::prop_assert_eq!(exact.to_string(), rule.decimal_order_fee(&fills).normalize().to_string());
-            }
+                fill_quantum: dec!(0.0001),
+                cash_quantum: Some(dec!(0.01)),
+            },
+            ..FeeSchedule::FREE
+        }
+    }
+
+    /// `rate × (p × (1 − p))^exponent` per contract for takers, each fill rounded up to $0.00001.
+    fn fill_rounded(rate: Decimal, exponent: Decimal) -> FeeSchedule {
+        FeeSchedule {
+            taker: FeeRule {
+                coefficient: rate,
+                exponent,
+                fill_quantum: dec!(0.00001),
+                cash_quantum: None,
+            },
+            ..FeeSchedule::FREE
         }
     }
 
     #[test]
     fn free_is_free() {
         assert_eq!(
-            FeeSchedule::Free.order_fee(&[fill(dec!(0.5), dec!(100))], Liquidity::Taker),
+            FeeSchedule::FREE.order_fee(&[fill(dec!(0.5), dec!(100))], Liquidity::Taker),
             Decimal::ZERO
         );
     }
 
     #[test]
-    fn kalshi_rounds_up_per_order_to_the_cent() {
+    fn cash_rounding_is_per_order_to_the_cent() {
         // 0.07 × 100 × 0.5 × 0.5 = 1.75 exactly.
-        let k = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        let k = cent_settled(dec!(0.07));
         assert_eq!(
             k.order_fee(&[fill(dec!(0.5), dec!(100))], Liquidity::Taker),
             dec!(1.75)
@@ -500,50 +302,22 @@ mod tests {
     }
 
     #[test]
-    fn kalshi_waiver_makes_it_free_until_expiry() {
+    fn a_waiver_makes_it_free_until_expiry() {
         let until = DateTime::<Utc>::from_timestamp(1_000, 0).unwrap();
-        let k = FeeSchedule::Kalshi(KalshiFees {
+        let k = FeeSchedule {
             waived_until: Some(until),
-            ..KalshiFees::quadratic(Decimal::ONE)
-        });
+            ..cent_settled(dec!(0.07))
+        };
         let before = DateTime::<Utc>::from_timestamp(999, 0).unwrap();
-        assert_eq!(k.effective_at(before), FeeSchedule::Free);
+        assert_eq!(k.effective_at(before), FeeSchedule::FREE);
         assert_eq!(k.effective_at(until), k);
     }
 
     #[test]
-    fn polymarket_power_law_taker_only() {
-        let p = FeeSchedule::Polymarket(PolymarketFees {
-            rate: dec!(0.03),
-            exponent: Decimal::ONE,
-            taker_only: true,
-        });
-        // 100 × 0.03 × 0.5 × 0.5 = 0.75
-        assert_eq!(
-            p.order_fee(&[fill(dec!(0.5), dec!(100))], Liquidity::Taker),
-            dec!(0.75)
-        );
-        assert_eq!(
-            p.order_fee(&[fill(dec!(0.5), dec!(100))], Liquidity::Maker),
-            Decimal::ZERO
-        );
-        let squared = FeeSchedule::Polymarket(PolymarketFees {
-            rate: dec!(0.25),
-            exponent: dec!(2),
-            taker_only: true,
-        });
-        // 10 × 0.25 × 0.0625 = 0.15625
-        assert_eq!(
-            squared.order_fee(&[fill(dec!(0.5), dec!(10))], Liquidity::Taker),
-            dec!(0.15625)
-        );
-    }
-
-    #[test]
-    fn kalshi_docs_example_three_one_lot_fills_cost_one_three_lot_fill() {
+    fn three_one_lot_fills_cost_one_three_lot_fill() {
         // Buy 3 at $0.055: fills of 1 pay 0.00363825 → $0.0037 each; debit ceil¢(0.165 + 0.0111)
         // = $0.18, fee $0.015. One fill of 3 pays 0.01091475 → $0.0110; ceil¢(0.176) = $0.18.
-        let k = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        let k = cent_settled(dec!(0.07));
         let one = fill(dec!(0.055), dec!(1));
         assert_eq!(k.order_fee(&[one, one, one], Liquidity::Taker), dec!(0.015));
         assert_eq!(
@@ -553,16 +327,15 @@ mod tests {
     }
 
     #[test]
-    fn kalshi_cash_rounding_covers_fractional_cost() {
+    fn cash_rounding_covers_fractional_cost() {
         // 0.5 contracts at 0.45: cost 0.225, trade fee 0.0086625 → 0.0087, debit ceil¢(0.2337)
         // = $0.24: the fee charged is $0.015, not ceil¢(0.0087) = $0.01.
-        let k = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        let k = cent_settled(dec!(0.07));
         assert_eq!(
             k.order_fee(&[fill(dec!(0.45), dec!(0.5))], Liquidity::Taker),
             dec!(0.015)
         );
         let rule = k.rule(Liquidity::Taker).unwrap();
-        assert_eq!(rule.cash_quantum, Some(dec!(0.01)));
         assert_eq!(
             rule.unit_fee(Price::new(dec!(0.45)).unwrap()),
             dec!(0.017325)
@@ -570,40 +343,47 @@ mod tests {
     }
 
     #[test]
-    fn polymarket_rounds_each_fill_up_to_five_decimals() {
-        // Production schedule r 0.03, e 1: 7 × 0.03 × 0.333 × 0.667 = 0.04664331 → 0.04665.
-        let p = FeeSchedule::Polymarket(PolymarketFees {
-            rate: dec!(0.03),
-            exponent: Decimal::ONE,
-            taker_only: true,
-        });
+    fn fill_rounding_and_exponents() {
+        // 100 × 0.03 × 0.5 × 0.5 = 0.75; 7 × 0.03 × 0.333 × 0.667 = 0.04664331 → 0.04665.
+        let p = fill_rounded(dec!(0.03), Decimal::ONE);
+        assert_eq!(
+            p.order_fee(&[fill(dec!(0.5), dec!(100))], Liquidity::Taker),
+            dec!(0.75)
+        );
         assert_eq!(
             p.order_fee(&[fill(dec!(0.333), dec!(7))], Liquidity::Taker),
             dec!(0.04665)
         );
-        assert_eq!(p.rule(Liquidity::Maker).unwrap().coefficient, Decimal::ZERO);
-    }
-
-    #[test]
-    fn polymarket_books_the_fee_floored_as_the_venue_charges_it() {
-        let p = PolymarketFees {
-            rate: dec!(0.03),
-            exponent: Decimal::ONE,
-            taker_only: true,
-        };
         assert_eq!(
-            p.charged(fill(dec!(0.333), dec!(7)), Liquidity::Taker),
-            dec!(0.04664)
-        );
-        // The fed-arb fill on the venue-faithful server: 100 at 0.55 paid $0.7425.
-        assert_eq!(
-            p.charged(fill(dec!(0.55), dec!(100)), Liquidity::Taker),
-            dec!(0.7425)
-        );
-        assert_eq!(
-            p.charged(fill(dec!(0.55), dec!(100)), Liquidity::Maker),
+            p.order_fee(&[fill(dec!(0.5), dec!(100))], Liquidity::Maker),
             Decimal::ZERO
         );
+        // 10 × 0.25 × 0.0625 = 0.15625
+        let squared = fill_rounded(dec!(0.25), dec!(2));
+        assert_eq!(
+            squared.order_fee(&[fill(dec!(0.5), dec!(10))], Liquidity::Taker),
+            dec!(0.15625)
+        );
+    }
+
+    /// A schedule is stored as JSON with the market: it reads back as it was written.
+    #[test]
+    fn a_schedule_round_trips_through_json() {
+        let k = FeeSchedule {
+            maker: FeeRule {
+                coefficient: dec!(0.0175),
+                ..cent_settled(dec!(0.07)).taker
+            },
+            waived_until: DateTime::<Utc>::from_timestamp(1_000, 0),
+            ..cent_settled(dec!(0.07))
+        };
+        for schedule in [k, fill_rounded(dec!(0.03), dec!(2)), FeeSchedule::FREE] {
+            let json = serde_json::to_string(&schedule).unwrap();
+            assert_eq!(
+                serde_json::from_str::<FeeSchedule>(&json).unwrap(),
+                schedule
+            );
+        }
     }
 
     #[test]

@@ -15,13 +15,13 @@ use rust_decimal_macros::dec;
 fn free_fixture(polarity: Polarity, book_a: BinaryBook, book_b: BinaryBook) -> Fixture {
     Fixture {
         pair: pair(polarity),
-        market_a: market("kalshi", dec!(0.01), dec!(0.01), dec!(1), FeeSchedule::Free),
+        market_a: market("kalshi", dec!(0.01), dec!(0.01), dec!(1), FeeSchedule::FREE),
         market_b: market(
             "polymarket",
             dec!(0.01),
             dec!(0.01),
             dec!(1),
-            FeeSchedule::Free,
+            FeeSchedule::FREE,
         ),
         book_a,
         book_b,

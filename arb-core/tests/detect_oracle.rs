@@ -15,9 +15,8 @@ use rust_decimal_macros::dec;
 
 fn fee_schedule() -> impl Strategy<Value = FeeSchedule> {
     prop_oneof![
-        Just(FeeSchedule::Free),
-        prop::sample::select(vec![dec!(0.5), dec!(1), dec!(1.5)])
-            .prop_map(|m| FeeSchedule::Kalshi(arb_core::fees::KalshiFees::quadratic(m))),
+        Just(FeeSchedule::FREE),
+        prop::sample::select(vec![dec!(0.5), dec!(1), dec!(1.5)]).prop_map(kalshi_like),
         (
             prop::sample::select(vec![dec!(0.03), dec!(0.07), dec!(0.25)]),
             prop::sample::select(vec![dec!(1), dec!(2)])

@@ -10,7 +10,7 @@ use std::time::Duration;
 use arb_core::clock::{Clock, SequentialIds, SystemClock};
 use arb_core::engine::{Engine, EngineConfig, EngineError, EngineHandle, EngineParts, TradingMode};
 use arb_core::exchange::Exchange;
-use arb_core::fees::{FeeSchedule, KalshiFees};
+use arb_core::fees::{FeeRule, FeeSchedule};
 use arb_core::matching::verify::{
     MarketText, SuggestionVerifier, Verifier, VerifyConfig, VerifyError,
 };
@@ -22,7 +22,6 @@ use arb_core::notify::{Notification, RecordingNotifier, Severity};
 use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
 use arb_core::store::{MemoryStore, Store};
 use chrono::{Duration as ChronoDuration, Utc};
-use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 struct Rig {
@@ -46,7 +45,11 @@ async fn rig(mode: TradingMode) -> Rig {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (a, b) = (venue("va", &clock), venue("vb", &clock));
     let close = Utc::now() + ChronoDuration::days(30);
-    let fees = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+    let fees = FeeSchedule::taker_only(FeeRule::quadratic(
+        dec!(0.07),
+        dec!(0.0001),
+        Some(dec!(0.01)),
+    ));
     a.add_market(
         binary_market(
             MarketKey::new("va", "A1"),
@@ -598,7 +601,7 @@ async fn a_subset_pair_is_suggested_as_such_and_cannot_be_approved() {
         ),
     ] {
         venue
-            .add_market(binary_market(id, title, FeeSchedule::Free, close).unwrap())
+            .add_market(binary_market(id, title, FeeSchedule::FREE, close).unwrap())
             .unwrap();
     }
     rig.handle.sync_markets().await.unwrap();

@@ -114,7 +114,7 @@ fn sim(name: &str, market: &str, clock: &Arc<dyn Clock>) -> SimExchange {
         binary_market(
             MarketKey::new(name, market),
             "Will it rain in Paris on Dec 31, 2026?",
-            FeeSchedule::Free,
+            FeeSchedule::FREE,
             close,
         )
         .unwrap(),

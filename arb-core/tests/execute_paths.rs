@@ -553,7 +553,7 @@ async fn books_the_caller_already_has_save_the_first_leg_rule_a_round_trip() {
     let opp = h.opportunity(dec!(10), dec!(0.40), dec!(0.55));
     let context = ExecutionContext {
         opportunity_id: Some(arb_core::model::OpportunityId(41)),
-        books: Some([&book_a, &book_b]),
+        books: Some([&book_a, &book_b].into()),
     };
     let started = tokio::time::Instant::now();
     let rec = h

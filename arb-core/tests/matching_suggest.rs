@@ -29,7 +29,7 @@ fn market(venue: &str, id: &str, title: &str, subtitle: &str) -> Market {
         price_grid: PriceGrid::uniform(dec!(0.01)).expect("valid tick"),
         size_step: Qty::new(dec!(0.01)).expect("valid step"),
         min_order_qty: Qty::new(dec!(1)).expect("valid minimum"),
-        fees: FeeSchedule::Free,
+        fees: FeeSchedule::FREE,
         ext: MarketExt::default(),
     }
 }

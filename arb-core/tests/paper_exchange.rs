@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use arb_core::clock::{ManualClock, SequentialIds};
 use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
-use arb_core::fees::{FeeSchedule, KalshiFees};
+use arb_core::fees::{FeeRule, FeeSchedule};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Liquidity, Market, MarketId, MarketKey, MarketStatus,
     Order, OrderRequest, OrderStatus, Outcome, Position, Price, Qty, Side, TimeInForce, VenueId,
@@ -189,7 +189,11 @@ fn live_venue() -> Arc<FakeLive> {
     let market = binary_market(
         MarketKey::new("kalshi", rain()),
         "Will it rain in NYC tomorrow?",
-        FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+        FeeSchedule::taker_only(FeeRule::quadratic(
+            dec!(0.07),
+            dec!(0.0001),
+            Some(dec!(0.01)),
+        )),
         t0() + chrono::Duration::days(1),
     )
     .unwrap();

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use arb_core::clock::{ManualClock, SequentialIds};
 use arb_core::exchange::{BookEvent, Exchange, ExchangeError};
-use arb_core::fees::{FeeModel, FeeSchedule, KalshiFees};
+use arb_core::fees::{FeeModel, FeeRule, FeeSchedule};
 use arb_core::model::{
     ClientOrderId, Level, Liquidity, MarketId, MarketKey, MarketStatus, Order, OrderRequest,
     OrderStatus, Outcome, Price, Qty, Side, TimeInForce,
@@ -70,11 +70,15 @@ fn venue_with(cash: Decimal, fees: FeeSchedule) -> (SimExchange, Arc<ManualClock
 }
 
 fn venue() -> SimExchange {
-    venue_with(dec!(1000), FeeSchedule::Free).0
+    venue_with(dec!(1000), FeeSchedule::FREE).0
 }
 
 fn kalshi() -> FeeSchedule {
-    FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE))
+    FeeSchedule::taker_only(FeeRule::quadratic(
+        dec!(0.07),
+        dec!(0.0001),
+        Some(dec!(0.01)),
+    ))
 }
 
 fn req(
@@ -614,7 +618,7 @@ async fn an_unavailable_venue_fails_calls_then_recovers() {
 
 #[tokio::test]
 async fn settlement_pays_winning_contracts() {
-    let (ex, clock) = venue_with(dec!(1000), FeeSchedule::Free);
+    let (ex, clock) = venue_with(dec!(1000), FeeSchedule::FREE);
     ex.place_order(&buy_yes("y", dec!(0.42), dec!(5), TimeInForce::Ioc))
         .await
         .unwrap();
@@ -658,7 +662,7 @@ async fn settlement_pays_winning_contracts() {
 
 #[tokio::test]
 async fn fills_since_filters_by_time() {
-    let (ex, clock) = venue_with(dec!(1000), FeeSchedule::Free);
+    let (ex, clock) = venue_with(dec!(1000), FeeSchedule::FREE);
     ex.place_order(&buy_yes("a", dec!(0.42), dec!(1), TimeInForce::Ioc))
         .await
         .unwrap();

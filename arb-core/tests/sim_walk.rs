@@ -26,7 +26,7 @@ fn venue(name: &str, market: &str) -> SimExchange {
         binary_market(
             MarketKey::new(name, market),
             "Will it rain?",
-            FeeSchedule::Free,
+            FeeSchedule::FREE,
             DateTime::UNIX_EPOCH,
         )
         .unwrap(),

@@ -1,7 +1,6 @@
 //! Kalshi wire shapes → arb-core types (and back for order requests). Venue units stop here.
 
 use arb_core::exchange::ExchangeError;
-use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, FillId, Level, Liquidity, Market, MarketExt,
     MarketExtension, MarketKey, MarketStatus, Order, OrderRequest, OrderStatus, Outcome, Position,
@@ -12,6 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SelfTradePrevention;
+use crate::fees::KalshiFees;
 use crate::wire::{
     BalanceResponse, CreateOrderV2Request, CreateOrderV2Response, EventData, MarketPosition,
     OrderbookFp, PriceRange, SeriesData, WireFill, WireMarket, WireOrder,
@@ -225,7 +225,7 @@ pub fn market(
         price_grid: price_grid(&m.price_ranges).map_err(|e| decode_error(&what, e))?,
         size_step: qty(&what, "size_step", SIZE_STEP)?,
         min_order_qty: qty(&what, "min_order_qty", SIZE_STEP)?,
-        fees: FeeSchedule::Kalshi(fees),
+        fees: fees.schedule(),
         ext,
     })
 }

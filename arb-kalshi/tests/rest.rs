@@ -7,12 +7,11 @@ mod common;
 use std::time::Duration;
 
 use arb_core::exchange::{Exchange, ExchangeError};
-use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     ClientOrderId, Liquidity, MarketId, MarketKey, MarketStatus, OrderRequest, OrderStatus,
     Outcome, Price, Qty, Side, TimeInForce, VenueOrderId,
 };
-use arb_kalshi::{KalshiConfig, KalshiExchange, KalshiMarketExt, RetryPolicy};
+use arb_kalshi::{KalshiConfig, KalshiExchange, KalshiFees, KalshiMarketExt, RetryPolicy};
 use chrono::{DateTime, TimeZone, Utc};
 use common::{SignedByReferenceKey, Unsigned, credentials, fixture};
 use rust_decimal::Decimal;
@@ -190,11 +189,12 @@ async fn list_markets_paginates_and_maps_every_field() {
     assert_eq!(m.min_order_qty.value(), dec!(0.01));
     assert_eq!(
         m.fees,
-        FeeSchedule::Kalshi(KalshiFees {
+        KalshiFees {
             taker_rate: dec!(0.07),
             maker_rate: dec!(0.0175),
             waived_until: None
-        })
+        }
+        .schedule()
     );
     assert_eq!(
         m.ext.get::<KalshiMarketExt>().unwrap().unwrap(),
@@ -218,11 +218,12 @@ async fn list_markets_paginates_and_maps_every_field() {
     assert_eq!(m.resolution_source, None);
     assert_eq!(
         m.fees,
-        FeeSchedule::Kalshi(KalshiFees {
+        KalshiFees {
             taker_rate: dec!(0.035),
             maker_rate: dec!(0),
             waived_until: Some(Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap()),
-        })
+        }
+        .schedule()
     );
     assert!(m.price_grid.contains(price(dec!(0.001))));
     assert!(m.price_grid.contains(price(dec!(0.095))));

@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex};
 
 use arb_core::clock::minted_at_ms;
 use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
-use arb_core::fees::{FeeModel, FeeSchedule};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, FillId, Liquidity, Market, MarketId, MarketKey,
     Order, OrderRequest, OrderStatus, Position, Price, Qty, Side, TimeInForce, VenueId,
@@ -293,10 +292,7 @@ impl PolymarketExchange {
         liquidity: Liquidity,
     ) -> Decimal {
         let fill = arb_core::model::Level::new(price, qty);
-        let fee = match &info.market.fees {
-            FeeSchedule::Polymarket(p) => p.charged(fill, liquidity),
-            other => other.fill_fee(fill, liquidity),
-        };
+        let fee = crate::fees::charged(&info.market.fees, fill, liquidity);
         let exact = qty.notional(price);
         let moved =
             exact.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointNearestEven);

@@ -1,7 +1,7 @@
 //! Markets: Gamma listings and the CLOB's compact market info mapped to arb-core [`Market`]s,
 //! with YES/NO chosen by outcome label.
 
-use arb_core::fees::{FeeSchedule, PolymarketFees};
+use arb_core::fees::FeeSchedule;
 use arb_core::model::{
     Market, MarketExt, MarketExtension, MarketId, MarketKey, MarketStatus, Outcome, PriceGrid, Qty,
 };
@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::fees::PolymarketFees;
 use crate::signing::TickSize;
 use crate::wire::{ClobMarketInfo, GammaMarket};
 
@@ -183,13 +184,14 @@ fn fees(id: &str, info: &ClobMarketInfo) -> Result<FeeSchedule, MarketMapError> 
                     "fd.e (fee exponent outside [0, 10])",
                 ));
             }
-            Ok(FeeSchedule::Polymarket(PolymarketFees {
+            Ok(PolymarketFees {
                 rate: fd.r,
                 exponent: fd.e,
                 taker_only: fd.to,
-            }))
+            }
+            .schedule())
         }
-        _ => Ok(FeeSchedule::Free),
+        _ => Ok(FeeSchedule::FREE),
     }
 }
 

@@ -11,14 +11,15 @@ use std::time::Duration;
 
 use arb_core::clock::{IdSource, UniqueIds};
 use arb_core::exchange::{Exchange, ExchangeError};
-use arb_core::fees::{FeeSchedule, PolymarketFees};
+use arb_core::fees::FeeSchedule;
 use arb_core::model::{
     ClientOrderId, Liquidity, MarketId, MarketKey, MarketStatus, OrderRequest, OrderStatus,
     Outcome, Price, Qty, Side, TimeInForce, VenueOrderId,
 };
 use arb_polymarket::signing::{ApiCreds, SignatureType, Wallet, l1_signature};
 use arb_polymarket::{
-    OutcomeMapping, PolymarketConfig, PolymarketExchange, PolymarketMarketExt, TradingCredentials,
+    OutcomeMapping, PolymarketConfig, PolymarketExchange, PolymarketFees, PolymarketMarketExt,
+    TradingCredentials,
 };
 use chrono::DateTime;
 use rust_decimal_macros::dec;
@@ -109,11 +110,12 @@ async fn lists_markets_over_keyset_pages_mapping_outcomes_by_label() {
     assert!(!yn.price_grid.contains(Price::new(dec!(1)).unwrap()));
     assert_eq!(
         yn.fees,
-        FeeSchedule::Polymarket(PolymarketFees {
+        PolymarketFees {
             rate: dec!(0.03),
             exponent: dec!(1),
             taker_only: true
-        })
+        }
+        .schedule()
     );
     let ud = markets
         .iter()
@@ -127,7 +129,7 @@ async fn lists_markets_over_keyset_pages_mapping_outcomes_by_label() {
     );
     assert_eq!(ext.yes_token_id, UP_TOKEN);
     assert_eq!(ud.subtitle, "Up");
-    assert_eq!(ud.fees, FeeSchedule::Free);
+    assert_eq!(ud.fees, FeeSchedule::FREE);
     assert_eq!(ud.title, "Bitcoin Up or Down - March 12, 5:20AM-5:25AM ET");
     assert_eq!(ext.slug.as_deref(), Some("btc-updown-5m-1773307200"));
 }

@@ -294,7 +294,7 @@ fn market(venue: &str, id: &str, title: &str) -> Market {
     binary_market(
         MarketKey::new(venue, id),
         title,
-        FeeSchedule::Free,
+        FeeSchedule::FREE,
         chrono::DateTime::UNIX_EPOCH,
     )
     .unwrap()

@@ -21,7 +21,6 @@ use arb_core::Decimal;
 use arb_core::clock::{Clock, SystemClock, UniqueIds};
 use arb_core::engine::{Engine, EngineConfig, EngineHandle, EngineParts, TradingMode};
 use arb_core::exchange::Exchange;
-use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{MarketKey, Polarity, Qty};
 use arb_core::notify::{Notification, Notifier, NotifyError};
 use arb_core::sim::{
@@ -29,6 +28,7 @@ use arb_core::sim::{
 };
 use arb_core::store::{MemoryStore, Store};
 use arb_examples::Result;
+use arb_kalshi::KalshiFees;
 use rust_decimal_macros::dec;
 use tokio::sync::watch;
 
@@ -84,7 +84,7 @@ fn venue(name: &str, prefix: &str, clock: &Arc<dyn Clock>) -> Result<SimExchange
         venue.add_market(binary_market(
             MarketKey::new(name, format!("{prefix}-{i}")),
             format!("Will event number {i} happen by Dec 31, 2026?"),
-            FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+            KalshiFees::quadratic(Decimal::ONE).schedule(),
             clock.now() + chrono::Duration::days(30),
         )?)?;
     }

@@ -20,7 +20,6 @@ use arb_core::clock::{Clock, IdSource, SequentialIds};
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::exchange::{BookEvent, Exchange};
 use arb_core::execute::{ExecuteError, ExecutionConfig, ExecutionContext, Executor};
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{
     BinaryBook, ExecutionState, MarketKey, NewPair, Outcome, PairAction, PairEvent, PairStatus,
     Polarity, Qty, Side,
@@ -31,6 +30,8 @@ use arb_core::sim::{
     Fault, PairedMarkets, RandomWalk, SimConfig, SimExchange, SimMarketMaker, binary_market,
 };
 use arb_core::store::{MemoryStore, Store};
+use arb_kalshi::KalshiFees;
+use arb_polymarket::PolymarketFees;
 use chrono::{DateTime, Utc};
 use futures::{FutureExt, StreamExt};
 use rust_decimal::Decimal;
@@ -150,17 +151,18 @@ async fn main() -> Result<(), Box<dyn Error>> {
         binary_market(
             MarketKey::new("sim-a", "RAIN"),
             "Will it rain?",
-            FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+            KalshiFees::quadratic(Decimal::ONE).schedule(),
             close,
         )?,
         binary_market(
             MarketKey::new("sim-b", "0xrain"),
             "Will it rain?",
-            FeeSchedule::Polymarket(PolymarketFees {
+            PolymarketFees {
                 rate: dec!(0.03),
                 exponent: Decimal::ONE,
                 taker_only: true,
-            }),
+            }
+            .schedule(),
             close,
         )?,
     ];
@@ -291,7 +293,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         let started = tokio::time::Instant::now();
         let context = ExecutionContext {
             opportunity_id: None,
-            books: Some([&book_a, &book_b]),
+            books: Some([book_a.as_ref(), book_b.as_ref()].into()),
         };
         let result = executor
             .execute_with(&pair, [&markets[0], &markets[1]], &opportunity, context)

@@ -13,12 +13,14 @@ use std::sync::Arc;
 use arb_core::Decimal;
 use arb_core::clock::{ManualClock, SequentialIds};
 use arb_core::exchange::Exchange;
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
+use arb_core::fees::FeeSchedule;
 use arb_core::model::{
     ClientOrderId, Fill, MarketId, MarketKey, Order, OrderRequest, Outcome, Price, Qty, Side,
     TimeInForce,
 };
 use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
+use arb_kalshi::KalshiFees;
+use arb_polymarket::PolymarketFees;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal_macros::dec;
 
@@ -185,7 +187,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let a = venue(
         "sim-a",
         "RAIN-A",
-        FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+        KalshiFees::quadratic(Decimal::ONE).schedule(),
         &[(dec!(0.43), dec!(50))],
         &[(dec!(0.45), dec!(40)), (dec!(0.46), dec!(100))],
         now,
@@ -194,11 +196,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let b = venue(
         "sim-b",
         "rain-b",
-        FeeSchedule::Polymarket(PolymarketFees {
+        PolymarketFees {
             rate: dec!(0.03),
             exponent: Decimal::ONE,
             taker_only: true,
-        }),
+        }
+        .schedule(),
         &[(dec!(0.50), dec!(30)), (dec!(0.48), dec!(100))],
         &[(dec!(0.53), dec!(60))],
         now,

@@ -31,7 +31,6 @@ use arb_core::Decimal;
 use arb_core::clock::{Clock, IdSource, SystemClock, UniqueIds};
 use arb_core::engine::{Engine, EngineConfig, EngineParts, TradingMode};
 use arb_core::exchange::{BookEvent, BookStream, Exchange, ExchangeError, MarketListing};
-use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Level, Market, MarketId, MarketKey, Order,
     OrderRequest, Polarity, Position, VenueId, VenueOrderId,
@@ -41,6 +40,7 @@ use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
 use arb_core::store::{MemoryStore, Store};
 use arb_examples::Result;
 use arb_kalshi::Credentials;
+use arb_kalshi::KalshiFees;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -203,7 +203,7 @@ fn venue(name: &str, market: &str, clock: &Arc<dyn Clock>) -> Result<SimExchange
     venue.add_market(binary_market(
         MarketKey::new(name, market),
         "Will it rain in Paris on Dec 31, 2026?",
-        FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+        KalshiFees::quadratic(Decimal::ONE).schedule(),
         clock.now() + chrono::Duration::days(30),
     )?)?;
     quiet(&venue, market)?;

@@ -29,13 +29,13 @@ use arb_core::engine::{
     Engine, EngineConfig, EngineHandle, EngineParts, EngineStatus, TradingMode,
 };
 use arb_core::exchange::Exchange;
-use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     ExecutionId, ExecutionState, MarketKey, Outcome, PairId, Polarity, Position, VerifiedPair,
 };
 use arb_core::notify::{Notification, Notifier, NotifyError, Severity};
 use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
 use arb_core::store::{MemoryStore, Store};
+use arb_kalshi::KalshiFees;
 use rust_decimal_macros::dec;
 use tokio::sync::{mpsc, watch};
 
@@ -301,7 +301,7 @@ fn sim_venue(name: &str, clock: &Arc<dyn Clock>) -> Result<SimExchange> {
     venue.add_market(binary_market(
         MarketKey::new(name, id),
         QUESTION,
-        FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+        KalshiFees::quadratic(Decimal::ONE).schedule(),
         clock.now() + chrono::Duration::days(30),
     )?)?;
     venue.set_book(

@@ -593,7 +593,7 @@ mod discord {
             binary_market(
                 MarketKey::new(name, market),
                 title,
-                FeeSchedule::Free,
+                FeeSchedule::FREE,
                 close,
             )
             .expect("market"),

@@ -18,7 +18,6 @@ use arb_core::clock::{Clock, SequentialIds, SystemClock};
 use arb_core::engine::{Engine, EngineConfig, EngineHandle, EngineParts, LeaseConfig, TradingMode};
 use arb_core::exchange::Exchange;
 use arb_core::execute::{ExecuteError, Executor, PairLeases};
-use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     ExecutionRecord, ExecutionState, Level, MarketKey, Opportunity, OpportunityLeg, OrderRole,
     Outcome, PairId, Polarity, Price, Qty, VerifiedPair,
@@ -26,6 +25,7 @@ use arb_core::model::{
 use arb_core::notify::RecordingNotifier;
 use arb_core::sim::{Fault, SimConfig, SimExchange, binary_market, levels};
 use arb_core::store::{Lease, LeaseOwner, LeaseScope, Store, StoreError};
+use arb_kalshi::KalshiFees;
 use arb_store::SqlStore;
 use chrono::{Duration as ChronoDuration, Utc};
 use rust_decimal::Decimal;
@@ -115,7 +115,7 @@ impl Venues {
         };
         let (a, b) = (venue("va"), venue("vb"));
         let close = Utc::now() + ChronoDuration::days(30);
-        let fees = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
+        let fees = KalshiFees::quadratic(Decimal::ONE).schedule();
         for i in 1..=n {
             for (v, key) in [
                 (&a, MarketKey::new("va", format!("A{i}"))),

@@ -28,7 +28,7 @@ fn markets() -> [Market; 2] {
         let mut m = binary_market(
             MarketKey::new(venue, id),
             "Will the Fed cut rates at its March 2030 meeting?",
-            FeeSchedule::Free,
+            FeeSchedule::FREE,
             Utc.with_ymd_and_hms(2030, 3, 20, 18, 0, 0).unwrap(),
         )
         .unwrap();

@@ -1,13 +1,11 @@
-//! The independent recomputation of an opportunity in exact decimal arithmetic from the book
-//! levels and the fee models: the detector's final guard, and the brute-force oracle of its tests.
-
-use std::cmp::Ordering;
+//! The independent recomputation of an opportunity from the book levels and the fee models, in
+//! plain `Decimal`: the detector's final guard, and the brute-force oracle of its tests. It
+//! shares nothing with the fixed-point search but the fee models it checks against.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{DetectLimits, Direction, PairView};
-use crate::exact::{self, Exact};
 use crate::fees::FeeModel;
 use crate::model::{
     BinaryBook, Level, Liquidity, Market, Opportunity, OpportunityLeg, Outcome, Qty, Rounding,
@@ -16,10 +14,7 @@ use crate::model::{
 /// Prices buying `qty` contracts on both legs of `direction` by walking the books from the best
 /// ask, with each leg charged as one taker order by its fee model. `None` when `qty` is zero, a
 /// book is too shallow, a leg's worst price has no grid price at or above it, or a value is too
-/// large to price exactly.
-///
-/// Sums and comparisons run on exact 128-bit mantissas ([`Exact`]), the fees through the fee
-/// models.
+/// large for `Decimal`.
 #[must_use]
 pub fn evaluate(
     view: &PairView<'_>,
@@ -44,13 +39,11 @@ pub fn evaluate(
         qty,
         view.fees_b,
     )?;
-    let total = total_a.add(total_b)?;
-    if total.mantissa() <= 0 {
+    let total_cost = total_a.checked_add(total_b)?;
+    if total_cost <= Decimal::ZERO {
         return None;
     }
-    let total_cost = total.to_decimal()?;
-    let exact_profit = Exact::of(qty.value()).sub(total)?;
-    let profit = exact_profit.to_decimal()?;
+    let profit = qty.value().checked_sub(total_cost)?;
     Some(Opportunity {
         pair_id: view.pair.id,
         leg_a,
@@ -58,7 +51,7 @@ pub fn evaluate(
         qty,
         total_cost,
         profit,
-        profit_fraction: fraction(exact_profit, total)?,
+        profit_fraction: fraction(profit, total_cost)?,
         detected_at: now,
     })
 }
@@ -66,22 +59,18 @@ pub fn evaluate(
 /// Decimals of an opportunity's profit fraction.
 const FRACTION_PLACES: u32 = 10;
 
-/// `profit / total` (`total` > 0) rounded down to [`FRACTION_PLACES`] decimals: never overstated,
-/// and in integers — one division, where `Decimal` would divide to 28 digits.
-fn fraction(profit: Exact, total: Exact) -> Option<Decimal> {
-    // profit / total × 10^places = (profit mantissa × 10^(places + total scale − profit scale))
-    // / total mantissa, the power of ten moving to the divisor when negative.
-    let (p, ps) = (profit.mantissa(), profit.scale());
-    let (t, ts) = (total.mantissa(), total.scale());
-    let (num, den) = match (FRACTION_PLACES + ts).checked_sub(ps) {
-        Some(up) => (p.checked_mul(exact::pow10(up)?)?, t),
-        None => (p, t.checked_mul(exact::pow10(ps - FRACTION_PLACES - ts)?)?),
-    };
-    let floor = match (u64::try_from(num), u64::try_from(den)) {
-        (Ok(num), Ok(den)) => i128::from(num / den),
-        _ => num.div_euclid(den),
-    };
-    Exact::new(floor, FRACTION_PLACES)?.to_decimal()
+/// `profit / total` (`total` > 0) rounded down to [`FRACTION_PLACES`] decimals: never overstated.
+/// `Decimal`'s division keeps 28 digits and may round the last one up, which can carry into the
+/// tenth decimal: the floor is then one step too high, and `fraction × total > profit` shows it.
+fn fraction(profit: Decimal, total: Decimal) -> Option<Decimal> {
+    let floor = profit
+        .checked_div(total)?
+        .round_dp_with_strategy(FRACTION_PLACES, RoundingStrategy::ToNegativeInfinity);
+    if floor.checked_mul(total)? > profit {
+        floor.checked_sub(Decimal::new(1, FRACTION_PLACES))
+    } else {
+        Some(floor)
+    }
 }
 
 /// One leg and its cost plus fee.
@@ -91,18 +80,18 @@ fn price_leg(
     outcome: Outcome,
     qty: Qty,
     fees: &dyn FeeModel,
-) -> Option<(OpportunityLeg, Exact)> {
+) -> Option<(OpportunityLeg, Decimal)> {
     let (levels, cost) = fill(book.buy_levels(outcome), qty)?;
     let worst = levels.last()?.price;
     let limit_price = market.snap_price(worst, Rounding::Up)?;
     let fee = fees.order_fee(&levels, Liquidity::Taker);
-    let total = cost.add(Exact::of(fee))?;
+    let total = cost.checked_add(fee)?;
     let leg = OpportunityLeg {
         market: market.key.clone(),
         outcome,
         qty,
         limit_price,
-        cost: cost.to_decimal()?,
+        cost,
         fee,
         levels,
     };
@@ -110,69 +99,18 @@ fn price_leg(
 }
 
 /// The fills of buying `qty` (> 0) from the best ask down — whole levels, then the rest of `qty`
-/// at the level that completes it — and their cost `Σ qty × price`, exactly; `None` when the book
-/// is too shallow.
-fn fill(book_levels: &[Level], qty: Qty) -> Option<(Vec<Level>, Exact)> {
-    fill_in_units(book_levels, qty).unwrap_or_else(|| fill_exact(book_levels, qty))
-}
-
-/// [`fill`] in 64-bit counts of 10⁻⁸ (every venue price and size); `None` when a value has more
-/// decimals or is too large, for [`fill_exact`] to do instead.
-#[allow(clippy::option_option)] // outer: whether this path applies; inner: `fill`'s answer
-fn fill_in_units(book_levels: &[Level], qty: Qty) -> Option<Option<(Vec<Level>, Exact)>> {
-    let mut remaining = exact::units(qty.value())?;
-    let mut levels = Vec::with_capacity(book_levels.len());
-    // Σ qty × price in 10⁻¹⁶: each term below 2⁶³ × 10⁸, far inside `i128`.
-    let mut cost: i128 = 0;
-    // The cost's natural scale (what `Decimal` would give): the most decimals of a term.
-    let mut scale = 0;
-    // The most decimals of a quantity so far: the rest of `qty` has no more.
-    let mut qty_scale = qty.value().scale();
+/// at the level that completes it — and their cost `Σ qty × price`; `None` when the book is too
+/// shallow.
+fn fill(book_levels: &[Level], qty: Qty) -> Option<(Vec<Level>, Decimal)> {
+    let mut remaining = qty;
+    let mut cost = Decimal::ZERO;
+    let mut levels = Vec::new();
     for level in book_levels {
-        let (p, q) = (level.price.value(), level.qty.value());
-        let (price, available) = (exact::units(p)?, exact::units(q)?);
-        if available < remaining {
-            levels.push(*level);
-            cost += i128::from(available) * i128::from(price);
-            scale = scale.max(p.scale() + q.scale());
-            qty_scale = qty_scale.max(q.scale());
-            remaining -= available;
-            continue;
-        }
-        // Brought to its own decimals first (one division), so that few zeros are left to strip.
-        let divisor = i64::try_from(exact::pow10(exact::UNITS_SCALE - qty_scale)?).ok()?;
-        let rest =
-            Exact::new(i128::from(remaining / divisor), qty_scale).and_then(Qty::from_exact)?;
-        cost += i128::from(remaining) * i128::from(price);
-        scale = scale.max(p.scale() + rest.value().scale());
-        levels.push(Level::new(level.price, rest));
-        // The dropped decimals are zeros: every term has at most `scale`. One 64-bit division
-        // when the cost fits (under $1,800).
-        let divisor = exact::pow10(2 * exact::UNITS_SCALE - scale)?;
-        let cost = match (u64::try_from(cost), u64::try_from(divisor)) {
-            (Ok(cost), Ok(divisor)) => i128::from(cost / divisor),
-            _ => cost / divisor,
-        };
-        return Exact::new(cost, scale).map(|cost| Some((levels, cost)));
-    }
-    Some(None)
-}
-
-/// [`fill`] on exact 128-bit mantissas at any scale.
-fn fill_exact(book_levels: &[Level], qty: Qty) -> Option<(Vec<Level>, Exact)> {
-    let mut remaining = Exact::of(qty.value());
-    let mut cost = Exact::ZERO;
-    let mut levels = Vec::with_capacity(book_levels.len());
-    for level in book_levels {
-        let available = Exact::of(level.qty.value());
-        let price = Exact::of(level.price.value());
-        if available.try_cmp(remaining)? == Ordering::Less {
-            levels.push(*level);
-            cost = cost.add(available.mul(price)?)?;
-            remaining = remaining.sub(available)?;
-        } else {
-            levels.push(Level::new(level.price, Qty::from_exact(remaining)?));
-            cost = cost.add(remaining.mul(price)?)?;
+        let take = level.qty.min(remaining);
+        levels.push(Level::new(level.price, take));
+        cost = cost.checked_add(take.value().checked_mul(level.price.value())?)?;
+        remaining = remaining.saturating_sub(take);
+        if remaining.is_zero() {
             return Some((levels, cost));
         }
     }
@@ -192,34 +130,23 @@ pub(super) fn violation(
             return Some(format!("{}: {e}", market.key));
         }
     }
-    let at_most = |x: Decimal, limit: Decimal| exact::cmp(x, limit) != Ordering::Greater;
-    let at_least = |x: Decimal, limit: Decimal| exact::cmp(x, limit) != Ordering::Less;
     let checks = [
+        (o.profit > Decimal::ZERO, "profit is not positive"),
         (
-            exact::cmp(o.profit, Decimal::ZERO) == Ordering::Greater,
-            "profit is not positive",
-        ),
-        (
-            at_least(o.profit, limits.min_profit_usd),
+            o.profit >= limits.min_profit_usd,
             "profit below the minimum",
         ),
         (
             // Exactly, not on the rounded fraction: `profit ≥ minimum × cost`.
-            Exact::of(limits.min_profit_fraction)
-                .mul(Exact::of(o.total_cost))
-                .and_then(|least| Exact::of(o.profit).try_cmp(least))
-                .map_or_else(
-                    || match limits.min_profit_fraction.checked_mul(o.total_cost) {
-                        Some(least) => o.profit >= least,
-                        // Beyond `Decimal`: a minimum no profit reaches, unless it is negative.
-                        None => limits.min_profit_fraction.is_sign_negative(),
-                    },
-                    Ordering::is_ge,
-                ),
+            match limits.min_profit_fraction.checked_mul(o.total_cost) {
+                Some(least) => o.profit >= least,
+                // Beyond `Decimal`: a minimum no profit reaches, unless it is negative.
+                None => limits.min_profit_fraction.is_sign_negative(),
+            },
             "profit fraction below the minimum",
         ),
         (
-            at_most(o.total_cost, limits.max_trade_usd),
+            o.total_cost <= limits.max_trade_usd,
             "cost above the maximum trade",
         ),
         (
@@ -247,14 +174,8 @@ pub(super) fn violation(
 
 /// Whether a leg's cost plus fee is within both its exposure and its balance.
 fn leg_within(leg: &OpportunityLeg, exposure: Decimal, balance: Decimal) -> bool {
-    let all_units = (|| {
-        let total = exact::units(leg.cost)?.checked_add(exact::units(leg.fee)?)?;
-        Some(total <= exact::units(exposure)? && total <= exact::units(balance)?)
-    })();
-    all_units.unwrap_or_else(|| {
-        let total = leg.total_cost();
-        exact::cmp(total, exposure).is_le() && exact::cmp(total, balance).is_le()
-    })
+    let total = leg.total_cost();
+    total <= exposure && total <= balance
 }
 
 #[cfg(test)]
@@ -283,56 +204,39 @@ mod tests {
         let step = dec!(0.0000000001);
         for profit in profits {
             for total in totals {
-                let f = fraction(Exact::of(profit), Exact::of(total)).unwrap();
+                let f = fraction(profit, total).unwrap();
                 assert!(f * total <= profit, "{profit} / {total} = {f}");
                 assert!(profit < (f + step) * total, "{profit} / {total} = {f}");
                 assert!(f.scale() <= 10);
             }
         }
-        assert_eq!(
-            fraction(Exact::of(dec!(1.30)), Exact::of(dec!(30.70))),
-            Some(dec!(0.0423452768))
-        );
+        assert_eq!(fraction(dec!(1.30), dec!(30.70)), Some(dec!(0.0423452768)));
+        // `Decimal` gives 2 / 3 as 0.666…67, its last digit rounded up: still floored.
+        assert_eq!(fraction(dec!(2), dec!(3)), Some(dec!(0.6666666666)));
     }
 
-    /// The 64-bit fill gives exactly the 128-bit one's fills and cost (value and scale), and
-    /// values it cannot hold fall back to the 128-bit one.
+    /// Whole levels, then the rest at the level that completes the quantity, with its cost; a
+    /// book too shallow for the quantity gives nothing.
     #[test]
-    fn the_fill_in_units_matches_the_exact_fill() {
+    fn the_fill_walks_the_book_from_the_best_ask() {
         let book = [
             level(dec!(0.44), dec!(37)),
             level(dec!(0.455), dec!(120.5)),
             level(dec!(0.46), dec!(64)),
-            level(dec!(0.47), dec!(2.000001)),
         ];
-        for qty in [
-            dec!(1),
-            dec!(37),
-            dec!(37.01),
-            dec!(157.5),
-            dec!(220.79),
-            dec!(223.5),
-        ] {
-            let qty = Qty::new(qty).unwrap();
-            let fast = fill_in_units(&book, qty).unwrap();
-            let exact = fill_exact(&book, qty);
-            assert_eq!(fast, exact, "{qty}");
-            let (_, cost) = fast.unwrap();
-            let (_, exact_cost) = exact.unwrap();
-            let (a, b) = (cost.to_decimal().unwrap(), exact_cost.to_decimal().unwrap());
-            assert_eq!(
-                (a.mantissa(), a.scale()),
-                (b.mantissa(), b.scale()),
-                "{qty}"
-            );
-        }
-        // Too shallow: the same answer.
-        let deep = Qty::new(dec!(224)).unwrap();
-        assert_eq!(fill_in_units(&book, deep), Some(None));
-        assert_eq!(fill_exact(&book, deep), None);
-        // Nine decimals: not for the 64-bit fill, and `fill` still answers.
-        let fine = Qty::new(dec!(0.000000001)).unwrap();
-        assert_eq!(fill_in_units(&book, fine), None);
-        assert!(fill(&book, fine).is_some());
+        let (levels, cost) = fill(&book, Qty::new(dec!(157.75)).unwrap()).unwrap();
+        assert_eq!(
+            levels,
+            [
+                level(dec!(0.44), dec!(37)),
+                level(dec!(0.455), dec!(120.5)),
+                level(dec!(0.46), dec!(0.25))
+            ]
+        );
+        // 37 × 0.44 + 120.5 × 0.455 + 0.25 × 0.46 = 16.28 + 54.8275 + 0.115
+        assert_eq!(cost, dec!(71.2225));
+        assert_eq!(fill(&book, Qty::new(dec!(221.75)).unwrap()), None);
+        let (exact, _) = fill(&book, Qty::new(dec!(37)).unwrap()).unwrap();
+        assert_eq!(exact, [level(dec!(0.44), dec!(37))]);
     }
 }

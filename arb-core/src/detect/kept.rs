@@ -10,7 +10,7 @@ use super::{
     unsupported,
 };
 use crate::fees::FeeRule;
-use crate::model::{Liquidity, Market, Opportunity};
+use crate::model::{Legs, Liquidity, Market, Opportunity};
 
 /// The detector of one pair, kept between its book updates (the engine keeps one per pair).
 ///
@@ -21,7 +21,7 @@ use crate::model::{Liquidity, Market, Opportunity};
 /// is this with nothing kept.
 #[derive(Debug)]
 pub struct PairDetector {
-    legs: [KeptFees; 2],
+    legs: Legs<KeptFees>,
     /// The limits in fixed point and the bits they were converted from.
     bounds: (BoundsKey, Bounds),
 }
@@ -29,7 +29,7 @@ pub struct PairDetector {
 impl Default for PairDetector {
     fn default() -> Self {
         Self {
-            legs: [KeptFees::default(), KeptFees::default()],
+            legs: Legs::default(),
             bounds: (NOTHING_KEPT, Bounds::default()),
         }
     }
@@ -87,14 +87,14 @@ impl PairDetector {
             self.bounds = (key, bounds(view, limits)?);
         }
         let bounds = &self.bounds.1;
-        let [a, b] = &mut self.legs;
+        let [a, b] = self.legs.each_mut().into_array();
         let fees_a = a
             .refresh(rule_a)
             .map_err(|e| leg_error(&view.market_a.key.venue, e))?;
         let fees_b = b
             .refresh(rule_b)
             .map_err(|e| leg_error(&view.market_b.key.venue, e))?;
-        detect(view, now, [fees_a, fees_b], bounds, limits)
+        detect(view, now, Legs::new(fees_a, fees_b), bounds, limits)
     }
 }
 

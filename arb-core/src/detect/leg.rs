@@ -1,15 +1,20 @@
 //! One leg's book walked level by level in fixed point: the exact cash debit of buying any
 //! quantity that ends inside the current level, without allocating.
 
-use rust_decimal::Decimal;
-
-use super::fixed::{
-    MAX_ATOMS, MONEY_SCALE, PRICE_SCALE, QTY_SCALE, Round, UNIT_SCALE, UNIT_X_QTY_PER_MONEY,
-    UNIT_X_QTY_PER_MONEY_ZEROS, ceil_div, floor_div_rem, pow10, strip_tens, to_fixed,
-};
-use crate::exact::{self, product};
+use super::walk::{WalkInt, Walker};
 use crate::fees::FeeRule;
+use crate::fixed::{
+    FineMoney, Money, PriceFx, QtyFx, Round, UnitFeeFx, ceil_div, floor_div_rem, pow10, product,
+    strip_tens,
+};
 use crate::model::{Level, Price};
+
+/// The most contracts a leg is sized to (10⁶): keeps every product far inside `i128`.
+pub(super) const MAX_QTY: QtyFx = QtyFx::from_count(1_000_000_000_000);
+/// One atom (10⁻⁶ contracts), the quantum of every quantity.
+pub(super) const ONE_ATOM: QtyFx = QtyFx::from_count(1);
+/// The largest fee per contract priced ($10,000): beyond it the products could leave `i128`.
+const MAX_UNIT_FEE: UnitFeeFx = UnitFeeFx::from_count(1_000_000_000_000_000_000_000_000);
 
 /// Why a leg cannot be priced in fixed point.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -22,33 +27,20 @@ pub(super) enum LegError {
     FeeCoefficient,
 }
 
-/// The exponent of `p × (1 − p)`, classified once per rule.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Exponent {
-    /// 1 (Kalshi, most Polymarket schedules): exact in integers.
-    One,
-    /// 2: exact in integers.
-    Two,
-    /// Anything else: priced by the `Decimal` rule and rounded up.
-    Other,
-}
-
-/// The fee rule in fixed point.
+/// The fee rule in fixed point: its roundings as money. The fee per contract itself comes from
+/// [`FeeRule::unit_fee`], the one formula every fee is computed by.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct FixedRule {
     rule: FeeRule,
-    /// The coefficient's mantissa and decimal scale (0 when free).
-    coefficient: (i128, u32),
-    exponent: Exponent,
     /// The fill quantum in 10⁻²⁶ dollars (unit fee × atoms) is `fill_div_mantissa × 10^fill_div_zeros`.
     fill_div_mantissa: i128,
     fill_div_zeros: u32,
-    /// Fill quantum in money units.
-    fill_quantum: i128,
-    /// Cash quantum in money units (1: none).
-    cash_quantum: i128,
+    /// Each fill's fee is rounded up to a multiple of this (one count: not rounded).
+    pub(super) fill_quantum: Money,
+    /// The order's debit is rounded up to a multiple of this (one count: not rounded).
+    pub(super) cash_quantum: Money,
     /// The fill quantum as whole cash quanta and a remainder (`fill = whole·cash + rem`).
-    fill_in_cash: (i128, i128),
+    pub(super) fill_in_cash: (i128, Money),
 }
 
 /// Fees per contract already priced under one rule, by price: a small direct-mapped table kept
@@ -56,45 +48,45 @@ pub(super) struct FixedRule {
 /// one level).
 #[derive(Debug, Default)]
 pub(super) struct FeeMemo {
-    slots: [Option<(i128, u32, UnitFee)>; 16],
+    slots: [Option<(PriceFx, UnitFee)>; 16],
 }
 
 impl FeeMemo {
-    /// [`FixedRule::unit_fee`] of `rule` at the price `m × 10^-s`, from the table when it has it.
+    /// [`FixedRule::unit_fee`] of `rule` at `price` (`fixed`, in fixed point), from the table
+    /// when it has it.
     fn unit_fee(
         &mut self,
         rule: &FixedRule,
         price: Price,
-        m: i128,
-        s: u32,
+        fixed: PriceFx,
     ) -> Result<UnitFee, LegError> {
-        // A multiplicative hash of the price (a price's mantissa, at most 10⁸, fits 64 bits; the
-        // slot is only a hint, the entry keeps the whole key): its top four bits pick a slot.
-        let low = u64::try_from(m).unwrap_or_default();
-        let hash = (low ^ u64::from(s)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
+        // A multiplicative hash of the price (at most 10⁸, it fits 64 bits; the slot is only a
+        // hint, the entry keeps the whole key): its top four bits pick a slot.
+        let low = u64::try_from(fixed.count()).unwrap_or_default();
+        let hash = low.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
         let Some(slot) = usize::try_from(hash)
             .ok()
             .and_then(|i| self.slots.get_mut(i))
         else {
-            return rule.unit_fee(price, m, s);
+            return rule.unit_fee(price);
         };
-        if let Some((kept_m, kept_s, fee)) = *slot
-            && (kept_m, kept_s) == (m, s)
+        if let Some((kept, fee)) = *slot
+            && kept == fixed
         {
             return Ok(fee);
         }
-        let fee = rule.unit_fee(price, m, s)?;
-        *slot = Some((m, s, fee));
+        let fee = rule.unit_fee(price)?;
+        *slot = Some((fixed, fee));
         Ok(fee)
     }
 }
 
-/// One level's fee per contract: `per_contract` in 10⁻²⁰ dollars for the linear bounds, and the
-/// same fee per atom in fill quanta as the reduced fraction `num / den`, so that a fill of `x`
-/// atoms costs `⌈num·x / den⌉` quanta with operands small enough for 64-bit division in practice.
+/// One level's fee per contract: `per_contract` for the linear bounds, and the same fee per
+/// atom in fill quanta as the fraction `num / den`, so that a fill of `x` atoms costs
+/// `⌈num·x / den⌉` quanta with operands small enough for 64-bit division in practice.
 #[derive(Clone, Copy, Debug)]
-struct UnitFee {
-    per_contract: i128,
+pub(super) struct UnitFee {
+    per_contract: UnitFeeFx,
     num: i128,
     den: i128,
 }
@@ -103,111 +95,65 @@ impl FixedRule {
     /// [`FeeRule::FREE`] in fixed point (what [`FixedRule::new`] makes of it).
     pub(super) const FREE: Self = Self {
         rule: FeeRule::FREE,
-        coefficient: (0, 0),
-        exponent: Exponent::One,
         fill_div_mantissa: 1,
-        fill_div_zeros: UNIT_X_QTY_PER_MONEY_ZEROS,
-        fill_quantum: 1,
-        cash_quantum: 1,
-        fill_in_cash: (1, 0),
+        fill_div_zeros: 12,
+        fill_quantum: Money::from_count(1),
+        cash_quantum: Money::from_count(1),
+        fill_in_cash: (1, Money::ZERO),
     };
 
     /// The rule in fixed point; fails when a quantum is finer than the money unit.
     pub(super) fn new(rule: FeeRule) -> Result<Self, LegError> {
-        let fill_quantum = if rule.fill_quantum.is_zero() {
-            1
-        } else {
-            to_fixed(rule.fill_quantum, MONEY_SCALE, Round::Exact)
-                .filter(|q| *q > 0)
-                .ok_or(LegError::FeeQuantum)?
+        let quantum = |q: Option<rust_decimal::Decimal>| match q.filter(|q| !q.is_zero()) {
+            None => Ok(Money::from_count(1)),
+            Some(q) => Money::from_decimal(q, Round::Exact)
+                .filter(|q| *q > Money::ZERO)
+                .ok_or(LegError::FeeQuantum),
         };
-        let cash_quantum = match rule.cash_quantum {
-            None => 1,
-            Some(q) => to_fixed(q, MONEY_SCALE, Round::Exact)
-                .filter(|q| *q > 0)
-                .ok_or(LegError::FeeQuantum)?,
-        };
-        // fill_quantum (money units, 10⁻¹⁴) × 10¹² = mantissa × 10^zeros in 10⁻²⁶ dollars.
-        let (fill_div_mantissa, zeros) = strip_tens(fill_quantum, u32::MAX);
-        let fill_div_zeros = zeros + UNIT_X_QTY_PER_MONEY_ZEROS;
+        let fill_quantum = quantum(Some(rule.fill_quantum))?;
+        let cash_quantum = quantum(rule.cash_quantum)?;
+        // The fill quantum in 10⁻²⁶ dollars is mantissa × 10^zeros.
+        let (fill_div_mantissa, zeros) = strip_tens(fill_quantum.count(), u32::MAX);
+        let fill_div_zeros = zeros + 12;
         // Every fraction's denominator divides this one, so all of them fit.
-        product(fill_div_mantissa, pow10(fill_div_zeros)).ok_or(LegError::FeeQuantum)?;
-        let (c, c_zeros) = strip_tens(rule.coefficient.mantissa(), rule.coefficient.scale());
-        // Whole exponents usually come with scale 0: compared on the mantissa before `Decimal`.
-        let exponent = match (rule.exponent.mantissa(), rule.exponent.scale()) {
-            (1, 0) => Exponent::One,
-            (2, 0) => Exponent::Two,
-            _ if rule.exponent == Decimal::ONE => Exponent::One,
-            _ if rule.exponent == Decimal::TWO => Exponent::Two,
-            _ => Exponent::Other,
-        };
+        pow10(fill_div_zeros)
+            .and_then(|p| product(fill_div_mantissa, p))
+            .ok_or(LegError::FeeQuantum)?;
+        let (whole, rem) = fill_quantum.div_rem_floor(cash_quantum);
         Ok(Self {
             rule,
-            coefficient: (c, rule.coefficient.scale() - c_zeros),
-            exponent,
             fill_div_mantissa,
             fill_div_zeros,
             fill_quantum,
             cash_quantum,
-            fill_in_cash: floor_div_rem(fill_quantum, cash_quantum),
+            fill_in_cash: (whole, rem),
         })
     }
 
-    /// The fee per contract at `price` (`m × 10^-s`, `s ≤ 8`), exact when the exponent is 1 or 2
-    /// and the fee has at most 20 decimals, else rounded up to 10⁻²⁰ dollars.
-    fn unit_fee(&self, price: Price, m: i128, s: u32) -> Result<UnitFee, LegError> {
-        let (c, c_scale) = self.coefficient;
-        if c == 0 {
-            return Ok(UnitFee {
-                per_contract: 0,
-                num: 0,
-                den: 1,
-            });
-        }
-        let pp = m * (pow10(s) - m); // p × (1 − p) at scale 2s, ≤ 0.25 × 10^16
-        let (base, base_scale) = match self.exponent {
-            Exponent::One => (pp, 2 * s),
-            Exponent::Two => (pp * pp, 4 * s),
-            Exponent::Other => {
-                let unit = to_fixed(self.rule.unit_fee(price), UNIT_SCALE, Round::Up)
-                    .ok_or(LegError::FeeCoefficient)?;
-                return Ok(self.rounded_unit_fee(unit));
-            }
-        };
-        let unit = product(base, c).ok_or(LegError::FeeCoefficient)?;
-        let scale = base_scale + c_scale;
-        let Some(up) = UNIT_SCALE.checked_sub(scale) else {
-            // More than 20 decimals: rounded up to 10⁻²⁰.
-            let divisor = exact::pow10(scale - UNIT_SCALE).ok_or(LegError::FeeCoefficient)?;
-            return Ok(self.rounded_unit_fee(ceil_div(unit, divisor)));
-        };
-        // unit × 10^up is the fee in 10⁻²⁰; cancel the powers of ten it shares with the quantum.
-        let cancel = up.min(self.fill_div_zeros);
-        let per_contract = product(unit, pow10(up)).ok_or(LegError::FeeCoefficient)?;
+    /// The fee per contract at `price` by the rule's formula, rounded up to 10⁻²⁰ dollars (exact
+    /// for every venue schedule), with its fill-quanta fraction.
+    fn unit_fee(&self, price: Price) -> Result<UnitFee, LegError> {
+        let per_contract = UnitFeeFx::from_decimal(self.rule.unit_fee(price), Round::Up)
+            .filter(|fee| *fee <= MAX_UNIT_FEE)
+            .ok_or(LegError::FeeCoefficient)?;
+        // Cancel the powers of ten the fee shares with the quantum: smaller operands.
+        let (num, cancel) = strip_tens(per_contract.count(), self.fill_div_zeros);
+        let den = pow10(self.fill_div_zeros - cancel).ok_or(LegError::FeeQuantum)?;
         Ok(UnitFee {
             per_contract,
-            // At most `per_contract`, which fits.
-            num: unit * pow10(up - cancel),
-            den: self.fill_div_mantissa * pow10(self.fill_div_zeros - cancel),
+            num,
+            den: self.fill_div_mantissa * den,
         })
-    }
-
-    /// The unit fee of a fee per contract already in whole 10⁻²⁰ dollars (`unit`).
-    fn rounded_unit_fee(&self, unit: i128) -> UnitFee {
-        UnitFee {
-            per_contract: unit,
-            num: unit,
-            den: self.fill_div_mantissa * pow10(self.fill_div_zeros),
-        }
     }
 
     /// `x` rounded up to the cash quantum.
     #[inline]
-    fn cash(&self, x: i128) -> i128 {
-        if self.cash_quantum == 1 {
+    pub(super) fn cash(&self, x: Money) -> Money {
+        let c = self.cash_quantum.count();
+        if c == 1 {
             x
         } else {
-            ceil_div(x, self.cash_quantum) * self.cash_quantum
+            Money::from_count(ceil_div(x.count(), c) * c)
         }
     }
 }
@@ -220,10 +166,10 @@ pub(super) struct Leg<'a> {
     memo: &'a mut FeeMemo,
     /// Index of the current level.
     index: usize,
-    /// Cumulative atoms at the end of the current level.
-    pub(super) end: i128,
-    /// The current level's fee per contract in 10⁻²⁰ dollars, for the linear bounds.
-    per_contract: i128,
+    /// Cumulative quantity at the end of the current level.
+    pub(super) end: QtyFx,
+    /// The current level's fee per contract, for the linear bounds.
+    per_contract: UnitFeeFx,
     /// The leg positioned on the current level.
     pub(super) at: LegAt<'a>,
 }
@@ -232,16 +178,16 @@ pub(super) struct Leg<'a> {
 /// Small and `Copy`, so the search keeps one per candidate segment cheaply.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct LegAt<'a> {
-    rule: &'a FixedRule,
-    /// Cumulative atoms before the level.
-    pub(super) start: i128,
-    /// Cost plus trade fees of all earlier levels, money units.
-    base: i128,
-    /// The level's price, price units.
-    pub(super) price: i128,
+    pub(super) rule: &'a FixedRule,
+    /// Cumulative quantity before the level.
+    pub(super) start: QtyFx,
+    /// Cost plus trade fees of all earlier levels.
+    pub(super) base: Money,
+    /// The level's price.
+    pub(super) price: PriceFx,
     /// The level's fill fee per atom, `num / den` fill quanta (see [`UnitFee`]).
-    num: i128,
-    den: i128,
+    pub(super) num: i128,
+    pub(super) den: i128,
 }
 
 impl<'a> Leg<'a> {
@@ -255,13 +201,13 @@ impl<'a> Leg<'a> {
             levels,
             memo,
             index: 0,
-            end: 0,
-            per_contract: 0,
+            end: QtyFx::ZERO,
+            per_contract: UnitFeeFx::ZERO,
             at: LegAt {
                 rule,
-                start: 0,
-                base: 0,
-                price: 0,
+                start: QtyFx::ZERO,
+                base: Money::ZERO,
+                price: PriceFx::ZERO,
                 num: 0,
                 den: 1,
             },
@@ -274,89 +220,82 @@ impl<'a> Leg<'a> {
         let Some(level) = self.levels.get(self.index) else {
             return Ok(false);
         };
-        if self.end >= MAX_ATOMS {
+        if self.end >= MAX_QTY {
             return Ok(false);
         }
-        let p = level.price.value();
-        let (m, s) = (p.mantissa(), p.scale());
         // Prices are normalized: more decimals than 8 is never a whole number of price units.
-        let widen = PRICE_SCALE.checked_sub(s).ok_or(LegError::PricePrecision)?;
+        let price = PriceFx::from_decimal(level.price.value(), Round::Exact)
+            .ok_or(LegError::PricePrecision)?;
         // Depth beyond 10⁻⁶ contracts is ignored (never over-states what can be bought).
-        let atoms = to_fixed(level.qty.value(), QTY_SCALE, Round::Down).unwrap_or(MAX_ATOMS);
-        let fee = self.memo.unit_fee(self.at.rule, level.price, m, s)?;
+        let depth = QtyFx::from_decimal(level.qty.value(), Round::Down).unwrap_or(MAX_QTY);
+        let fee = self.memo.unit_fee(self.at.rule, level.price, price)?;
         self.at.start = self.end;
-        self.end = (self.end + atoms).min(MAX_ATOMS);
-        self.at.price = m * pow10(widen);
+        self.end = (self.end + depth).min(MAX_QTY);
+        self.at.price = price;
         self.per_contract = fee.per_contract;
         self.at.num = fee.num;
         self.at.den = fee.den;
         Ok(true)
     }
 
-    /// The price of the level after the current one, price units, without loading it; `None`
-    /// when there is none or it cannot be priced (loading it tells which).
+    /// The price of the level after the current one, without loading it; `None` when there is
+    /// none or it cannot be priced (loading it tells which).
     #[inline]
-    pub(super) fn next_price(&self) -> Option<i128> {
+    pub(super) fn next_price(&self) -> Option<PriceFx> {
         let p = self.levels.get(self.index + 1)?.price.value();
-        Some(p.mantissa() * pow10(PRICE_SCALE.checked_sub(p.scale())?))
+        PriceFx::from_decimal(p, Round::Exact)
     }
 
     /// Moves to the next level; `false` when the book is exhausted.
     pub(super) fn advance(&mut self) -> Result<bool, LegError> {
         let at = &mut self.at;
-        let atoms = self.end - at.start;
-        at.base += at.price * atoms + at.fill_fee(atoms);
+        let depth = self.end - at.start;
+        at.base += at.price * depth + at.fill_fee(depth);
         self.index += 1;
         self.load()
     }
 
-    /// The exact cash debit of buying `q` atoms (`start < q ≤ end`), money units.
-    #[inline]
-    pub(super) fn debit(&self, q: i128) -> i128 {
-        self.at.debit(q)
-    }
-
-    /// A lower bound of the debit, linear in `q` inside the level, in 10⁻²⁶ dollars:
+    /// A lower bound of the debit, linear in `q` inside the level, as fine money:
     /// `base + price × x + unit fee × x` without any rounding of the current fill.
     #[inline]
-    pub(super) fn linear_debit(&self, q: i128) -> i128 {
+    pub(super) fn linear_debit(&self, q: QtyFx) -> FineMoney {
         let at = &self.at;
         let x = q - at.start;
-        (at.base + at.price * x) * UNIT_X_QTY_PER_MONEY + self.per_contract * x
+        (at.base + at.price * x).fine() + self.per_contract * x
     }
 
     /// More than the rounding can add to the linear debit: one fill quantum and one cash
-    /// quantum, money units (`debit < linear_debit / 10¹² + rounding_slack`).
+    /// quantum (`debit < linear_debit + rounding_slack`).
     #[inline]
-    pub(super) fn rounding_slack(&self) -> i128 {
+    pub(super) fn rounding_slack(&self) -> Money {
         self.at.rule.fill_quantum + self.at.rule.cash_quantum
     }
 
     /// Slope of [`Leg::linear_debit`] per atom.
     #[inline]
-    pub(super) fn linear_slope(&self) -> i128 {
-        self.at.price * UNIT_X_QTY_PER_MONEY + self.per_contract
+    pub(super) fn linear_slope(&self) -> FineMoney {
+        (self.at.price * ONE_ATOM).fine() + self.per_contract * ONE_ATOM
     }
 }
 
 impl LegAt<'_> {
-    /// Trade fee in money units of a fill of `atoms` at this level.
+    /// Trade fee of a fill of `qty` at this level.
     #[inline]
-    fn fill_fee(&self, atoms: i128) -> i128 {
-        ceil_div(self.num * atoms, self.den) * self.rule.fill_quantum
+    fn fill_fee(&self, qty: QtyFx) -> Money {
+        self.rule.fill_quantum * ceil_div(self.num * qty.count(), self.den)
     }
 
-    /// Cost plus trade fees of buying `q` atoms (`start < q`, within the level), money units,
-    /// before the cash rounding.
+    /// Cost plus trade fees of buying `q` (`start < q`, within the level), before the cash
+    /// rounding.
     #[inline]
-    fn gross(&self, q: i128) -> i128 {
+    fn gross(&self, q: QtyFx) -> Money {
         let x = q - self.start;
         self.base + self.price * x + self.fill_fee(x)
     }
 
-    /// The exact cash debit of buying `q` atoms (`start < q`, within the level), money units.
+    /// The exact cash debit of buying `q` (`start < q`, within the level).
     #[inline]
-    pub(super) fn debit(&self, q: i128) -> i128 {
+    pub(super) fn debit(&self, q: QtyFx) -> Money {
         self.rule.cash(self.gross(q))
     }
 
@@ -365,141 +304,50 @@ impl LegAt<'_> {
     #[inline]
     pub(super) fn walker<T: WalkInt, const DOWN: bool>(
         &self,
-        q: i128,
-        g: i128,
-    ) -> Option<(i128, Walker<T, DOWN>)> {
+        q: QtyFx,
+        g: QtyFx,
+    ) -> Option<(Money, Walker<T, DOWN>)> {
         let rule = self.rule;
         let (num, den) = (self.num, self.den);
+        let (fill, c) = (rule.fill_quantum.count(), rule.cash_quantum.count());
         let x = q - self.start;
         // num·x = fills·den − fill_rem, 0 ≤ fill_rem < den.
-        let fills = ceil_div(num * x, den);
-        let fill_rem = fills * den - num * x;
-        let gross = self.base + self.price * x + fills * rule.fill_quantum;
+        let fills = ceil_div(num * x.count(), den);
+        let fill_rem = fills * den - num * x.count();
+        let gross = self.base + self.price * x + rule.fill_quantum * fills;
         let cash = rule.cash(gross);
-        let cash_rem = cash - gross;
-        let (fill_q, fill_r) = floor_div_rem(num * g, den);
+        let (fill_q, fill_r) = floor_div_rem(num * g.count(), den);
         // The gross step without and with a fill carry (one more fill quantum), each split into
         // whole cash quanta and a remainder.
-        let d = self.price * g + fill_q * rule.fill_quantum;
-        let c = rule.cash_quantum;
+        let d = (self.price * g).count() + fill_q * fill;
         let (no_carry, carry) = if c == 1 {
-            ((d, 0), (d + rule.fill_quantum, 0))
+            ((d, 0), (d + fill, 0))
         } else {
             let (whole, rem) = floor_div_rem(d, c);
             // `fill quantum = quanta·C + rest`: the carried split needs no second division.
-            let (quanta, rest) = rule.fill_in_cash;
+            let (quanta, rest) = (rule.fill_in_cash.0, rule.fill_in_cash.1.count());
             let wrap = i128::from(rem + rest >= c);
             (
                 (whole * c, rem),
                 ((whole + quanta + wrap) * c, rem + rest - wrap * c),
             )
         };
-        let narrow = |v: i128| T::try_from(v).ok();
-        // Remainders stay below twice their divisor, and one step is at most `carry.0 + C`.
-        narrow(den.checked_add(den)?)?;
-        narrow(rule.cash_quantum.checked_add(rule.cash_quantum)?)?;
-        let largest_step = carry.0.checked_add(rule.cash_quantum)?;
-        let walker = Walker {
-            fill_rem: narrow(fill_rem)?,
-            fill_div: narrow(den)?,
-            fill_step: narrow(fill_r)?,
-            cash_rem: narrow(cash_rem)?,
-            cash_quantum: narrow(rule.cash_quantum)?,
-            debit_step: [narrow(no_carry.0)?, narrow(carry.0)?],
-            cash_step: [narrow(no_carry.1)?, narrow(carry.1)?],
-            largest_step: narrow(largest_step)?,
-        };
+        let walker = Walker::new(
+            [fill_rem, den, fill_r],
+            [(cash - gross).count(), c],
+            [no_carry, carry],
+        )?;
         Some((cash, walker))
-    }
-}
-
-/// An integer a [`Walker`] runs in: `i64` when every remainder and step of a walk fits (the
-/// common case, about twice as fast), else `i128`.
-pub(super) trait WalkInt:
-    Copy
-    + Ord
-    + std::ops::Add<Output = Self>
-    + std::ops::Sub<Output = Self>
-    + TryFrom<i128>
-    + Into<i128>
-{
-    /// Zero.
-    const ZERO: Self;
-    /// One.
-    const ONE: Self;
-}
-
-impl WalkInt for i64 {
-    const ZERO: Self = 0;
-    const ONE: Self = 1;
-}
-
-impl WalkInt for i128 {
-    const ZERO: Self = 0;
-    const ONE: Self = 1;
-}
-
-/// The exact debit of one leg at a grid point that moves one grid step at a time inside the
-/// level (down when `DOWN`, else up), kept up to date with additions only.
-///
-/// With `x` the quantity bought at the current level, the fill fee is `⌈unit·x / D⌉` quanta and
-/// the debit `⌈G / C⌉·C` for the gross `G = base + price·x + fill fee`. Both roundings are kept as
-/// remainders `r = ⌈n / d⌉·d − n ∈ [0, d)`: when `n` moves by `k·d + s` (`0 ≤ s < d`), the
-/// rounded value moves by `k` or `k + 1` quanta, the latter exactly when the remainder wraps
-/// (`r + s ≥ d` going down, `r < s` going up). A step of `g` atoms moves `unit·x` by a fixed
-/// amount, so the fill fee moves by `a` or `a + 1` quanta and the gross by one of two fixed
-/// amounts, each split once into whole cash quanta and a remainder.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Walker<T, const DOWN: bool> {
-    fill_rem: T,
-    fill_div: T,
-    /// `num·g mod den` of the level's [`UnitFee`].
-    fill_step: T,
-    cash_rem: T,
-    cash_quantum: T,
-    /// Whole cash quanta (money units) of the gross step without and with a fill carry.
-    debit_step: [T; 2],
-    /// The gross step's remainder modulo the cash quantum, without and with a fill carry.
-    cash_step: [T; 2],
-    /// The largest debit change of one step.
-    pub(super) largest_step: T,
-}
-
-impl<T: WalkInt, const DOWN: bool> Walker<T, DOWN> {
-    /// Moves one grid step; returns the change of the debit (negative going down). The caller
-    /// keeps the quantity inside the level. Branch-free: the carries follow no pattern.
-    #[inline]
-    pub(super) fn step(&mut self) -> T {
-        let zero = T::ZERO;
-        if DOWN {
-            let fill = self.fill_rem + self.fill_step;
-            let carry = fill >= self.fill_div;
-            self.fill_rem = fill - if carry { self.fill_div } else { zero };
-            let c = usize::from(carry);
-            let cash = self.cash_rem + self.cash_step[c];
-            let cash_carry = cash >= self.cash_quantum;
-            let wrap = if cash_carry { self.cash_quantum } else { zero };
-            self.cash_rem = cash - wrap;
-            zero - (self.debit_step[c] + wrap)
-        } else {
-            let carry = self.fill_rem < self.fill_step;
-            self.fill_rem =
-                self.fill_rem + if carry { self.fill_div } else { zero } - self.fill_step;
-            let c = usize::from(carry);
-            let cash_carry = self.cash_rem < self.cash_step[c];
-            let wrap = if cash_carry { self.cash_quantum } else { zero };
-            self.cash_rem = self.cash_rem + wrap - self.cash_step[c];
-            self.debit_step[c] + wrap
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
 
     use super::*;
-    use crate::fees::{FeeModel, FeeSchedule, KalshiFees, PolymarketFees};
+    use crate::fees::{FeeModel, FeeSchedule};
     use crate::model::{Liquidity, Qty};
 
     fn level(price: Decimal, qty: Decimal) -> Level {
@@ -536,24 +384,29 @@ mod tests {
         let mut memo = FeeMemo::default();
         let leg = Leg::new(&levels, &rule, &mut memo);
         assert!(matches!(leg, Ok(Some(_)) | Err(LegError::FeeCoefficient)));
+        let huge_coefficient = FeeRule::quadratic(dec!(1000000000), dec!(0.0001), None);
+        let rule = FixedRule::new(huge_coefficient).unwrap();
+        let mut memo = FeeMemo::default();
+        let leg = Leg::new(&levels, &rule, &mut memo);
+        assert_eq!(leg.map(|_| ()).unwrap_err(), LegError::FeeCoefficient);
     }
 
     /// Walks `[first, last]` down and up on grid `g`, checking the debit at every point against
-    /// [`Leg::debit`]; returns how many points it checked, `None` when the walk does not fit `T`.
-    fn walk<T: WalkInt>(leg: &Leg<'_>, first: i128, last: i128, g: i128) -> Option<usize> {
+    /// [`LegAt::debit`]; returns how many points it checked, `None` when the walk does not fit `T`.
+    fn walk<T: WalkInt>(leg: &Leg<'_>, first: QtyFx, last: QtyFx, g: QtyFx) -> Option<usize> {
         let (mut down_debit, mut down) = leg.at.walker::<T, true>(last, g)?;
         let (mut up_debit, mut up) = leg.at.walker::<T, false>(first, g)?;
         let (mut q_down, mut q_up) = (last, first);
         let mut checked = 0;
         while q_down >= first {
-            assert_eq!(down_debit, leg.debit(q_down), "down at {q_down}");
-            assert_eq!(up_debit, leg.debit(q_up), "up at {q_up}");
+            assert_eq!(down_debit, leg.at.debit(q_down), "down at {q_down:?}");
+            assert_eq!(up_debit, leg.at.debit(q_up), "up at {q_up:?}");
             checked += 1;
-            q_down -= g;
+            q_down = q_down - g;
             q_up += g;
             if q_down >= first {
-                down_debit += down.step().into();
-                up_debit += up.step().into();
+                down_debit += Money::from_count(down.step().into());
+                up_debit += Money::from_count(up.step().into());
             }
         }
         Some(checked)
@@ -564,19 +417,22 @@ mod tests {
     #[test]
     fn walker_matches_the_debit_at_every_grid_point() {
         let schedules = [
-            FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1))),
-            FeeSchedule::Kalshi(KalshiFees::quadratic(dec!(1.5))),
-            FeeSchedule::Polymarket(PolymarketFees {
-                rate: dec!(0.03),
-                exponent: dec!(1),
-                taker_only: true,
-            }),
-            FeeSchedule::Polymarket(PolymarketFees {
-                rate: dec!(0.25),
+            FeeSchedule::taker_only(FeeRule::quadratic(
+                dec!(0.07),
+                dec!(0.0001),
+                Some(dec!(0.01)),
+            )),
+            FeeSchedule::taker_only(FeeRule::quadratic(
+                dec!(0.105),
+                dec!(0.0001),
+                Some(dec!(0.01)),
+            )),
+            FeeSchedule::taker_only(FeeRule::quadratic(dec!(0.03), dec!(0.00001), None)),
+            FeeSchedule::taker_only(FeeRule {
                 exponent: dec!(2),
-                taker_only: true,
+                ..FeeRule::quadratic(dec!(0.25), dec!(0.00001), None)
             }),
-            FeeSchedule::Free,
+            FeeSchedule::FREE,
         ];
         let levels = [
             level(dec!(0.055), dec!(3.37)),
@@ -587,12 +443,12 @@ mod tests {
         let (mut checked, mut narrow) = (0, 0);
         for schedule in &schedules {
             let rule = FixedRule::new(schedule.rule(Liquidity::Taker).unwrap()).unwrap();
-            for g in [10_000, 30_000, 70_000] {
+            for g in [10_000, 30_000, 70_000].map(QtyFx::from_count) {
                 let mut memo = FeeMemo::default();
                 let mut leg = Leg::new(&levels, &rule, &mut memo).unwrap().unwrap();
                 loop {
-                    let first = (leg.at.start / g + 1) * g;
-                    let last = leg.end / g * g;
+                    let first = g * (leg.at.start.div_rem_floor(g).0 + 1);
+                    let last = g * leg.end.div_rem_floor(g).0;
                     if first <= last {
                         narrow += walk::<i64>(&leg, first, last, g).unwrap_or(0);
                         checked += walk::<i128>(&leg, first, last, g).unwrap();

@@ -14,10 +14,11 @@
 //! threshold.
 
 mod evaluate;
-mod fixed;
 mod kept;
 mod leg;
+mod scan;
 mod search;
+mod walk;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -25,14 +26,13 @@ use rust_decimal::Decimal;
 pub use evaluate::evaluate;
 pub use kept::PairDetector;
 
-use self::fixed::{MAX_PROFIT, MONEY_SCALE, QTY_SCALE, Round, gcd, to_fixed};
-use self::leg::{FeeMemo, FixedRule, Leg, LegError};
-use self::search::{Best, Bounds, Caps, Fraction, Venue, search};
-use crate::exact::Exact;
+use self::leg::{FeeMemo, FixedRule, Leg, LegError, MAX_QTY};
+use self::search::{Best, Bounds, Caps, Fraction, payout, search};
 use crate::fees::FeeModel;
+use crate::fixed::{Money, QtyFx, Round, ceil_div, gcd, to_count};
 use crate::model::{
-    BinaryBook, Level, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId, PairStatus,
-    Polarity, Price, Qty, VenueId, VerifiedPair,
+    BinaryBook, LegId, Legs, Level, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
+    PairStatus, Polarity, Price, Qty, VenueId, VerifiedPair,
 };
 
 /// Limits and thresholds an opportunity must respect. Money in dollars.
@@ -207,71 +207,42 @@ struct LegFees<'a> {
 fn detect(
     view: &PairView<'_>,
     now: DateTime<Utc>,
-    fees: [LegFees<'_>; 2],
+    mut fees: Legs<LegFees<'_>>,
     bounds: &Bounds,
     limits: &DetectLimits,
 ) -> Result<Opportunity, NoOpportunity> {
-    let venue_a = &view.market_a.key.venue;
-    let venue_b = &view.market_b.key.venue;
-    let [fees_a, fees_b] = fees;
     if Direction::BOTH.iter().all(|d| sides(view, *d).is_none()) {
         return Err(empty_side(view));
     }
-    // Each run prices the legs again: cheaper than keeping both directions' cursors around.
-    let mut run = |bounds: &Bounds| -> Result<Option<(Direction, Best)>, NoOpportunity> {
-        let mut found: Option<(Direction, Best)> = None;
-        for direction in Direction::BOTH {
-            let Some((levels_a, levels_b)) = sides(view, direction) else {
-                continue;
-            };
-            // Asks only get dearer: if the best ones already cost $1 together, no quantity
-            // profits.
-            let (Some(best_a), Some(best_b)) = (levels_a.first(), levels_b.first()) else {
-                continue;
-            };
-            if costs_a_dollar(best_a.price, best_b.price) {
-                continue;
-            }
-            let a =
-                Leg::new(levels_a, fees_a.rule, fees_a.memo).map_err(|e| leg_error(venue_a, e))?;
-            let b =
-                Leg::new(levels_b, fees_b.rule, fees_b.memo).map_err(|e| leg_error(venue_b, e))?;
-            let (Some(a), Some(b)) = (a, b) else {
-                continue;
-            };
-            let better = search(a, b, bounds, found.map(|(_, best)| best)).map_err(
-                |(venue, e)| match venue {
-                    Venue::A => leg_error(venue_a, e),
-                    Venue::B => leg_error(venue_b, e),
-                },
-            )?;
-            if let Some(best) = better {
-                found = Some((direction, best));
-            }
-        }
-        Ok(found)
+    let Some((direction, best)) = best_direction(view, &mut fees, bounds)? else {
+        return Err(why_none(view, now, &mut fees, bounds)?);
     };
-    if let Some((direction, best)) = run(bounds)? {
-        let opportunity =
-            evaluate(view, direction, atoms_to_qty(best.qty)?, now).ok_or_else(|| {
-                NoOpportunity::Unverified {
-                    reason: "the books cannot fill the chosen quantity".into(),
-                }
-            })?;
-        return match evaluate::violation(view, &opportunity, limits) {
-            None => Ok(opportunity),
-            Some(reason) => Err(NoOpportunity::Unverified { reason }),
-        };
+    let opportunity = evaluate(view, direction, to_qty(best.qty)?, now).ok_or_else(|| {
+        NoOpportunity::Unverified {
+            reason: "the books cannot fill the chosen quantity".into(),
+        }
+    })?;
+    match evaluate::violation(view, &opportunity, limits) {
+        None => Ok(opportunity),
+        Some(reason) => Err(NoOpportunity::Unverified { reason }),
     }
-    // No opportunity: say why, searching again without the thresholds, then without the limits.
+}
+
+/// Why no quantity qualifies: searching again without the thresholds, then without the limits.
+fn why_none(
+    view: &PairView<'_>,
+    now: DateTime<Utc>,
+    fees: &mut Legs<LegFees<'_>>,
+    bounds: &Bounds,
+) -> Result<NoOpportunity, NoOpportunity> {
     let relaxed = Bounds {
-        min_profit: 1,
+        min_profit: Money::from_count(1),
         fraction: None,
         ..*bounds
     };
-    if let Some((direction, best)) = run(&relaxed)? {
-        let qty = atoms_to_qty(best.qty)?;
-        return Err(match evaluate(view, direction, qty, now) {
+    if let Some((direction, best)) = best_direction(view, fees, &relaxed)? {
+        let qty = to_qty(best.qty)?;
+        return Ok(match evaluate(view, direction, qty, now) {
             Some(o) => NoOpportunity::BelowThreshold {
                 profit: o.profit,
                 profit_fraction: o.profit_fraction,
@@ -284,32 +255,67 @@ fn detect(
         caps: Caps::UNLIMITED,
         ..relaxed
     };
-    match run(&unlimited)? {
-        Some(_) => Err(NoOpportunity::LimitsTooSmall {
-            min_qty: atoms_to_qty(bounds.min_qty)?,
-        }),
-        None => Err(NoOpportunity::NoEdge),
+    Ok(match best_direction(view, fees, &unlimited)? {
+        Some(_) => NoOpportunity::LimitsTooSmall {
+            min_qty: to_qty(bounds.min_qty)?,
+        },
+        None => NoOpportunity::NoEdge,
+    })
+}
+
+/// The best quantity within `bounds` over both directions, and its direction. Each call prices
+/// the legs again: cheaper than keeping both directions' cursors around.
+fn best_direction(
+    view: &PairView<'_>,
+    fees: &mut Legs<LegFees<'_>>,
+    bounds: &Bounds,
+) -> Result<Option<(Direction, Best)>, NoOpportunity> {
+    let venues = Legs::new(&view.market_a.key.venue, &view.market_b.key.venue);
+    let mut found: Option<(Direction, Best)> = None;
+    for direction in Direction::BOTH {
+        let Some(levels) = sides(view, direction) else {
+            continue;
+        };
+        // Asks only get dearer: if the best ones already cost $1 together, no quantity profits.
+        if costs_a_dollar(levels[LegId::A][0].price, levels[LegId::B][0].price) {
+            continue;
+        }
+        let [fees_a, fees_b] = fees.each_mut().into_array();
+        let a = open_leg(levels[LegId::A], fees_a, venues[LegId::A])?;
+        let b = open_leg(levels[LegId::B], fees_b, venues[LegId::B])?;
+        let (Some(a), Some(b)) = (a, b) else {
+            continue;
+        };
+        let better = search(a, b, bounds, found.map(|(_, best)| best))
+            .map_err(|(leg, e)| leg_error(venues[leg], e))?;
+        if let Some(best) = better {
+            found = Some((direction, best));
+        }
     }
+    Ok(found)
+}
+
+/// A cursor on one leg's asks, priced by its fees; `Ok(None)` when there are none.
+fn open_leg<'x>(
+    levels: &'x [Level],
+    fees: &'x mut LegFees<'_>,
+    venue: &VenueId,
+) -> Result<Option<Leg<'x>>, NoOpportunity> {
+    Leg::new(levels, fees.rule, fees.memo).map_err(|e| leg_error(venue, e))
 }
 
 /// The ask levels a direction buys on A and on B, when neither side is empty.
-fn sides<'a>(view: &PairView<'a>, direction: Direction) -> Option<(&'a [Level], &'a [Level])> {
+fn sides<'a>(view: &PairView<'a>, direction: Direction) -> Option<Legs<&'a [Level]>> {
     let levels_a = view.book_a.buy_levels(direction.outcome_a());
     let levels_b = view
         .book_b
         .buy_levels(direction.outcome_b(view.pair.polarity));
-    (!levels_a.is_empty() && !levels_b.is_empty()).then_some((levels_a, levels_b))
+    (!levels_a.is_empty() && !levels_b.is_empty()).then_some(Legs::new(levels_a, levels_b))
 }
 
-/// Whether two prices add up to $1 or more, compared exactly in integers.
+/// Whether two prices add up to $1 or more.
 fn costs_a_dollar(a: Price, b: Price) -> bool {
-    Exact::of(a.value())
-        .add(Exact::of(b.value()))
-        .and_then(|sum| sum.try_cmp(Exact::of(Decimal::ONE)))
-        .map_or_else(
-            || a >= b.complement(),
-            |order| order != std::cmp::Ordering::Less,
-        )
+    a.value() + b.value() >= Decimal::ONE
 }
 
 /// Pair and market status, book age and crossing.
@@ -358,8 +364,8 @@ fn check_inputs(
 /// The limits and thresholds in fixed point.
 fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpportunity> {
     let step = |market: &Market| {
-        to_fixed(market.size_step.value(), QTY_SCALE, Round::Exact)
-            .filter(|s| *s > 0)
+        QtyFx::from_decimal(market.size_step.value(), Round::Exact)
+            .filter(|s| *s > QtyFx::ZERO)
             .ok_or_else(|| {
                 unsupported(
                     &market.key.venue,
@@ -367,23 +373,28 @@ fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpport
                 )
             })
     };
-    let step_a = step(view.market_a)?;
-    let step_b = step(view.market_b)?;
-    let grid = step_a / gcd(step_a, step_b) * step_b;
+    let (step_a, step_b) = (step(view.market_a)?, step(view.market_b)?);
+    let grid = step_a * (step_b.count() / gcd(step_a.count(), step_b.count()));
     let min_of = |market: &Market| {
-        to_fixed(market.min_order_qty.value(), QTY_SCALE, Round::Up).unwrap_or(i128::MAX)
+        QtyFx::from_decimal(market.min_order_qty.value(), Round::Up).unwrap_or(QtyFx::MAX)
     };
-    let min_atoms = min_of(view.market_a).max(min_of(view.market_b)).max(grid);
-    let min_qty = fixed::ceil_div(min_atoms, grid).saturating_mul(grid);
-    let cap = |usd: Decimal| to_fixed(usd, MONEY_SCALE, Round::Down).unwrap_or(i128::MAX);
+    let min_qty = min_of(view.market_a).max(min_of(view.market_b)).max(grid);
+    let min_qty = grid
+        .checked_times(ceil_div(min_qty.count(), grid.count()))
+        .unwrap_or(QtyFx::MAX);
+    let cap = |usd: Decimal| Money::from_decimal(usd, Round::Down).unwrap_or(Money::MAX);
     let fraction = (limits.min_profit_fraction > Decimal::ZERO).then(|| {
         const SCALE: u32 = 10;
+        let at = |scale, round| to_count(limits.min_profit_fraction, scale, round);
         Fraction::new(
-            to_fixed(limits.min_profit_fraction, SCALE, Round::Up).unwrap_or(i128::MAX),
-            fixed::pow10(SCALE),
-            to_fixed(limits.min_profit_fraction, 4, Round::Down).unwrap_or(i128::MAX),
+            at(SCALE, Round::Up).unwrap_or(i128::MAX),
+            10_000_000_000,
+            at(4, Round::Down).unwrap_or(i128::MAX),
         )
     });
+    // Above the most any quantity can make, every minimum is alike: clamped there, it keeps the
+    // search's products inside `i128`.
+    let max_profit = payout(MAX_QTY);
     Ok(Bounds {
         grid,
         min_qty,
@@ -394,11 +405,9 @@ fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpport
             cap(limits.remaining_exposure_b_usd).min(cap(limits.balance_b_usd)),
             cap(limits.max_trade_usd),
         ),
-        // Above the most any quantity can make, every minimum is alike: clamped there, it keeps
-        // the search's products inside `i128`.
-        min_profit: to_fixed(limits.min_profit_usd, MONEY_SCALE, Round::Up)
-            .unwrap_or(i128::MAX)
-            .clamp(1, MAX_PROFIT + 1),
+        min_profit: Money::from_decimal(limits.min_profit_usd, Round::Up)
+            .unwrap_or(Money::MAX)
+            .clamp(Money::from_count(1), max_profit + Money::from_count(1)),
         fraction,
     })
 }
@@ -424,11 +433,12 @@ fn empty_side(view: &PairView<'_>) -> NoOpportunity {
     NoOpportunity::NoEdge
 }
 
-fn atoms_to_qty(atoms: i128) -> Result<Qty, NoOpportunity> {
-    Exact::new(atoms, QTY_SCALE)
-        .and_then(Qty::from_exact)
+/// A fixed-point quantity as a [`Qty`].
+fn to_qty(qty: QtyFx) -> Result<Qty, NoOpportunity> {
+    qty.to_decimal()
+        .and_then(|qty| Qty::new(qty).ok())
         .ok_or_else(|| NoOpportunity::Unverified {
-            reason: format!("{atoms} × 10⁻⁶ contracts is not a valid quantity"),
+            reason: format!("{qty:?} contracts is not a valid quantity"),
         })
 }
 

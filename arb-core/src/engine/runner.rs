@@ -705,7 +705,9 @@ impl Runner {
         self.executions.spawn(async move {
             let context = ExecutionContext {
                 opportunity_id: None,
-                books: books.as_ref().map(|[a, b]| [a.as_ref(), b.as_ref()]),
+                books: books
+                    .as_ref()
+                    .map(|[a, b]| crate::model::Legs::new(a.as_ref(), b.as_ref())),
             };
             let result = executor
                 .execute_with(&pair, [&markets[0], &markets[1]], &opportunity, context)

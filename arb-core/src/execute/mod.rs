@@ -28,8 +28,8 @@ pub const DEFAULT_LEASE_TTL: std::time::Duration = std::time::Duration::from_sec
 use crate::clock::{Clock, IdSource};
 use crate::exchange::Exchange;
 use crate::model::{
-    BinaryBook, ClientOrderId, ExecutionId, ExecutionRecord, Market, MarketKey, ModelError,
-    Opportunity, OpportunityId, PairId, PairStatus, VenueId, VerifiedPair,
+    BinaryBook, ClientOrderId, ExecutionId, ExecutionRecord, LegId, Legs, Market, MarketKey,
+    ModelError, Opportunity, OpportunityId, PairId, PairStatus, VenueId, VerifiedPair,
 };
 use crate::notify::Notifier;
 use crate::risk::RiskManager;
@@ -82,7 +82,7 @@ pub struct ExecutionContext<'a> {
     /// The stored opportunity's id, recorded on the execution.
     pub opportunity_id: Option<OpportunityId>,
     /// The books of markets A and B the opportunity was found on.
-    pub books: Option<[&'a BinaryBook; 2]>,
+    pub books: Option<Legs<&'a BinaryBook>>,
 }
 
 /// Runs opportunities to a terminal state and recovers interrupted ones. Safe to share.
@@ -162,26 +162,32 @@ impl Executor {
     }
 
     /// Runs one opportunity to a terminal state; persists every step before acting.
-    pub async fn execute(
+    pub async fn execute<'m>(
         &self,
         pair: &VerifiedPair,
-        markets: [&Market; 2],
+        markets: impl Into<Legs<&'m Market>>,
         opportunity: &Opportunity,
     ) -> Result<ExecutionRecord, ExecuteError> {
-        self.execute_with(pair, markets, opportunity, ExecutionContext::default())
-            .await
+        self.execute_with(
+            pair,
+            markets.into(),
+            opportunity,
+            ExecutionContext::default(),
+        )
+        .await
     }
 
     /// [`Executor::execute`] with what the caller already knows: the stored opportunity's id
     /// (kept on the execution record) and the books the opportunity was found on (then the
     /// first-leg rule uses them instead of reading both books again, saving a round trip).
-    pub async fn execute_with(
+    pub async fn execute_with<'m>(
         &self,
         pair: &VerifiedPair,
-        markets: [&Market; 2],
+        markets: impl Into<Legs<&'m Market>>,
         opportunity: &Opportunity,
         context: ExecutionContext<'_>,
     ) -> Result<ExecutionRecord, ExecuteError> {
+        let markets = markets.into();
         self.config.validate()?;
         check_plan(pair, markets, opportunity)?;
         if let Some(reason) = self.halt_reason() {
@@ -192,10 +198,10 @@ impl Executor {
         if status != PairStatus::Active {
             return Err(ExecuteError::PairNotActive(pair.id, status));
         }
-        let venues = [self.venue(&pair.a.venue)?, self.venue(&pair.b.venue)?];
+        let venues = Legs::new(self.venue(&pair.a.venue)?, self.venue(&pair.b.venue)?);
         let mut run = Run::plan(
             self,
-            [markets[0].clone(), markets[1].clone()],
+            markets.map(|_, m| m.clone()),
             venues,
             opportunity,
             context.opportunity_id,
@@ -250,15 +256,12 @@ impl Executor {
     /// Reconciles one stored execution (see [`Executor::recover`]).
     async fn recover_one(&self, record: ExecutionRecord) -> Result<ExecutionRecord, ExecuteError> {
         let orders = self.store.execution_orders(&record.id).await?;
-        let keys = [
-            record.plan.leg_a.market.clone(),
-            record.plan.leg_b.market.clone(),
-        ];
-        let venues = [self.venue(&keys[0].venue)?, self.venue(&keys[1].venue)?];
-        let markets = [
-            self.load_market(&keys[0], &venues[0]).await?,
-            self.load_market(&keys[1], &venues[1]).await?,
-        ];
+        let (key_a, key_b) = (&record.plan.leg_a.market, &record.plan.leg_b.market);
+        let venues = Legs::new(self.venue(&key_a.venue)?, self.venue(&key_b.venue)?);
+        let markets = Legs::new(
+            self.load_market(key_a, &venues[LegId::A]).await?,
+            self.load_market(key_b, &venues[LegId::B]).await?,
+        );
         let mut run = Run::resume(self, markets, venues, record, orders);
         let outcome = run.recover().await;
         match run.settle_outcome(outcome).await {
@@ -296,7 +299,7 @@ impl Executor {
 
 fn check_plan(
     pair: &VerifiedPair,
-    markets: [&Market; 2],
+    markets: Legs<&Market>,
     opportunity: &Opportunity,
 ) -> Result<(), ExecuteError> {
     let mismatch = |what: String| Err(ExecuteError::PlanMismatch(what));
@@ -309,7 +312,7 @@ fn check_plan(
     for (leg, (key, market)) in opportunity
         .legs()
         .into_iter()
-        .zip([(&pair.a, markets[0]), (&pair.b, markets[1])])
+        .zip([(&pair.a, markets[LegId::A]), (&pair.b, markets[LegId::B])])
     {
         if &leg.market != key || &market.key != key {
             return mismatch(format!(

@@ -73,7 +73,7 @@ mod tests {
             price_grid: PriceGrid::uniform(tick).unwrap(),
             size_step: Qty::new(dec!(1)).unwrap(),
             min_order_qty: Qty::new(dec!(1)).unwrap(),
-            fees: FeeSchedule::Free,
+            fees: FeeSchedule::FREE,
             ext: MarketExt::default(),
         }
     }

@@ -9,14 +9,11 @@ use super::venue::{Lookup, PlaceAnswer, VenueCalls};
 use super::{ExecuteError, Executor, FirstLegRule};
 use crate::exchange::Exchange;
 use crate::model::{
-    BinaryBook, ClientOrderId, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, Market,
-    Opportunity, OpportunityId, OpportunityLeg, Order, OrderRecord, OrderRequest, OrderRole,
-    OrderStatus, PairAction, PairEvent, PairStatus, Price, Qty, Side, TimeInForce,
+    BinaryBook, ClientOrderId, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, LegId,
+    Legs, Market, Opportunity, OpportunityId, OpportunityLeg, Order, OrderRecord, OrderRequest,
+    OrderRole, OrderStatus, PairAction, PairEvent, PairStatus, Price, Qty, Side, TimeInForce,
 };
 use crate::notify::{Notification, Severity};
-
-/// Legs are indexed 0 (the pair's market A) and 1 (market B).
-type Leg = usize;
 
 /// What one unwind step did.
 enum UnwindStep {
@@ -33,7 +30,7 @@ enum UnwindStep {
 
 /// Contracts left on one leg that could neither be hedged nor sold back.
 struct Residual {
-    leg: Leg,
+    leg: LegId,
     qty: Qty,
 }
 
@@ -41,16 +38,16 @@ pub(super) struct Run<'e> {
     ex: &'e Executor,
     record: ExecutionRecord,
     orders: Vec<OrderRecord>,
-    markets: [Market; 2],
-    venues: [Arc<dyn Exchange>; 2],
+    markets: Legs<Market>,
+    venues: Legs<Arc<dyn Exchange>>,
 }
 
 impl<'e> Run<'e> {
     /// Creates and stores a new execution (state `Planned`): nothing is sent before this is saved.
     pub(super) async fn plan(
         ex: &'e Executor,
-        markets: [Market; 2],
-        venues: [Arc<dyn Exchange>; 2],
+        markets: Legs<Market>,
+        venues: Legs<Arc<dyn Exchange>>,
         opportunity: &Opportunity,
         opportunity_id: Option<OpportunityId>,
     ) -> Result<Self, ExecuteError> {
@@ -76,8 +73,8 @@ impl<'e> Run<'e> {
     /// An execution loaded from the store.
     pub(super) fn resume(
         ex: &'e Executor,
-        markets: [Market; 2],
-        venues: [Arc<dyn Exchange>; 2],
+        markets: Legs<Market>,
+        venues: Legs<Arc<dyn Exchange>>,
         record: ExecutionRecord,
         orders: Vec<OrderRecord>,
     ) -> Self {
@@ -97,7 +94,7 @@ impl<'e> Run<'e> {
     /// Sends the first leg(s) and balances whatever filled.
     pub(super) async fn start(
         &mut self,
-        books: Option<[&BinaryBook; 2]>,
+        books: Option<Legs<&BinaryBook>>,
     ) -> Result<(), ExecuteError> {
         if let Some(reason) = self.ex.halt_reason() {
             return self
@@ -122,14 +119,14 @@ impl<'e> Run<'e> {
             ExecutionMode::Concurrent => {
                 self.record.state = ExecutionState::FirstLegSent;
                 let qty = self.record.plan.qty;
-                let a = self.plan_leg(0).limit_price;
-                let b = self.plan_leg(1).limit_price;
-                let ia = self.push_order(0, OrderRole::FirstLeg, Side::Buy, a, qty, tif);
-                let ib = self.push_order(1, OrderRole::FirstLeg, Side::Buy, b, qty, tif);
+                let a = self.plan_leg(LegId::A).limit_price;
+                let b = self.plan_leg(LegId::B).limit_price;
+                let ia = self.push_order(LegId::A, OrderRole::FirstLeg, Side::Buy, a, qty, tif);
+                let ib = self.push_order(LegId::B, OrderRole::FirstLeg, Side::Buy, b, qty, tif);
                 self.save().await?;
                 self.fence().await?;
                 let (ra, rb) = {
-                    let (ca, cb) = (self.calls(0), self.calls(1));
+                    let (ca, cb) = (self.calls(LegId::A), self.calls(LegId::B));
                     let (qa, qb) = (
                         &self.orders[ia].order.request,
                         &self.orders[ib].order.request,
@@ -210,7 +207,7 @@ impl<'e> Run<'e> {
         let mut unwind_orders = 0_u32;
         loop {
             let (long, need) = self.imbalance();
-            let short = 1 - long;
+            let short = long.other();
             if need.is_zero() {
                 return self.conclude_balanced(None).await;
             }
@@ -272,7 +269,12 @@ impl<'e> Run<'e> {
 
     /// One hedge order of `qty` (a tradable quantity) on the short leg: the plain second leg
     /// first, then retries that re-read the book.
-    async fn hedge_once(&mut self, short: Leg, qty: Qty, first: bool) -> Result<(), ExecuteError> {
+    async fn hedge_once(
+        &mut self,
+        short: LegId,
+        qty: Qty,
+        first: bool,
+    ) -> Result<(), ExecuteError> {
         let limit = hedge_limit(
             &self.markets[short],
             self.plan_leg(short).limit_price,
@@ -324,7 +326,7 @@ impl<'e> Run<'e> {
     }
 
     /// One unwind order selling the excess on the long leg, never below the floor.
-    async fn unwind_once(&mut self, long: Leg, need: Qty) -> Result<UnwindStep, ExecuteError> {
+    async fn unwind_once(&mut self, long: LegId, need: Qty) -> Result<UnwindStep, ExecuteError> {
         let market = &self.markets[long];
         let floor = self.ex.config.unwind_floor_price;
         let Some(limit) = unwind_limit(market, floor) else {
@@ -370,17 +372,18 @@ impl<'e> Run<'e> {
     /// budget pays price improvement in extra shares: shedding those is not a failed hedge). It
     /// is `Unwound` (and the pair paused) when contracts bought as planned had to be sold.
     async fn conclude_balanced(&mut self, residual: Option<Residual>) -> Result<(), ExecuteError> {
-        let bought = self.traded(0, Side::Buy) + self.traded(1, Side::Buy);
+        let bought = self.traded(LegId::A, Side::Buy) + self.traded(LegId::B, Side::Buy);
         if bought.is_zero() {
             return self
                 .conclude(ExecutionState::Aborted, "nothing filled".to_owned())
                 .await;
         }
-        let sold = self.traded(0, Side::Sell) + self.traded(1, Side::Sell);
-        let shed_only_overfill =
-            (0..2).all(|leg| self.traded(leg, Side::Sell) <= self.overfilled(leg));
+        let sold = self.traded(LegId::A, Side::Sell) + self.traded(LegId::B, Side::Sell);
+        let shed_only_overfill = LegId::BOTH
+            .into_iter()
+            .all(|leg| self.traded(leg, Side::Sell) <= self.overfilled(leg));
         let (state, mut note) = if sold.is_zero() || shed_only_overfill {
-            let hedged = self.net(0).min(self.net(1));
+            let hedged = self.net(LegId::A).min(self.net(LegId::B));
             let mut note = format!(
                 "hedged {hedged} of {} planned contracts",
                 self.record.plan.qty
@@ -461,20 +464,20 @@ impl<'e> Run<'e> {
     }
 
     /// The leg holding more contracts (net of sales) and by how much.
-    fn imbalance(&self) -> (Leg, Qty) {
-        let (a, b) = (self.net(0), self.net(1));
-        let long = usize::from(b > a);
+    fn imbalance(&self) -> (LegId, Qty) {
+        let (a, b) = (self.net(LegId::A), self.net(LegId::B));
+        let long = LegId::b_if(b > a);
         (long, a.abs_diff(b))
     }
 
     /// Contracts a leg holds: bought less sold.
-    fn net(&self, leg: Leg) -> Qty {
+    fn net(&self, leg: LegId) -> Qty {
         self.traded(leg, Side::Buy)
             .saturating_sub(self.traded(leg, Side::Sell))
     }
 
     /// Contracts a leg's buys filled beyond what they asked for.
-    fn overfilled(&self, leg: Leg) -> Qty {
+    fn overfilled(&self, leg: LegId) -> Qty {
         self.orders
             .iter()
             .filter(|o| {
@@ -486,7 +489,7 @@ impl<'e> Run<'e> {
     }
 
     /// Contracts filled on a leg's market on one side.
-    fn traded(&self, leg: Leg, side: Side) -> Qty {
+    fn traded(&self, leg: LegId, side: Side) -> Qty {
         self.orders
             .iter()
             .filter(|o| {
@@ -495,19 +498,15 @@ impl<'e> Run<'e> {
             .fold(Qty::ZERO, |acc, o| acc + o.order.filled_qty)
     }
 
-    fn plan_leg(&self, leg: Leg) -> &OpportunityLeg {
-        if leg == 0 {
-            &self.record.plan.leg_a
-        } else {
-            &self.record.plan.leg_b
-        }
+    fn plan_leg(&self, leg: LegId) -> &OpportunityLeg {
+        self.record.plan.leg(leg)
     }
 
-    fn leg_of(&self, idx: usize) -> Leg {
-        usize::from(self.orders[idx].order.request.market == self.markets[1].key)
+    fn leg_of(&self, idx: usize) -> LegId {
+        LegId::b_if(self.orders[idx].order.request.market == self.markets[LegId::B].key)
     }
 
-    fn calls(&self, leg: Leg) -> VenueCalls<'_> {
+    fn calls(&self, leg: LegId) -> VenueCalls<'_> {
         VenueCalls {
             exchange: self.venues[leg].as_ref(),
             risk: self.ex.risk.as_deref(),
@@ -516,30 +515,30 @@ impl<'e> Run<'e> {
 
     /// The leg to send first. With `LessDepth`, the books given by the caller are used, else
     /// both are read now (concurrently).
-    async fn choose_first_leg(&self, books: Option<[&BinaryBook; 2]>) -> Leg {
+    async fn choose_first_leg(&self, books: Option<Legs<&BinaryBook>>) -> LegId {
         match &self.ex.config.first_leg_rule {
-            FirstLegRule::MarketA => 0,
-            FirstLegRule::Venue(v) => usize::from(&self.markets[1].key.venue == v),
+            FirstLegRule::MarketA => LegId::A,
+            FirstLegRule::Venue(v) => LegId::b_if(&self.markets[LegId::B].key.venue == v),
             FirstLegRule::LessDepth => {
-                let depth = |leg: Leg, book: Option<&BinaryBook>| {
+                let depth = |leg: LegId, book: Option<&BinaryBook>| {
                     let plan = self.plan_leg(leg);
                     book.map(|b| depth_to_buy(b.buy_levels(plan.outcome), plan.limit_price))
                 };
                 let (a, b) = match books {
-                    Some([a, b]) => (depth(0, Some(a)), depth(1, Some(b))),
+                    Some(books) => (
+                        depth(LegId::A, Some(books[LegId::A])),
+                        depth(LegId::B, Some(books[LegId::B])),
+                    ),
                     None => {
-                        let (ca, cb) = (self.calls(0), self.calls(1));
+                        let (ca, cb) = (self.calls(LegId::A), self.calls(LegId::B));
                         let (ba, bb) = futures::join!(
-                            ca.book(&self.markets[0].key.market),
-                            cb.book(&self.markets[1].key.market)
+                            ca.book(&self.markets[LegId::A].key.market),
+                            cb.book(&self.markets[LegId::B].key.market)
                         );
-                        (depth(0, ba.as_ref()), depth(1, bb.as_ref()))
+                        (depth(LegId::A, ba.as_ref()), depth(LegId::B, bb.as_ref()))
                     }
                 };
-                match (a, b) {
-                    (Some(a), Some(b)) if b < a => 1,
-                    _ => 0,
-                }
+                LegId::b_if(matches!((a, b), (Some(a), Some(b)) if b < a))
             }
         }
     }
@@ -547,7 +546,7 @@ impl<'e> Run<'e> {
     /// Mints a client order id and adds the order (not yet sent) to the execution.
     fn push_order(
         &mut self,
-        leg: Leg,
+        leg: LegId,
         role: OrderRole,
         side: Side,
         limit_price: Price,

@@ -33,7 +33,7 @@ fn market(venue: &str) -> Market {
         price_grid: PriceGrid::uniform(dec!(0.01)).unwrap(),
         size_step: Qty::new(dec!(1)).unwrap(),
         min_order_qty: Qty::new(dec!(1)).unwrap(),
-        fees: FeeSchedule::Free,
+        fees: FeeSchedule::FREE,
         ext: MarketExt::default(),
     }
 }

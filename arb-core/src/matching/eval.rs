@@ -210,7 +210,7 @@ fn market(venue: &str, id: &str, title: &str, close: DateTime<Utc>) -> Result<Ma
         price_grid: PriceGrid::uniform(Decimal::new(1, 2))?,
         size_step: Qty::new(Decimal::new(1, 2))?,
         min_order_qty: Qty::new(Decimal::ONE)?,
-        fees: FeeSchedule::Free,
+        fees: FeeSchedule::FREE,
         ext: MarketExt::default(),
     })
 }

@@ -92,7 +92,7 @@ impl OrderBook {
     pub fn is_crossed(&self) -> bool {
         matches!(
             (self.best_bid(), self.best_ask()),
-            (Some(b), Some(a)) if crate::exact::cmp(b.price.value(), a.price.value()).is_ge()
+            (Some(b), Some(a)) if b.price >= a.price
         )
     }
 

@@ -135,7 +135,7 @@ impl Market {
                 step,
             });
         }
-        if crate::exact::cmp(qty.value(), min).is_lt() {
+        if qty.value() < min {
             return Err(ModelError::BelowMinimum {
                 qty: qty.value(),
                 min,
@@ -179,7 +179,7 @@ mod tests {
             price_grid: PriceGrid::uniform(dec!(0.01)).unwrap(),
             size_step: Qty::new(dec!(0.01)).unwrap(),
             min_order_qty: Qty::new(dec!(1)).unwrap(),
-            fees: FeeSchedule::Free,
+            fees: FeeSchedule::FREE,
             ext: MarketExt::default(),
         }
     }

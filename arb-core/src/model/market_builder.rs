@@ -81,7 +81,7 @@ impl MarketBuilder {
             price_grid: PriceGrid::uniform(cent)?,
             size_step: Qty::new(cent)?,
             min_order_qty: Qty::new(Decimal::ONE)?,
-            fees: FeeSchedule::Free,
+            fees: FeeSchedule::FREE,
             ext: MarketExt::default(),
         })
     }
@@ -103,7 +103,7 @@ mod tests {
         assert_eq!(m.subtitle, "Rain");
         assert_eq!(m.close_time, close);
         assert_eq!(m.status, MarketStatus::Open);
-        assert_eq!(m.fees, FeeSchedule::Free);
+        assert_eq!(m.fees, FeeSchedule::FREE);
         assert!(
             m.validate_order(
                 crate::model::Price::new(Decimal::new(45, 2)).unwrap(),

@@ -6,6 +6,7 @@ mod book;
 mod error;
 mod execution;
 mod ids;
+mod leg;
 mod market;
 mod market_builder;
 mod opportunity;
@@ -24,6 +25,7 @@ pub use ids::{
     ClientOrderId, ExecutionId, FillId, MarketId, MarketKey, OpportunityId, PairId, SuggestionId,
     VenueId, VenueOrderId,
 };
+pub use leg::{LegId, Legs};
 pub use market::{Market, MarketExt, MarketExtension, MarketStatus, sha256_hex};
 pub use market_builder::MarketBuilder;
 pub use opportunity::{Opportunity, OpportunityDecision, OpportunityLeg, OpportunityRecord};

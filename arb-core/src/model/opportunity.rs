@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::{ExecutionId, Level, MarketKey, OpportunityId, Outcome, PairId, Price, Qty};
+use super::{ExecutionId, LegId, Level, MarketKey, OpportunityId, Outcome, PairId, Price, Qty};
 
 /// One leg of an opportunity: buy `qty` of `outcome` on `market`, paying at worst `limit_price`.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -59,6 +59,15 @@ impl Opportunity {
     #[must_use]
     pub fn legs(&self) -> [&OpportunityLeg; 2] {
         [&self.leg_a, &self.leg_b]
+    }
+
+    /// One leg of the opportunity.
+    #[must_use]
+    pub const fn leg(&self, leg: LegId) -> &OpportunityLeg {
+        match leg {
+            LegId::A => &self.leg_a,
+            LegId::B => &self.leg_b,
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use super::ModelError;
-use crate::exact::{Exact, units};
+use crate::fixed::units;
 
 /// A price in dollars per contract paying $1, i.e. a probability in [0, 1].
 ///
@@ -56,7 +56,7 @@ impl Price {
 }
 
 /// Whether `value` is an exact multiple of `step` (≠ 0). In 64-bit integers for every price and
-/// size a venue publishes (`exact::units`); `Decimal`'s remainder otherwise. Grid and size checks
+/// size a venue publishes (`fixed::units`); `Decimal`'s remainder otherwise. Grid and size checks
 /// run on every detected opportunity, so this avoids the general division.
 #[must_use]
 pub(crate) fn is_multiple(value: Decimal, step: Decimal) -> bool {
@@ -125,15 +125,6 @@ impl Qty {
     #[must_use]
     pub const fn value(self) -> Decimal {
         self.0
-    }
-
-    /// A quantity from an exact value, normalised in integers; `None` when it is negative or
-    /// does not fit a `Decimal`.
-    pub(crate) fn from_exact(value: Exact) -> Option<Self> {
-        if value.is_negative() {
-            return None;
-        }
-        value.to_normalized_decimal().map(Self)
     }
 
     /// Whether this is zero.
@@ -261,7 +252,7 @@ fn band_contains(band: &PriceBand, p: Decimal) -> bool {
 #[serde(try_from = "GridBands", into = "GridBands")]
 pub struct PriceGrid {
     bands: Vec<PriceBand>,
-    /// The bands in counts of 10⁻⁸ dollars (`exact::units`), when every bound has at most 8
+    /// The bands in counts of 10⁻⁸ dollars (`fixed::units`), when every bound has at most 8
     /// decimals (every venue grid): [`PriceGrid::contains`] checks a price in a few integer
     /// operations.
     units: Option<Vec<UnitBand>>,

@@ -3,7 +3,7 @@
 
 use arb_core::Decimal;
 use arb_core::detect::{DetectLimits, Direction, PairView, evaluate};
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
+use arb_core::fees::{FeeRule, FeeSchedule};
 use arb_core::model::{
     BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, Opportunity, OrderBook, PairId,
     PairStatus, Polarity, Price, PriceGrid, Qty, VerifiedPair,
@@ -19,15 +19,28 @@ pub fn lv(p: Decimal, q: Decimal) -> Level {
     Level::new(Price::new(p).unwrap(), Qty::new(q).unwrap())
 }
 
-pub fn kalshi() -> FeeSchedule {
-    FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE))
+/// Kalshi's schedule: `0.07 × multiplier × p × (1 − p)` per contract for takers, each fill
+/// rounded up to $0.0001 and the order's debit to the cent.
+pub fn kalshi_like(multiplier: Decimal) -> FeeSchedule {
+    FeeSchedule::taker_only(FeeRule::quadratic(
+        dec!(0.07) * multiplier,
+        dec!(0.0001),
+        Some(dec!(0.01)),
+    ))
 }
 
+pub fn kalshi() -> FeeSchedule {
+    kalshi_like(Decimal::ONE)
+}
+
+/// Polymarket's schedule: `rate × (p × (1 − p))^exponent` per contract for takers, each fill
+/// rounded up to $0.00001.
 pub fn polymarket(rate: Decimal, exponent: Decimal) -> FeeSchedule {
-    FeeSchedule::Polymarket(PolymarketFees {
-        rate,
+    FeeSchedule::taker_only(FeeRule {
+        coefficient: rate,
         exponent,
-        taker_only: true,
+        fill_quantum: dec!(0.00001),
+        cash_quantum: None,
     })
 }
 

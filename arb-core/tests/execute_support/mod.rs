@@ -8,7 +8,7 @@ use std::time::Duration;
 use arb_core::clock::{Clock, IdSource, SequentialIds};
 use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
 use arb_core::execute::{ExecutionConfig, Executor, FirstLegRule};
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
+use arb_core::fees::{FeeRule, FeeSchedule};
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Level, Market, MarketId, MarketKey, NewPair,
     Opportunity, OpportunityLeg, Order, OrderRequest, Outcome, Polarity, Position, Price, Qty,
@@ -199,7 +199,11 @@ impl Harness {
     fn kalshi_like(step: Decimal) -> VenueShape {
         VenueShape {
             name: "sim-a",
-            fees: FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+            fees: FeeSchedule::taker_only(FeeRule::quadratic(
+                dec!(0.07),
+                dec!(0.0001),
+                Some(dec!(0.01)),
+            )),
             buy_fill: BuyFill::Contracts,
             size_step: step,
             min_order: step,
@@ -209,10 +213,11 @@ impl Harness {
     fn shape_b(buy_fill: BuyFill, size_step: Decimal, min_order: Decimal) -> VenueShape {
         VenueShape {
             name: "sim-b",
-            fees: FeeSchedule::Polymarket(PolymarketFees {
-                rate: dec!(0.03),
+            fees: FeeSchedule::taker_only(FeeRule {
+                coefficient: dec!(0.03),
                 exponent: Decimal::ONE,
-                taker_only: true,
+                fill_quantum: dec!(0.00001),
+                cash_quantum: None,
             }),
             buy_fill,
             size_step,

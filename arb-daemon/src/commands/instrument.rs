@@ -204,7 +204,7 @@ mod tests {
             binary_market(
                 key.clone(),
                 "m",
-                FeeSchedule::Free,
+                FeeSchedule::FREE,
                 Utc::now() + chrono::Duration::days(1),
             )
             .expect("market"),

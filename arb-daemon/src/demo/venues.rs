@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arb_core::clock::{Clock, SequentialIds};
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{Market, MarketKey, Polarity, Qty, VerifiedPair};
 use arb_core::sim::{
     PairedMarkets, RandomWalk, SimConfig, SimExchange, SimMarketMaker, binary_market, levels,
 };
 use arb_core::store::Store;
+use arb_kalshi::KalshiFees;
+use arb_polymarket::PolymarketFees;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -50,7 +51,7 @@ fn market_a(l: &ListingA) -> Result<Market, CommandError> {
     let mut m = binary_market(
         MarketKey::new(VENUE_A, l.id),
         l.title,
-        FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+        KalshiFees::quadratic(Decimal::ONE).schedule(),
         l.close,
     )?;
     l.subtitle.clone_into(&mut m.subtitle);
@@ -62,11 +63,12 @@ fn market_b(l: &ListingB) -> Result<Market, CommandError> {
     let mut m = binary_market(
         MarketKey::new(VENUE_B, l.id),
         l.question,
-        FeeSchedule::Polymarket(PolymarketFees {
+        PolymarketFees {
             rate: dec!(0.03),
             exponent: Decimal::ONE,
             taker_only: true,
-        }),
+        }
+        .schedule(),
         l.close,
     )?;
     l.outcome.clone_into(&mut m.subtitle);

@@ -81,7 +81,7 @@ fn venue(name: &str, clock: &Arc<dyn Clock>) -> SimExchange {
 
 fn market(venue: &SimExchange, key: MarketKey, title: &str, close: DateTime<Utc>) {
     venue
-        .add_market(binary_market(key, title, FeeSchedule::Free, close).unwrap())
+        .add_market(binary_market(key, title, FeeSchedule::FREE, close).unwrap())
         .unwrap();
 }
 

@@ -2,7 +2,7 @@
 //! (prices like 0.123456, money like 12345678.000001) and microsecond timestamps.
 
 use arb_core::Decimal;
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
+use arb_core::fees::{FeeRule, FeeSchedule};
 use arb_core::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState,
     FieldDiff, Fill, Level, Liquidity, Market, MarketExt, MarketExtension, MarketKey, MarketStatus,
@@ -77,11 +77,11 @@ pub fn kalshi_market(id: &str) -> Market {
         .expect("valid grid"),
         size_step: qty(dec!(0.01)),
         min_order_qty: qty(dec!(1)),
-        fees: FeeSchedule::Kalshi(KalshiFees {
-            taker_rate: dec!(0.0700000001),
-            maker_rate: dec!(0.0175),
+        fees: FeeSchedule {
+            taker: FeeRule::quadratic(dec!(0.0700000001), dec!(0.0001), Some(dec!(0.01))),
+            maker: FeeRule::quadratic(dec!(0.0175), dec!(0.0001), Some(dec!(0.01))),
             waived_until: Some(at(3_600)),
-        }),
+        },
         ext: MarketExt::default(),
     }
 }
@@ -105,10 +105,11 @@ pub fn poly_market(id: &str) -> Market {
         price_grid: PriceGrid::uniform(dec!(0.001)).expect("valid grid"),
         size_step: qty(dec!(0.000001)),
         min_order_qty: qty(dec!(5)),
-        fees: FeeSchedule::Polymarket(PolymarketFees {
-            rate: dec!(0.0312345),
+        fees: FeeSchedule::taker_only(FeeRule {
+            coefficient: dec!(0.0312345),
             exponent: dec!(1.5),
-            taker_only: true,
+            fill_quantum: dec!(0.00001),
+            cash_quantum: None,
         }),
         ext,
     }

@@ -208,9 +208,9 @@ impl BookieExchange {
             price_grid: PriceGrid::uniform(Decimal::new(1, 4))?,
             size_step: Qty::new(Decimal::ONE)?,
             min_order_qty: Qty::new(Decimal::ONE)?,
-            // `FeeSchedule` only describes the built-in venues. The real fee of this venue is
-            // `FlatCommission`, which the engine and the detector get from `fee_model` below.
-            fees: FeeSchedule::Free,
+            // This venue's fee is its own `FeeModel`, `FlatCommission`, which the engine and the
+            // detector get from `fee_model` below; the stored schedule is not used.
+            fees: FeeSchedule::FREE,
             ext: MarketExt::default(),
         })
     }

@@ -1,8 +1,9 @@
 //! The house's commission as a [`FeeModel`]: a flat charge per ticket, whatever the price.
 //!
-//! A venue whose fees are not one of the built-in [`arb_core::fees::FeeSchedule`]s implements
-//! [`FeeModel`] itself and returns it from [`arb_core::exchange::Exchange::fee_model`]. Two
-//! things matter:
+//! A venue adapter either describes its fees as an [`arb_core::fees::FeeSchedule`] (one
+//! [`FeeRule`] per liquidity, stored with the market) or implements [`FeeModel`] itself and
+//! returns it from [`arb_core::exchange::Exchange::fee_model`], as this one does. Two things
+//! matter:
 //!
 //! - [`FeeModel::order_fee`] must charge exactly what the venue will charge for one order, or
 //!   the detector will call trades profitable that are not;

@@ -28,13 +28,13 @@ use arb_core::Decimal;
 use arb_core::clock::{Clock, ManualClock, SequentialIds};
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::exchange::{BookEvent, Exchange, ExchangeError};
-use arb_core::fees::{FeeSchedule, KalshiFees};
 use arb_core::model::{
     ClientOrderId, Level, Liquidity, MarketId, MarketKey, Opportunity, OpportunityLeg, Order,
     OrderRequest, OrderStatus, Outcome, PairId, PairStatus, Polarity, Price, Qty, Side,
     TimeInForce, VerifiedPair,
 };
 use arb_core::sim::{SimConfig, SimExchange, binary_market, levels};
+use arb_kalshi::KalshiFees;
 use chrono::Duration;
 use futures::StreamExt;
 use rust_decimal_macros::dec;
@@ -316,7 +316,7 @@ pub async fn run(out: &mut dyn Write) -> Result<CustomVenueSummary> {
     sim.add_market(binary_market(
         MarketKey::new("sim", "HOME-WIN"),
         FINAL,
-        FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE)),
+        KalshiFees::quadratic(Decimal::ONE).schedule(),
         start + Duration::days(7),
     )?)?;
     // YES bids at 0.50 and 0.49 mean NO is offered at 0.50 (80) and 0.51 (100).

@@ -29,7 +29,6 @@ use arb_core::clock::{Clock, ManualClock, SequentialIds};
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::exchange::Exchange;
 use arb_core::execute::{ExecutionConfig, Executor};
-use arb_core::fees::{FeeSchedule, KalshiFees, PolymarketFees};
 use arb_core::model::{
     ExecutionState, Market, MarketId, MarketKey, NewPair, Outcome, PairId, Polarity, Price, Qty,
     VerifiedPair,
@@ -39,6 +38,8 @@ use arb_core::sim::{
     PairedMarkets, RandomWalk, SimConfig, SimExchange, SimMarketMaker, binary_market,
 };
 use arb_core::store::{MemoryStore, Store};
+use arb_kalshi::KalshiFees;
+use arb_polymarket::PolymarketFees;
 use chrono::Duration;
 use rust_decimal_macros::dec;
 
@@ -161,12 +162,13 @@ pub async fn run(
     };
     // Venue A charges Kalshi's fees, venue B Polymarket's.
     let (a, b) = (venue("sim-a"), venue("sim-b"));
-    let fees_a = FeeSchedule::Kalshi(KalshiFees::quadratic(Decimal::ONE));
-    let fees_b = FeeSchedule::Polymarket(PolymarketFees {
+    let fees_a = KalshiFees::quadratic(Decimal::ONE).schedule();
+    let fees_b = PolymarketFees {
         rate: dec!(0.03),
         exponent: Decimal::ONE,
         taker_only: true,
-    });
+    }
+    .schedule();
 
     // The store holds markets and approved pairs, as it would in the daemon.
     let store = Arc::new(MemoryStore::new());

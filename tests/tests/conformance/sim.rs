@@ -31,7 +31,7 @@ fn venue(buy_fill: BuyFill) -> SimExchange {
     );
     let close = chrono::Utc::now() + chrono::Duration::days(30);
     let market =
-        binary_market(key(), "Conformance market", FeeSchedule::Free, close).expect("market");
+        binary_market(key(), "Conformance market", FeeSchedule::FREE, close).expect("market");
     sim.add_market(market).expect("add market");
     sim
 }

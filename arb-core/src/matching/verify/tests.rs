@@ -69,7 +69,7 @@ fn market(venue: &str, id: &str) -> Market {
     binary_market(
         MarketKey::new(venue, id),
         format!("{venue} {id}"),
-        FeeSchedule::Free,
+        FeeSchedule::FREE,
         close,
     )
     .unwrap()
