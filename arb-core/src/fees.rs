@@ -125,14 +125,27 @@ impl FeeRule {
 
 /// `value` rounded up to a multiple of `quantum` (unchanged when `quantum` is zero).
 fn round_up(value: Decimal, quantum: Decimal) -> Decimal {
-    if quantum <= Decimal::ZERO {
+    if quantum.is_zero() || quantum.is_sign_negative() {
         return value;
     }
     if quantum.mantissa() == 1 {
-        // A power of ten (every venue quantum): the same value without a division.
-        return value.round_dp_with_strategy(quantum.scale(), RoundingStrategy::ToPositiveInfinity);
+        // A power of ten (every venue quantum): its decimals, rounded up in one integer division.
+        return round_dp_up(value, quantum.scale());
     }
     (value / quantum).ceil() * quantum
+}
+
+/// `value` rounded up to `places` decimals (what `round_dp_with_strategy(places, ToPositiveInfinity)`
+/// gives, in one integer division rather than one per decimal dropped).
+pub(crate) fn round_dp_up(value: Decimal, places: u32) -> Decimal {
+    if value.scale() <= places {
+        return value;
+    }
+    crate::fixed::to_count(value, places, crate::fixed::Round::Up)
+        .and_then(|count| Decimal::try_from_i128_with_scale(count, places).ok())
+        .unwrap_or_else(|| {
+            value.round_dp_with_strategy(places, RoundingStrategy::ToPositiveInfinity)
+        })
 }
 
 /// A market's fee schedule: the rule each liquidity pays by, and an optional waiver. Plain data

@@ -226,9 +226,18 @@ impl Mul<QtyFx> for UnitFeeFx {
 }
 
 impl Money {
-    /// The same money at the fine scale (× 10¹²), saturated at the bounds.
+    /// The same money at the fine scale (× 10¹²), for money the caller knows to be below
+    /// 10²⁶ dollars (every debit and profit of at most the detector's largest quantity): one
+    /// multiplication, no overflow check.
     #[inline]
     pub(crate) const fn fine(self) -> FineMoney {
+        FineMoney::from_count(self.count * FINE_PER_MONEY)
+    }
+
+    /// The same money at the fine scale (× 10¹²), saturated at the bounds: for limits and
+    /// quanta, which may be anything.
+    #[inline]
+    pub(crate) const fn saturating_fine(self) -> FineMoney {
         FineMoney::from_count(self.count.saturating_mul(FINE_PER_MONEY))
     }
 }
@@ -395,7 +404,7 @@ mod tests {
             (price * qty).fine().count(),
             (price * qty).count() * 1_000_000_000_000
         );
-        assert_eq!(Money::MAX.fine(), FineMoney::MAX);
+        assert_eq!(Money::MAX.saturating_fine(), FineMoney::MAX);
         assert_eq!(qty.checked_times(i128::MAX), None);
         assert_eq!(units(dec!(0.45)), Some(45_000_000));
         assert_eq!(units(dec!(0.000000001)), None);

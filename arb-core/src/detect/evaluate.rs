@@ -3,10 +3,11 @@
 //! shares nothing with the fixed-point search but the fee models it checks against.
 
 use chrono::{DateTime, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 use super::{DetectLimits, Direction, PairView};
 use crate::fees::FeeModel;
+use crate::fixed::{Round, to_count};
 use crate::model::{
     BinaryBook, Level, Liquidity, Market, Opportunity, OpportunityLeg, Outcome, Qty, Rounding,
 };
@@ -63,9 +64,9 @@ const FRACTION_PLACES: u32 = 10;
 /// `Decimal`'s division keeps 28 digits and may round the last one up, which can carry into the
 /// tenth decimal: the floor is then one step too high, and `fraction × total > profit` shows it.
 fn fraction(profit: Decimal, total: Decimal) -> Option<Decimal> {
-    let floor = profit
-        .checked_div(total)?
-        .round_dp_with_strategy(FRACTION_PLACES, RoundingStrategy::ToNegativeInfinity);
+    let quotient = profit.checked_div(total)?;
+    let floor = to_count(quotient, FRACTION_PLACES, Round::Down)
+        .and_then(|count| Decimal::try_from_i128_with_scale(count, FRACTION_PLACES).ok())?;
     if floor.checked_mul(total)? > profit {
         floor.checked_sub(Decimal::new(1, FRACTION_PLACES))
     } else {
@@ -102,16 +103,18 @@ fn price_leg(
 /// at the level that completes it — and their cost `Σ qty × price`; `None` when the book is too
 /// shallow.
 fn fill(book_levels: &[Level], qty: Qty) -> Option<(Vec<Level>, Decimal)> {
-    let mut remaining = qty;
+    let mut remaining = qty.value();
     let mut cost = Decimal::ZERO;
-    let mut levels = Vec::new();
+    let mut levels = Vec::with_capacity(book_levels.len().min(8));
     for level in book_levels {
-        let take = level.qty.min(remaining);
-        levels.push(Level::new(level.price, take));
-        cost = cost.checked_add(take.value().checked_mul(level.price.value())?)?;
-        remaining = remaining.saturating_sub(take);
-        if remaining.is_zero() {
-            return Some((levels, cost));
+        let (price, available) = (level.price.value(), level.qty.value());
+        if available < remaining {
+            levels.push(*level);
+            cost = cost.checked_add(available.checked_mul(price)?)?;
+            remaining -= available;
+        } else {
+            levels.push(Level::new(level.price, Qty::new(remaining).ok()?));
+            return Some((levels, cost.checked_add(remaining.checked_mul(price)?)?));
         }
     }
     None

@@ -43,12 +43,26 @@ pub(super) struct FixedRule {
     pub(super) fill_in_cash: (i128, Money),
 }
 
-/// Fees per contract already priced under one rule, by price: a small direct-mapped table kept
-/// with the rule, so each price of a book is priced once while it stays (most book updates move
-/// one level).
-#[derive(Debug, Default)]
+/// Fees per contract already priced under one rule, by price: a direct-mapped table kept with
+/// the rule, so each price of a book is priced once while it stays (most book updates move one
+/// level). Sized for both outcomes' asks of a deep book with few collisions: a miss prices the
+/// fee in `Decimal`.
+#[derive(Debug)]
 pub(super) struct FeeMemo {
-    slots: [Option<(PriceFx, UnitFee)>; 16],
+    slots: [Option<(PriceFx, UnitFee)>; MEMO_SLOTS],
+}
+
+/// Slots of a [`FeeMemo`].
+const MEMO_SLOTS: usize = 64;
+/// Slots looked in for one price.
+const MEMO_PROBES: usize = 4;
+
+impl Default for FeeMemo {
+    fn default() -> Self {
+        Self {
+            slots: [None; MEMO_SLOTS],
+        }
+    }
 }
 
 impl FeeMemo {
@@ -61,22 +75,26 @@ impl FeeMemo {
         fixed: PriceFx,
     ) -> Result<UnitFee, LegError> {
         // A multiplicative hash of the price (at most 10⁸, it fits 64 bits; the slot is only a
-        // hint, the entry keeps the whole key): its top four bits pick a slot.
+        // hint, the entry keeps the whole key): its top six bits pick the first slot to look in,
+        // and the next few are looked in too before the first is overwritten.
         let low = u64::try_from(fixed.count()).unwrap_or_default();
-        let hash = low.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60;
-        let Some(slot) = usize::try_from(hash)
-            .ok()
-            .and_then(|i| self.slots.get_mut(i))
-        else {
-            return rule.unit_fee(price);
-        };
-        if let Some((kept, fee)) = *slot
-            && kept == fixed
-        {
-            return Ok(fee);
+        let first = usize::try_from(low.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58).unwrap_or(0);
+        let mut free = None;
+        for probe in 0..MEMO_PROBES {
+            let index = (first + probe) % MEMO_SLOTS;
+            match self.slots.get(index) {
+                Some(Some((kept, fee))) if *kept == fixed => return Ok(*fee),
+                Some(None) => {
+                    free = Some(index);
+                    break;
+                }
+                _ => {}
+            }
         }
         let fee = rule.unit_fee(price)?;
-        *slot = Some((fixed, fee));
+        if let Some(slot) = self.slots.get_mut(free.unwrap_or(first)) {
+            *slot = Some((fixed, fee));
+        }
         Ok(fee)
     }
 }

@@ -27,9 +27,9 @@ pub use evaluate::evaluate;
 pub use kept::PairDetector;
 
 use self::leg::{FeeMemo, FixedRule, Leg, LegError, MAX_QTY};
-use self::search::{Best, Bounds, Caps, Fraction, payout, search};
+use self::search::{Best, Bounds, Caps, Fraction, ONE_DOLLAR, payout, search};
 use crate::fees::FeeModel;
-use crate::fixed::{Money, QtyFx, Round, ceil_div, gcd, to_count};
+use crate::fixed::{Money, PriceFx, QtyFx, Round, ceil_div, gcd, to_count};
 use crate::model::{
     BinaryBook, LegId, Legs, Level, Market, MarketKey, MarketStatus, Opportunity, Outcome, PairId,
     PairStatus, Polarity, Price, Qty, VenueId, VerifiedPair,
@@ -313,9 +313,14 @@ fn sides<'a>(view: &PairView<'a>, direction: Direction) -> Option<Legs<&'a [Leve
     (!levels_a.is_empty() && !levels_b.is_empty()).then_some(Legs::new(levels_a, levels_b))
 }
 
-/// Whether two prices add up to $1 or more.
+/// Whether two prices add up to $1 or more (in fixed point when both convert, as every venue
+/// price does).
 fn costs_a_dollar(a: Price, b: Price) -> bool {
-    a.value() + b.value() >= Decimal::ONE
+    let fixed = |p: Price| PriceFx::from_decimal(p.value(), Round::Exact);
+    match (fixed(a), fixed(b)) {
+        (Some(a), Some(b)) => a + b >= ONE_DOLLAR,
+        _ => a.value() + b.value() >= Decimal::ONE,
+    }
 }
 
 /// Pair and market status, book age and crossing.

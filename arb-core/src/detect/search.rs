@@ -131,9 +131,9 @@ impl Caps {
             a,
             b,
             total,
-            a_fine: a.fine(),
-            b_fine: b.fine(),
-            total_fine: total.fine(),
+            a_fine: a.saturating_fine(),
+            b_fine: b.saturating_fine(),
+            total_fine: total.saturating_fine(),
         }
     }
 }
@@ -224,28 +224,37 @@ pub(super) fn search(
     bounds: &Bounds,
     incumbent: Option<Best>,
 ) -> Result<Option<Best>, (LegId, LegError)> {
-    let slack = Legs::new(a.rounding_slack().fine(), b.rounding_slack().fine());
+    let slack = Legs::new(
+        a.rounding_slack().saturating_fine(),
+        b.rounding_slack().saturating_fine(),
+    );
     let mut scan = Scan::new(bounds, incumbent, slack);
-    let mut candidates = survey(&mut scan, a, b)?;
-    // Best bound first; among equal bounds, the deeper segment first.
-    candidates.reverse();
-    candidates.sort_by_key(|c| std::cmp::Reverse(c.bound));
-    for candidate in &candidates {
+    let mut candidates = Candidates::new();
+    survey(&mut scan, a, b, &mut candidates)?;
+    // Best bound first (among equal bounds, the deeper segment first), until one cannot beat the
+    // best found: usually after one or two, so picking the best left beats sorting them all.
+    let mut scanned: SmallVec<[bool; 8]> = smallvec::smallvec![false; candidates.len()];
+    while let Some(i) = (0..candidates.len())
+        .filter(|&i| scanned.get(i) == Some(&false))
+        .max_by_key(|&i| candidates[i].bound)
+    {
+        let candidate = &candidates[i];
         if candidate.bound < scan.bar().fine() {
             break;
         }
+        scanned[i] = true;
         scan.segment(candidate);
     }
     Ok(scan.best())
 }
 
-/// The first pass: the segments worth scanning exactly, in book order.
+/// The first pass: adds the segments worth scanning exactly to `candidates`, in book order.
 fn survey<'a>(
     scan: &mut Scan<'_>,
     mut a: Leg<'a>,
     mut b: Leg<'a>,
-) -> Result<Candidates<'a>, (LegId, LegError)> {
-    let mut candidates = Candidates::new();
+    candidates: &mut Candidates<'a>,
+) -> Result<(), (LegId, LegError)> {
     loop {
         let segment = Segment::new(&a, &b, scan.bounds());
         let (top, capped) = scan.top_within_limits(&a, &b, &segment);
@@ -279,7 +288,7 @@ fn survey<'a>(
             break;
         }
     }
-    Ok(candidates)
+    Ok(())
 }
 
 /// Whether no quantity past `segment` can beat what the scan already has: past here `S` only
