@@ -355,6 +355,13 @@ async fn live_updates_stream_each_change_and_end_at_shutdown() {
     .expect("an execution is streamed");
     let _ = stop_engine.send(true);
     runner.await.unwrap().unwrap();
+    // Each order lists its own fills only (both venues number their orders alike).
+    let (_, page) = get(&f, "/executions", &alice).await;
+    assert_eq!(
+        page.matches(" fee $").count(),
+        f.store.fills(None).await.unwrap().len(),
+        "{page}"
+    );
     // Shutdown ends the open stream, so the server stops promptly.
     f.stop().await;
 }

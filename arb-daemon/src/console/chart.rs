@@ -101,7 +101,11 @@ fn frame(id: &str, label: &str, scale: &Scale, points: &[PnlPoint]) -> String {
         "<line class=\"zero\" x1=\"{LEFT}\" x2=\"{}\" y1=\"{zero}\" y2=\"{zero}\" stroke=\"#888\"/>",
         WIDTH - RIGHT
     );
-    for v in [scale.high, Decimal::ZERO, scale.low] {
+    let mut labels = vec![scale.high, Decimal::ZERO];
+    if scale.low < Decimal::ZERO {
+        labels.push(scale.low);
+    }
+    for v in labels {
         let _ = write!(
             out,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\" fill=\"#444\">{}</text>",

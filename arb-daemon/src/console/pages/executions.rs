@@ -93,10 +93,12 @@ pub(super) async fn render(handle: &EngineHandle) -> Result<String, EngineError>
     Ok(out)
 }
 
-/// Whether `fill` is one of `order`'s.
+/// Whether `fill` is one of `order`'s: same market (venue order ids are unique on one venue
+/// only), and the same client or venue order id.
 fn belongs(fill: &Fill, order: &OrderRecord) -> bool {
-    fill.client_order_id.as_ref() == Some(&order.order.request.client_order_id)
-        || order.order.venue_order_id.as_ref() == Some(&fill.venue_order_id)
+    fill.market == order.order.request.market
+        && (fill.client_order_id.as_ref() == Some(&order.order.request.client_order_id)
+            || order.order.venue_order_id.as_ref() == Some(&fill.venue_order_id))
 }
 
 fn execution(e: &ExecutionRecord, orders: &[OrderRecord], fills: &[Fill]) -> String {
