@@ -119,11 +119,6 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         )
         .await?;
     }
-    let web = Console::new(&config.console, handle.clone(), signal.clone())
-        .with_health(check, config.metrics.stale_after);
-    if let Some((bound, _)) = console::start(&config.console, web).await? {
-        writeln!(out, "web console at http://{bound}/")?;
-    }
     tokio::spawn(refresh_health(
         handle.clone(),
         probe,
@@ -138,6 +133,11 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         "arb-daemon running in {} mode; Ctrl-C stops it (in-flight executions finish hedging)",
         config.trading_mode
     )?;
+    let web = Console::new(&config.console, handle.clone(), signal.clone())
+        .with_health(check, config.metrics.stale_after);
+    if let Some((bound, _)) = console::start(&config.console, web).await? {
+        writeln!(out, "web console at http://{bound}/")?;
+    }
     if config.trading_mode.executes() {
         // Who trades what on this store before this daemon takes its share.
         super::print::leases(out, &handle.leases().await?)?;
