@@ -112,13 +112,9 @@ pub async fn serve(
 ) -> std::io::Result<(SocketAddr, JoinHandle<std::io::Result<()>>)> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    if bound.ip().is_loopback() {
-        tracing::info!(%bound, "web console serving on loopback");
-    } else {
-        tracing::warn!(
-            %bound,
-            "web console bound to a non-loopback address without TLS: sign-in tokens and session cookies travel in clear; put a TLS-terminating proxy in front or bind 127.0.0.1"
-        );
+    match exposure_warning(bound) {
+        None => tracing::info!(%bound, "web console serving on loopback"),
+        Some(warning) => tracing::warn!(%bound, "{warning}"),
     }
     let shutdown = console.shutdown.clone();
     let app = routes::router(Arc::new(console));
@@ -128,6 +124,16 @@ pub async fn serve(
             .await
     });
     Ok((bound, task))
+}
+
+/// What to warn about when the console listens on `bound`: nothing on loopback; elsewhere, that
+/// it speaks plain HTTP.
+#[must_use]
+pub fn exposure_warning(bound: SocketAddr) -> Option<&'static str> {
+    (!bound.ip().is_loopback()).then_some(
+        "web console bound to a non-loopback address without TLS: sign-in tokens and session \
+         cookies travel in clear; put a TLS-terminating proxy in front or bind 127.0.0.1",
+    )
 }
 
 /// Starts the console `config` describes, or says why it is not served (`CONSOLE_ADDR=off`, or
@@ -158,4 +164,23 @@ pub async fn start(
 /// The operating system's random source failed.
 pub fn one_time_token() -> Result<crate::Secret, AuthError> {
     auth::random_hex().map(crate::Secret::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_non_loopback_address_is_warned_about() {
+        for quiet in ["127.0.0.1:8080", "[::1]:8080"] {
+            assert_eq!(exposure_warning(quiet.parse().unwrap()), None, "{quiet}");
+        }
+        for exposed in ["0.0.0.0:8080", "192.168.1.20:8080", "[::]:8080"] {
+            let warning = exposure_warning(exposed.parse().unwrap());
+            assert!(
+                warning.is_some_and(|w| w.contains("without TLS")),
+                "{exposed}"
+            );
+        }
+    }
 }
