@@ -1,10 +1,13 @@
 //! The opportunities page (what became of each) and the executions page (each execution's
 //! timeline of state changes, its orders and their fills).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use arb_core::engine::{EngineError, EngineHandle};
-use arb_core::model::{ExecutionRecord, Fill, OpportunityDecision, OpportunityRecord, OrderRecord};
+use arb_core::model::{
+    ExecutionRecord, Fill, MarketKey, OpportunityDecision, OpportunityRecord, OrderRecord,
+};
 
 use super::super::html::{esc, table, usd, when};
 use super::word;
@@ -81,12 +84,18 @@ pub(super) async fn render(handle: &EngineHandle) -> Result<String, EngineError>
         out.push_str("<p class=\"empty\" id=\"executions-empty\">No execution yet.</p>");
         return Ok(out);
     }
+    // Each market's fills are read once per render, however many orders traded it.
+    let mut fills_of: HashMap<MarketKey, Vec<Fill>> = HashMap::new();
     for e in &executions {
         let orders = handle.execution_orders(&e.id).await?;
         let mut fills = Vec::new();
         for o in &orders {
-            let market_fills = handle.fills(Some(&o.order.request.market)).await?;
-            fills.extend(market_fills.into_iter().filter(|f| belongs(f, o)));
+            let market = &o.order.request.market;
+            if !fills_of.contains_key(market) {
+                fills_of.insert(market.clone(), handle.fills(Some(market)).await?);
+            }
+            let market_fills = fills_of.get(market).map_or(&[][..], Vec::as_slice);
+            fills.extend(market_fills.iter().filter(|f| belongs(f, o)).cloned());
         }
         out.push_str(&execution(e, &orders, &fills));
     }
