@@ -365,3 +365,24 @@ async fn live_updates_stream_each_change_and_end_at_shutdown() {
     // Shutdown ends the open stream, so the server stops promptly.
     f.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_read_access_shows_pages_without_controls_and_changes_nothing() {
+    let f = console_support::start_with(true).await;
+    let response = client()
+        .get(format!("{}/pairs", f.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("anonymous (read-only)"), "{page}");
+    assert!(
+        !page.contains("<form"),
+        "no controls for an anonymous reader: {page}"
+    );
+    let (status, body) = post(&f, "/halt", None, &[("reason", "anonymous")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(f.handle.status().await.unwrap().halted, None);
+    f.stop().await;
+}

@@ -51,7 +51,7 @@ impl Fixture {
     }
 }
 
-fn users() -> ConsoleConfig {
+fn users(readonly_open: bool) -> ConsoleConfig {
     let token = |name: &str, role, token: &str| ConsoleToken {
         name: name.into(),
         role,
@@ -63,13 +63,19 @@ fn users() -> ConsoleConfig {
             token("alice", ConsoleRole::Trader, TRADER_TOKEN),
             token("bob", ConsoleRole::Viewer, VIEWER_TOKEN),
         ],
-        readonly_open: false,
+        readonly_open,
     }
 }
 
-/// The demo's venues, engine and store with a synced catalogue, suggestions and three earlier
-/// days of PnL (so the charts have history), and the console over them on a free port.
+/// [`start_with`] pages closed to anyone not signed in.
 pub async fn start() -> Fixture {
+    start_with(false).await
+}
+
+/// The demo's venues, engine and store with a synced catalogue, suggestions and three earlier
+/// days of PnL (so the charts have history), and the console over them on a free port; with
+/// `readonly_open`, anyone may read it without signing in.
+pub async fn start_with(readonly_open: bool) -> Fixture {
     // The tests' HTTP clients (reqwest over rustls) need a crypto provider; this one is ring.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
@@ -100,8 +106,8 @@ pub async fn start() -> Fixture {
         store.upsert_daily_pnl(&day).await.unwrap();
     }
     let (stop, signal) = arb_daemon::shutdown::channel();
-    let web =
-        Console::new(&users(), handle.clone(), signal).with_refresh(Duration::from_millis(300));
+    let web = Console::new(&users(readonly_open), handle.clone(), signal)
+        .with_refresh(Duration::from_millis(300));
     let (addr, served) = console::serve("127.0.0.1:0".parse().unwrap(), web)
         .await
         .unwrap();
