@@ -72,10 +72,12 @@ impl Driver {
         }
     }
 
-    /// A new headless browser session (1280×900).
+    /// A new headless browser session (1280×900; pages must load within 10 s).
     pub async fn session(&self) -> Session {
+        // A page that has not loaded in 10 s is broken (e.g. blocked behind held connections).
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
+            "timeouts": { "pageLoad": 10_000 },
             "goog:chromeOptions": {
                 "binary": self.chromium,
                 "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage",

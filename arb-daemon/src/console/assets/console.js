@@ -22,10 +22,28 @@
     pending = null;
     live.setAttribute("data-updates", String(Number(live.getAttribute("data-updates") || "0") + 1));
   }
-  var source = new EventSource("/events?page=" + encodeURIComponent(live.getAttribute("data-page")));
-  source.addEventListener("update", function (event) {
-    pending = event.data;
-    apply();
+  var source = null;
+  function connect() {
+    source = new EventSource("/events?page=" + encodeURIComponent(live.getAttribute("data-page")));
+    source.addEventListener("update", function (event) {
+      pending = event.data;
+      apply();
+    });
+  }
+  // A page left for another (or kept in the back/forward cache) must let its stream go: the
+  // browser allows only six connections to the console, and a held stream would block the next
+  // page's loading.
+  window.addEventListener("pagehide", function () {
+    if (source !== null) {
+      source.close();
+      source = null;
+    }
   });
+  window.addEventListener("pageshow", function () {
+    if (source === null) {
+      connect();
+    }
+  });
+  connect();
   window.setInterval(apply, 500);
 })();
