@@ -1,13 +1,15 @@
 //! Marks the venue end-to-end test `#[ignore]`d, with its reason, when what it needs is absent
 //! (`../shared/fakevenues`, python3), so `cargo test` reports it as ignored rather than as a
 //! pass. With `ARB_REQUIRE_E2E=1` it is never ignored: it runs and fails, naming what is missing.
-//! Likewise the PostgreSQL tests without `DATABASE_URL` (`ARB_REQUIRE_POSTGRES=1` to require).
+//! Likewise the PostgreSQL tests without `DATABASE_URL` (`ARB_REQUIRE_POSTGRES=1` to require),
+//! and the console's browser test without chromium and chromedriver (`ARB_REQUIRE_BROWSER=1`).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 fn main() {
     postgres();
+    browser();
     println!("cargo::rustc-check-cfg=cfg(e2e_unavailable)");
     println!("cargo::rerun-if-env-changed=ARB_REQUIRE_E2E");
     println!("cargo::rerun-if-env-changed=ARB_FAKEVENUES_DIR");
@@ -43,5 +45,39 @@ fn postgres() {
     let required = std::env::var("ARB_REQUIRE_POSTGRES").as_deref() == Ok("1");
     if !configured && !required {
         println!("cargo::rustc-cfg=postgres_unavailable");
+    }
+}
+
+/// Finds chromium and chromedriver on `PATH` and hands their paths to the browser test
+/// (`ARB_CHROMIUM`, `ARB_CHROMEDRIVER`); marks it `#[ignore]`d when either is missing, unless
+/// `ARB_REQUIRE_BROWSER=1` (then it runs and fails, naming what is missing).
+fn browser() {
+    println!("cargo::rustc-check-cfg=cfg(browser_unavailable)");
+    println!("cargo::rerun-if-env-changed=ARB_REQUIRE_BROWSER");
+    println!("cargo::rerun-if-env-changed=PATH");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    for dir in &dirs {
+        // Installing a browser changes its directory: look again then.
+        if dir.is_dir() {
+            println!("cargo::rerun-if-changed={}", dir.display());
+        }
+    }
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .flat_map(|name| dirs.iter().map(move |d| d.join(name)))
+            .find(|p| p.is_file())
+    };
+    let chromium = find(&["chromium", "chromium-browser"]);
+    let chromedriver = find(&["chromedriver"]);
+    if let (Some(chromium), Some(chromedriver)) = (&chromium, &chromedriver) {
+        println!("cargo::rustc-env=ARB_CHROMIUM={}", chromium.display());
+        println!(
+            "cargo::rustc-env=ARB_CHROMEDRIVER={}",
+            chromedriver.display()
+        );
+    } else if std::env::var("ARB_REQUIRE_BROWSER").as_deref() != Ok("1") {
+        println!("cargo::rustc-cfg=browser_unavailable");
     }
 }

@@ -123,6 +123,10 @@ pub struct DemoArgs {
     /// Seed of the simulated books (the same seed moves the books the same way).
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Serve the web console (at CONSOLE_ADDR) over the demo, and keep serving its data after
+    /// the demo until Ctrl-C. Without CONSOLE_TOKENS a one-time trader token is printed.
+    #[arg(long)]
+    pub console: bool,
 }
 
 /// `markets …`

@@ -33,7 +33,8 @@ fn simple_commands() {
             seconds: 20,
             database: None,
             seed: 7,
-            force: false
+            force: false,
+            console: false
         })
     );
     assert_eq!(
@@ -50,7 +51,8 @@ fn simple_commands() {
             seconds: 5,
             database: Some("x.db".into()),
             seed: 3,
-            force: false
+            force: false,
+            console: false
         })
     );
     assert_eq!(command(&["positions"]), Command::Positions);

@@ -578,3 +578,58 @@ fn verifier_values_out_of_shape() {
         out_of_range("VERIFIER_TIMEOUT_SECONDS", "301", "an integer in 1..=300")
     );
 }
+
+#[test]
+fn console_tokens_must_be_named_long_and_distinct_and_are_never_shown() {
+    let expected = "comma-separated `name=token` entries: names of letters, digits, `-`, `_` or \
+                    `.` (at most 32), tokens of at least 16 characters without spaces or commas";
+    for bad in [
+        "alice",
+        "alice=short-SECRET",
+        "al ice=long-enough-token-SECRET",
+        "=long-enough-token-SECRET",
+        "alice=long-enough-token-SECRET,",
+    ] {
+        assert_eq!(
+            load_err(&[("CONSOLE_TOKENS", bad)]),
+            malformed("CONSOLE_TOKENS", "<redacted>", expected),
+            "{bad}"
+        );
+    }
+    let same_name = load_err(&[
+        ("CONSOLE_TOKENS", "alice=long-enough-token-SECRET1"),
+        ("CONSOLE_READONLY_TOKENS", "alice=long-enough-token-SECRET2"),
+    ]);
+    assert_eq!(
+        same_name.to_string(),
+        "inconsistent settings: console user `alice` is named twice in CONSOLE_TOKENS / CONSOLE_READONLY_TOKENS"
+    );
+    let same_token = load_err(&[
+        ("CONSOLE_TOKENS", "alice=long-enough-token-SECRET1"),
+        ("CONSOLE_READONLY_TOKENS", "bob=long-enough-token-SECRET1"),
+    ]);
+    assert!(!same_token.to_string().contains("SECRET"), "{same_token}");
+    assert!(
+        same_token.to_string().contains("shares a token"),
+        "{same_token}"
+    );
+}
+
+#[test]
+fn console_addr_is_an_address_or_off() {
+    assert_eq!(
+        load_err(&[("CONSOLE_ADDR", "localhost")]),
+        malformed(
+            "CONSOLE_ADDR",
+            "localhost",
+            "host:port (an IP address and port, e.g. 127.0.0.1:8080) or `off`"
+        )
+    );
+    let off = load(&[
+        ("CONSOLE_ADDR", "off"),
+        ("CONSOLE_TOKENS", "a=0123456789abcdef"),
+    ])
+    .unwrap();
+    assert_eq!(off.console.addr, None);
+    assert!(!off.console.serves());
+}

@@ -39,6 +39,11 @@ fn all_secrets() -> Vec<(&'static str, &'static str)> {
         ("VERIFIER_URL", "https://llm.example/v1"),
         ("VERIFIER_MODEL", "judge-model"),
         ("VERIFIER_API_KEY", "sk-verifier-SECRET6"),
+        (
+            "CONSOLE_TOKENS",
+            "alice=console-token-SECRET7,carol=console-token-SECRET8",
+        ),
+        ("CONSOLE_READONLY_TOKENS", "bob=console-token-SECRET9"),
     ]
 }
 
@@ -50,6 +55,9 @@ const SECRET_MARKERS: &[&str] = &[
     "SECRET4",
     "SECRET5",
     "SECRET6",
+    "SECRET7",
+    "SECRET8",
+    "SECRET9",
     "MC4CAQAwBQYDK2VwBCIEIA",
     "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
 ];
@@ -83,6 +91,13 @@ fn defaults_are_safe_and_documented() {
         c.metrics.addr,
         Some("127.0.0.1:9464".parse::<SocketAddr>().unwrap())
     );
+    // The console listens on loopback, but is not served until someone can sign in.
+    assert_eq!(
+        c.console.addr,
+        Some("127.0.0.1:8080".parse::<SocketAddr>().unwrap())
+    );
+    assert!(c.console.tokens.is_empty() && !c.console.readonly_open);
+    assert!(!c.console.serves());
     assert_eq!(
         c.kalshi.api_url,
         "https://external-api.kalshi.com/trade-api/v2"

@@ -21,6 +21,7 @@ async fn demo_runs_to_completion() {
             database: Some(database.clone()),
             seed: 7,
             force: false,
+            console: false,
         }),
     };
     let mut out = Vec::new();

@@ -36,6 +36,16 @@ async fn paper_mode_sends_no_orders() {
     let mut env = common::base_env(&kalshi, &poly, &database);
     env.push(("TRADING_MODE".into(), "paper".into()));
     env.push(("PRICE_FETCH_INTERVAL".into(), "1".into()));
+    // `run` serves the web console too.
+    let console_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    env.push(("CONSOLE_ADDR".into(), format!("127.0.0.1:{console_port}")));
+    env.push((
+        "CONSOLE_TOKENS".into(),
+        "alice=paper-console-token-0123".into(),
+    ));
     let config = common::config(&env);
 
     cli(&config, "markets sync --create-store").await;
@@ -64,10 +74,14 @@ async fn paper_mode_sends_no_orders() {
                 .iter()
                 .any(|p| &p.market == key && !p.qty.is_zero())
         };
-        hedged && held(&kalshi_key) && held(&poly_key)
+        hedged && held(&kalshi_key) && held(&poly_key) && console_answers(console_port).await
     })
     .await;
     assert!(out.starts_with("arb-daemon running in paper mode"), "{out}");
+    assert!(
+        out.contains(&format!("web console at http://127.0.0.1:{console_port}/")),
+        "{out}"
+    );
 
     // The execution bought YES on Kalshi (ask 0.40) and NO on Polymarket (ask 0.45).
     let executions = store.executions(100).await.unwrap();
@@ -117,4 +131,18 @@ async fn paper_mode_sends_no_orders() {
             .collect();
         assert!(writes.is_empty(), "orders reached a venue: {writes:?}");
     }
+}
+
+/// Whether the web console on `port` answers its sign-in page.
+async fn console_answers(port: u16) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+        return false;
+    };
+    let request = b"GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    let mut answer = String::new();
+    stream.write_all(request).await.is_ok()
+        && stream.read_to_string(&mut answer).await.is_ok()
+        && answer.starts_with("HTTP/1.1 200")
+        && answer.contains("Sign-in token")
 }

@@ -25,6 +25,8 @@ use crate::notify::{Notification, Notifier, Severity};
 use crate::risk::RiskManager;
 use crate::store::Store;
 
+mod reads;
+
 /// Store key of the persisted kill switch (its value is the reason).
 pub(super) const HALT_SETTING: &str = "kill_switch";
 

@@ -3,7 +3,7 @@
 mod build;
 pub mod health;
 mod instrument;
-mod print;
+pub(crate) mod print;
 mod run;
 mod table;
 
@@ -18,7 +18,7 @@ use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
 use arb_core::store::StoreError;
 use arb_store::OpenMode;
 
-pub use build::{engine_config, open_store};
+pub use build::{demo_engine_config, engine_config, open_store};
 
 use crate::cli::{Cli, Command, ConfigCommand, MarketsCommand, PairsCommand};
 use crate::config::{Config, ConfigError};
@@ -102,7 +102,10 @@ pub async fn dispatch(
     match command {
         Command::Config(ConfigCommand::Check) => config_check(config, out),
         Command::Demo(args) => {
-            let options = crate::demo::DemoOptions::from(args);
+            let mut options = crate::demo::DemoOptions::from(args);
+            if args.console {
+                options.console = Some(config.console.clone());
+            }
             crate::demo::run(&options, build::demo_engine_config(), out).await?;
             Ok(())
         }

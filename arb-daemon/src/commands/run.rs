@@ -13,7 +13,8 @@ use arb_core::exchange::Exchange;
 use super::instrument::Instrumented;
 use super::{CommandError, build, open_store};
 use crate::config::Config;
-use crate::metrics::{HealthReport, Metrics, Probes, StoreProbe, health, start};
+use crate::console::{self, Console};
+use crate::metrics::{HealthCheck, HealthReport, Metrics, Probes, StoreProbe, health, start};
 use crate::shutdown;
 
 /// When the daily PnL summary is posted (UTC).
@@ -100,15 +101,23 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         healthy: true,
         details: serde_json::json!({ "mode": config.trading_mode.to_string(), "state": "starting" }),
     }));
-    if let Some(addr) = config.metrics.addr {
+    let check: HealthCheck = {
         let report = Arc::clone(&health);
-        let check = Arc::new(move || {
+        Arc::new(move || {
             report
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .clone()
-        });
-        start(addr, Arc::clone(&metrics), check, signal.clone()).await?;
+        })
+    };
+    if let Some(addr) = config.metrics.addr {
+        start(
+            addr,
+            Arc::clone(&metrics),
+            Arc::clone(&check),
+            signal.clone(),
+        )
+        .await?;
     }
     tokio::spawn(refresh_health(
         handle.clone(),
@@ -124,6 +133,11 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         "arb-daemon running in {} mode; Ctrl-C stops it (in-flight executions finish hedging)",
         config.trading_mode
     )?;
+    let web = Console::new(&config.console, handle.clone(), signal.clone())
+        .with_health(check, config.metrics.stale_after);
+    if let Some((bound, _)) = console::start(&config.console, web).await? {
+        writeln!(out, "web console at http://{bound}/")?;
+    }
     if config.trading_mode.executes() {
         // Who trades what on this store before this daemon takes its share.
         super::print::leases(out, &handle.leases().await?)?;

@@ -13,6 +13,7 @@
 //! a secret) and the accepted range. Secrets are held as [`Secret`]s and are shown by
 //! [`Config::render`] only as `set` / `unset`. The repository's README lists every variable.
 
+mod console;
 mod database;
 mod error;
 mod reader;
@@ -29,14 +30,16 @@ use std::time::Duration;
 use arb_core::model::ExecutionMode;
 use rust_decimal::Decimal;
 
+pub use self::console::{DEFAULT_CONSOLE_ADDR, MIN_TOKEN_LEN};
 pub use self::database::{DEFAULT_DATABASE_URL, DatabaseKind, DatabaseUrl, mask_password};
 pub use self::error::ConfigError;
 use self::reader::{Bound, DecimalRange, Reader, malformed};
 use self::settings::TRADING_MODE_OPTIONS;
 pub use self::settings::{
-    DiscordConfig, ExecutionConfig, KalshiConfig, KalshiEnv, KalshiKey, LeaseSettings, LogFormat,
-    LogLevel, LoggingConfig, MetricsConfig, PolymarketApiCreds, PolymarketConfig, RiskConfig,
-    SignatureType, StrategyConfig, TradingMode, VerifierConfig, VerifierKey,
+    ConsoleConfig, ConsoleRole, ConsoleToken, DiscordConfig, ExecutionConfig, KalshiConfig,
+    KalshiEnv, KalshiKey, LeaseSettings, LogFormat, LogLevel, LoggingConfig, MetricsConfig,
+    PolymarketApiCreds, PolymarketConfig, RiskConfig, SignatureType, StrategyConfig, TradingMode,
+    VerifierConfig, VerifierKey,
 };
 pub use self::sources::{ConfigSources, Origin};
 pub use self::vars::{SECRET_VARIABLES, VARIABLES, is_secret};
@@ -74,6 +77,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     /// The optional semantic verifier of match suggestions.
     pub verifier: VerifierConfig,
+    /// The web console.
+    pub console: ConsoleConfig,
     origins: BTreeMap<&'static str, Origin>,
 }
 
@@ -114,6 +119,7 @@ impl Config {
         let logging = read_logging(&mut r)?;
         let metrics = read_metrics(&mut r)?;
         let verifier = read_verifier(&mut r)?;
+        let console = console::read(&mut r)?;
         Ok(Self {
             trading_mode,
             database_url,
@@ -127,6 +133,7 @@ impl Config {
             logging,
             metrics,
             verifier,
+            console,
             origins: r.into_origins(),
         })
     }
@@ -431,10 +438,16 @@ fn read_logging(r: &mut Reader<'_>) -> Result<LoggingConfig, ConfigError> {
     })
 }
 
-fn read_metrics(r: &mut Reader<'_>) -> Result<MetricsConfig, ConfigError> {
-    let addr = r.parsed(
-        "METRICS_ADDR",
-        "host:port (an IP address and port, e.g. 0.0.0.0:9464) or `off`",
+/// A listener address, `host:port` or `off` (`Some(None)`), or `None` when unset; `example` is
+/// shown in the error.
+fn listener(
+    r: &mut Reader<'_>,
+    var: &'static str,
+    example: &str,
+) -> Result<Option<Option<SocketAddr>>, ConfigError> {
+    r.parsed(
+        var,
+        &format!("host:port (an IP address and port, e.g. {example}) or `off`"),
         |text| {
             if text.eq_ignore_ascii_case("off") {
                 Some(None)
@@ -442,7 +455,11 @@ fn read_metrics(r: &mut Reader<'_>) -> Result<MetricsConfig, ConfigError> {
                 text.parse::<SocketAddr>().ok().map(Some)
             }
         },
-    )?;
+    )
+}
+
+fn read_metrics(r: &mut Reader<'_>) -> Result<MetricsConfig, ConfigError> {
+    let addr = listener(r, "METRICS_ADDR", "0.0.0.0:9464")?;
     Ok(MetricsConfig {
         addr: addr.unwrap_or(Some(DEFAULT_METRICS_ADDR)),
         stale_after: seconds(r.integer("HEALTH_STALE_AFTER", 60, 1, 86_400)?),

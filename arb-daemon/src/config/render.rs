@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::settings::{
-    KalshiEnv, KalshiKey, LogFormat, SignatureType, TRADING_MODE_OPTIONS, VerifierKey,
+    ConsoleRole, KalshiEnv, KalshiKey, LogFormat, SignatureType, TRADING_MODE_OPTIONS, VerifierKey,
 };
 use super::{Config, EXECUTION_MODES, Origin};
 
@@ -146,6 +146,19 @@ impl Config {
             (
                 "HEALTH_STALE_AFTER",
                 self.metrics.stale_after.as_secs().to_string(),
+            ),
+            ("CONSOLE_ADDR", self.console.addr_text()),
+            (
+                "CONSOLE_TOKENS",
+                secret(self.console.has(ConsoleRole::Trader)),
+            ),
+            (
+                "CONSOLE_READONLY_TOKENS",
+                secret(self.console.has(ConsoleRole::Viewer)),
+            ),
+            (
+                "CONSOLE_READONLY_OPEN",
+                self.console.readonly_open.to_string(),
             ),
             ("VERIFIER_URL", optional(self.verifier.url.clone())),
             ("VERIFIER_MODEL", optional(self.verifier.model.clone())),

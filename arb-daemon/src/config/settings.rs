@@ -394,3 +394,46 @@ impl VerifierKey {
         }
     }
 }
+
+/// What a console user may do.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ConsoleRole {
+    /// May read everything and change pairs, suggestions and the kill switch.
+    Trader,
+    /// May read everything and change nothing.
+    Viewer,
+}
+
+/// One named sign-in token of the web console (`name=token` in `CONSOLE_TOKENS` or
+/// `CONSOLE_READONLY_TOKENS`). The name is recorded in the audit trail as `web:<name>`.
+#[derive(Clone, Debug)]
+pub struct ConsoleToken {
+    /// Who signs in with it (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// What they may do.
+    pub role: ConsoleRole,
+    /// The token itself (secret).
+    pub token: Secret,
+}
+
+/// The web console (`CONSOLE_ADDR`, `CONSOLE_TOKENS`, `CONSOLE_READONLY_TOKENS`,
+/// `CONSOLE_READONLY_OPEN`).
+#[derive(Clone, Debug)]
+pub struct ConsoleConfig {
+    /// `CONSOLE_ADDR`: where it listens (default `127.0.0.1:8080`), or `None` when `off`.
+    pub addr: Option<SocketAddr>,
+    /// Every sign-in token, traders' and read-only viewers'.
+    pub tokens: Vec<ConsoleToken>,
+    /// `CONSOLE_READONLY_OPEN`: whether anyone reaching the console may read it without signing
+    /// in (default false). Changes always need a trader's token.
+    pub readonly_open: bool,
+}
+
+impl ConsoleConfig {
+    /// Whether the console is served: it has an address and someone can use it (a token, or
+    /// open read-only access).
+    #[must_use]
+    pub fn serves(&self) -> bool {
+        self.addr.is_some() && (!self.tokens.is_empty() || self.readonly_open)
+    }
+}

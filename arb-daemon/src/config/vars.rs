@@ -52,6 +52,10 @@ pub const VARIABLES: &[&str] = &[
     "LOG_MAX_FILES",
     "METRICS_ADDR",
     "HEALTH_STALE_AFTER",
+    "CONSOLE_ADDR",
+    "CONSOLE_TOKENS",
+    "CONSOLE_READONLY_TOKENS",
+    "CONSOLE_READONLY_OPEN",
     "VERIFIER_URL",
     "VERIFIER_MODEL",
     "VERIFIER_API_KEY",
@@ -71,6 +75,8 @@ pub const SECRET_VARIABLES: &[&str] = &[
     "POLYMARKET_API_SECRET",
     "POLYMARKET_API_PASSPHRASE",
     "VERIFIER_API_KEY",
+    "CONSOLE_TOKENS",
+    "CONSOLE_READONLY_TOKENS",
 ];
 
 /// Whether `name` holds a secret.

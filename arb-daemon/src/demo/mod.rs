@@ -7,6 +7,7 @@
 //! only partly and the hedge follows the filled quantity) → final tables.
 
 pub mod catalogue;
+mod console;
 mod report;
 mod venues;
 
@@ -39,6 +40,8 @@ pub struct DemoOptions {
     pub max_pairs: usize,
     /// Replace `database` even if it is not a store the demo wrote.
     pub force: bool,
+    /// Serve the web console with these settings (`--console`), until Ctrl-C after the demo.
+    pub console: Option<crate::config::ConsoleConfig>,
 }
 
 impl From<&crate::cli::DemoArgs> for DemoOptions {
@@ -50,6 +53,7 @@ impl From<&crate::cli::DemoArgs> for DemoOptions {
             seed: args.seed,
             max_pairs: defaults.max_pairs,
             force: args.force,
+            console: None,
         }
     }
 }
@@ -62,6 +66,7 @@ impl Default for DemoOptions {
             seed: 7,
             max_pairs: 6,
             force: false,
+            console: None,
         }
     }
 }
@@ -99,18 +104,13 @@ pub async fn run(
         options.database.display()
     )?;
 
-    let engine = Engine::new(EngineParts {
-        venues: vec![
-            Arc::new(venues.a.clone()) as Arc<dyn Exchange>,
-            Arc::new(venues.b.clone()) as Arc<dyn Exchange>,
-        ],
-        store: Arc::clone(&store),
-        notifier: Arc::new(LogNotifier),
-        clock: Arc::clone(&clock),
-        ids: Arc::new(UniqueIds::new()),
-        config: engine_config,
-    })?;
+    let engine = venues.engine(Arc::clone(&store), clock, engine_config)?;
     let handle = engine.handle();
+    let (stop_console, console_signal) = crate::shutdown::channel();
+    let served = match &options.console {
+        Some(config) => Some(console::start(config, &handle, console_signal, out).await?),
+        None => None,
+    };
 
     writeln!(out, "\n== 1. Catalogue sync")?;
     for synced in handle.sync_markets().await?.venues {
@@ -191,7 +191,35 @@ pub async fn run(
         "\nDone. Every record above is in {}.",
         options.database.display()
     )?;
+    if let Some(served) = served {
+        console::serve_until_interrupted(served, stop_console, out).await?;
+    }
     Ok(summary)
+}
+
+impl DemoVenues {
+    /// An engine trading these two venues over `store`, logging its notifications.
+    ///
+    /// # Errors
+    /// Unusable settings.
+    pub fn engine(
+        &self,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: EngineConfig,
+    ) -> Result<Engine, CommandError> {
+        Ok(Engine::new(EngineParts {
+            venues: vec![
+                Arc::new(self.a.clone()) as Arc<dyn Exchange>,
+                Arc::new(self.b.clone()) as Arc<dyn Exchange>,
+            ],
+            store,
+            notifier: Arc::new(LogNotifier),
+            clock,
+            ids: Arc::new(UniqueIds::new()),
+            config,
+        })?)
+    }
 }
 
 /// The setting that marks a store as written by the demo (so the demo may replace it).
