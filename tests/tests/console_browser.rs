@@ -4,8 +4,9 @@
 //! One test walks a trader and a read-only user through the console: sign in, approve a
 //! suggestion, pause and resume its pair, halt and resume trading, watch an execution appear live
 //! (no reload), see the PnL charts drawn with data; a read-only user sees no controls and a forged
-//! change is refused; a change without the CSRF token is refused. It saves the screenshots in
-//! `docs/screenshots/` that the README shows.
+//! change is refused; a change without the CSRF token is refused. It saves screenshots of the
+//! pages under the target directory, or in `$ARB_SCREENSHOTS_DIR` (set to the workspace's
+//! `docs/screenshots` to refresh the README's), so a test run never rewrites tracked files.
 //!
 //! Reported as ignored (`SKIPPED: …`) when chromium or chromedriver is absent (see `build.rs`);
 //! `ARB_REQUIRE_BROWSER=1` makes it run and fail instead.
@@ -26,9 +27,11 @@ use arb_daemon::demo::DemoVenues;
 use browser::{Driver, Session};
 use console_support::{TRADER_TOKEN, VIEWER_TOKEN};
 
-/// Where the README's screenshots are written.
+/// Where the screenshots are written: `$ARB_SCREENSHOTS_DIR`, else under the target directory.
 fn screenshots() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots")
+    std::env::var_os("ARB_SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots"))
 }
 
 /// Opens a console page and waits for its first live update, so later steps never act on
