@@ -394,7 +394,10 @@ fn summary(samples: &mut [u128]) -> String {
 /// The `p`th percentile (nearest rank) of sorted samples.
 fn percentile(sorted: &[u128], p: usize) -> u128 {
     let rank = (p * sorted.len()).div_ceil(100);
-    sorted.get(rank.clamp(1, sorted.len().max(1)) - 1).copied().unwrap_or(0)
+    sorted
+        .get(rank.clamp(1, sorted.len().max(1)) - 1)
+        .copied()
+        .unwrap_or(0)
 }
 
 #[tokio::main]
@@ -407,7 +410,11 @@ async fn main() -> Result<()> {
         key.to_pkcs8_pem(LineEnding::LF)?
     };
     let runs = [
-        ("RSA-2048 (RSA-PSS SHA-256), idle", RSA_TEST_KEY.to_owned(), Scenario::Idle),
+        (
+            "RSA-2048 (RSA-PSS SHA-256), idle",
+            RSA_TEST_KEY.to_owned(),
+            Scenario::Idle,
+        ),
         ("Ed25519, idle", ed25519_pem.to_string(), Scenario::Idle),
         (
             "Ed25519, under background I/O (200 ms reads, reconcile every 1 s, catalogue sync running)",

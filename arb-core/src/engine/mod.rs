@@ -361,8 +361,12 @@ impl Engine {
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(), EngineError> {
         let (feed_tx, feed_rx) = tokio::sync::mpsc::channel(4096);
-        runner::Runner::new(Arc::clone(&self.shared), Arc::clone(&self.executor), feed_tx)
-            .run(shutdown, feed_rx)
-            .await
+        runner::Runner::new(
+            Arc::clone(&self.shared),
+            Arc::clone(&self.executor),
+            feed_tx,
+        )
+        .run(shutdown, feed_rx)
+        .await
     }
 }

@@ -11,12 +11,12 @@ use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
 use tokio::task::{JoinError, JoinHandle, JoinSet};
 
+use super::EngineError;
 use super::events::{Command, Event, EventKind, Persist, Tick};
 use super::handle::Shared;
 use super::leasing::Leasing;
 use super::processor::Processor;
 use super::tasks::{Io, Report, persister};
-use super::EngineError;
 use crate::exchange::{BookEvent, Exchange};
 use crate::execute::Executor;
 use crate::model::{MarketId, VenueId};
@@ -126,9 +126,7 @@ impl Runner {
         let mut control = interval(config.control_poll_interval);
         let mut reconcile = interval(config.reconcile_interval);
         loop {
-            let due = self
-                .catalogue_due
-                .unwrap_or_else(tokio::time::Instant::now);
+            let due = self.catalogue_due.unwrap_or_else(tokio::time::Instant::now);
             let kind = tokio::select! {
                 changed = shutdown.changed() => {
                     if changed.is_err() || *shutdown.borrow() {
@@ -266,7 +264,9 @@ impl Runner {
             Command::ScheduleCatalogueSync => self.catalogue_due = Some(self.next_catalogue_sync()),
             Command::ReportPanic { job, cause } => {
                 let what = shared.tasks.panicked(&job.to_string(), &cause);
-                shared.tasks.alert(format!("{what}; it runs again at its next turn"));
+                shared
+                    .tasks
+                    .alert(format!("{what}; it runs again at its next turn"));
             }
             _ => {}
         }

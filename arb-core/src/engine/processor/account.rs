@@ -10,9 +10,7 @@ use super::{AwaitedOutcome, Processor};
 use crate::engine::events::{
     Command, ExecutionEnd, Job, Persist, ReconcileOrder, Reconciliation, VenueReconcile,
 };
-use crate::model::{
-    ExecutionState, Fill, MarketKey, OpportunityDecision, PairId, VenueId,
-};
+use crate::model::{ExecutionState, Fill, MarketKey, OpportunityDecision, PairId, VenueId};
 use crate::notify::{Notification, Severity};
 use crate::portfolio::drift_alert;
 use crate::risk::ExecutionOutcome;
@@ -214,7 +212,11 @@ impl Processor {
                 reason,
             } => {
                 self.busy.remove(&pair);
-                out.push(record(*opportunity, OpportunityDecision::Refused(reason), true));
+                out.push(record(
+                    *opportunity,
+                    OpportunityDecision::Refused(reason),
+                    true,
+                ));
             }
             ExecutionEnd::NotLeased => {
                 // Lost (or not yet renewed in time): another daemon may trade it now.

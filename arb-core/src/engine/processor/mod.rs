@@ -137,7 +137,9 @@ impl Processor {
                 lost,
             } => self.on_leases(&acquired, &released, &lost, at, &mut out),
             EventKind::Recovered { pair, end } => self.on_recovered(pair, end, &mut out),
-            EventKind::ExecutionEnded { pair, end } => self.on_execution_end(pair, end, at, &mut out),
+            EventKind::ExecutionEnded { pair, end } => {
+                self.on_execution_end(pair, end, at, &mut out)
+            }
             EventKind::CataloguesSynced => {
                 self.jobs.remove(&Job::Catalogue);
                 out.push(Command::ScheduleCatalogueSync);

@@ -254,7 +254,9 @@ fn a_recorded_session_replays_to_the_same_commands_and_trades() {
     assert_eq!(opportunity.profit, dec!(1.80));
 
     assert!(
-        first[11].iter().any(|c| matches!(c, Command::Reconcile(r) if r.round == 1)),
+        first[11]
+            .iter()
+            .any(|c| matches!(c, Command::Reconcile(r) if r.round == 1)),
         "the finished execution asks for a reconciliation: {:?}",
         first[11]
     );
@@ -263,7 +265,11 @@ fn a_recorded_session_replays_to_the_same_commands_and_trades() {
     assert_eq!(refused[0].0, 14);
     assert!(refused[0].1.contains("cooling down"), "{}", refused[0].1);
     assert_eq!(refused[1].0, 17);
-    assert!(refused[1].1.contains("halted: by a person"), "{}", refused[1].1);
+    assert!(
+        refused[1].1.contains("halted: by a person"),
+        "{}",
+        refused[1].1
+    );
 }
 
 #[test]

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use futures::FutureExt;
 
-use super::events::{Command, EventKind, ExecutionEnd, ExecutionOrder, Job, LoadedPair, RecoveryEnd};
+use super::events::{
+    Command, EventKind, ExecutionEnd, ExecutionOrder, Job, LoadedPair, RecoveryEnd,
+};
 use super::handle::{HALT_SETTING, Shared};
 use super::leasing::Leasing;
 use super::{EngineError, EngineHandle};
@@ -64,7 +66,9 @@ impl Io {
     async fn run(self, command: Command) -> Report {
         let store = &self.shared.store;
         Ok(match command {
-            Command::ReadKillSwitch => vec![EventKind::KillSwitch(store.setting(HALT_SETTING).await?)],
+            Command::ReadKillSwitch => {
+                vec![EventKind::KillSwitch(store.setting(HALT_SETTING).await?)]
+            }
             Command::LoadFills => vec![EventKind::FillsLoaded(store.fills(None).await?)],
             Command::JoinLeaseGroup => {
                 if let Some(leasing) = &self.leasing {
@@ -241,9 +245,10 @@ impl Io {
                 reason,
             }));
         }
-        self.shared.notify(crate::notify::Notification::Opportunity {
-            opportunity: order.opportunity.clone(),
-        });
+        self.shared
+            .notify(crate::notify::Notification::Opportunity {
+                opportunity: order.opportunity.clone(),
+            });
         let context = ExecutionContext {
             opportunity_id: None,
             books: order.books.as_ref().map(|[a, b]| [a.as_ref(), b.as_ref()]),
@@ -265,7 +270,10 @@ impl Io {
     /// Reserves the trade's cost in the store's account-wide budget, so daemons sharing the venue
     /// accounts count each other's executions in flight against the total exposure limit; the
     /// refusal's reason when that would exceed it.
-    async fn reserve_exposure(&self, order: &ExecutionOrder) -> Result<Option<String>, EngineError> {
+    async fn reserve_exposure(
+        &self,
+        order: &ExecutionOrder,
+    ) -> Result<Option<String>, EngineError> {
         let config = &self.shared.config;
         // Until the execution ended (every order may take its timeout) and every daemon
         // reconciled its fills.
