@@ -251,7 +251,7 @@ pub(crate) enum RecoveryEnd {
 #[derive(Clone, PartialEq, Debug)]
 pub(crate) enum Command {
     /// Tell people.
-    Notify(Notification),
+    Notify(Box<Notification>),
     /// Show a venue's feed as delivering or not (and when its last book arrived).
     VenueConnected {
         /// The venue.

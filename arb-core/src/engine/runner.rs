@@ -247,7 +247,7 @@ impl Runner {
         }
         let shared = &self.shared;
         match command {
-            Command::Notify(notification) => shared.notify(notification),
+            Command::Notify(notification) => shared.notify(*notification),
             Command::VenueConnected {
                 venue,
                 connected,

@@ -124,7 +124,7 @@ impl Processor {
                 self.portfolio.reconcile(id, positions)
             };
             if let Some(alert) = drift_alert(id, &drifts) {
-                out.push(Command::Notify(alert));
+                out.push(Command::Notify(Box::new(alert)));
             }
         }
     }
@@ -202,10 +202,10 @@ impl Processor {
                 self.busy.remove(&pair);
                 self.request_reconcile(at, out);
                 tracing::error!(%pair, error = %e, "execution failed");
-                out.push(Command::Notify(Notification::Alert {
+                out.push(Command::Notify(Box::new(Notification::Alert {
                     severity: Severity::Critical,
                     message: format!("Execution on pair {pair} failed: {e}"),
-                }));
+                })));
             }
             ExecutionEnd::Refused {
                 opportunity,

@@ -102,13 +102,13 @@ impl Processor {
         self.jobs.remove(&Job::Leases);
         for pair in lost {
             tracing::error!(%pair, "pair lease lost: stopped trading the pair");
-            out.push(Command::Notify(Notification::Alert {
+            out.push(Command::Notify(Box::new(Notification::Alert {
                 severity: Severity::Warning,
                 message: format!(
                     "Lost the lease on pair {pair} (renewals failed): stopped trading it; \
                      another daemon may take it over."
                 ),
-            }));
+            })));
         }
         for pair in released {
             tracing::info!(%pair, "pair lease released to another daemon's share");
@@ -139,13 +139,13 @@ impl Processor {
                 // Fail closed: the pair stays busy (never traded, its lease kept so no other
                 // daemon trades it either) until a person looks and the daemon restarts.
                 tracing::error!(%pair, error = %e, "recovery of a leased pair failed; not trading it");
-                out.push(Command::Notify(Notification::Alert {
+                out.push(Command::Notify(Box::new(Notification::Alert {
                     severity: Severity::Critical,
                     message: format!(
                         "Recovering pair {pair}'s open executions failed: {e}. The pair is not \
                          traded until the daemon restarts."
                     ),
-                }));
+                })));
             }
             RecoveryEnd::Panicked(cause) => out.push(Command::HaltAfterPanic {
                 task: "recovery".to_owned(),
@@ -162,17 +162,17 @@ impl Processor {
         match reason {
             Some(reason) if !self.risk.is_halted() => {
                 self.risk.halt(&reason);
-                out.push(Command::Notify(Notification::Alert {
+                out.push(Command::Notify(Box::new(Notification::Alert {
                     severity: Severity::Critical,
                     message: format!("Trading halted: {reason}"),
-                }));
+                })));
             }
             None if self.risk.is_halted() => {
                 self.risk.resume();
-                out.push(Command::Notify(Notification::Alert {
+                out.push(Command::Notify(Box::new(Notification::Alert {
                     severity: Severity::Warning,
                     message: "Trading resumed: the kill switch was lifted in the store".to_owned(),
-                }));
+                })));
             }
             _ => {}
         }
