@@ -8,8 +8,10 @@
 //! as the Kalshi adapter does (`Credentials::headers_now("POST",
 //! "/trade-api/v2/portfolio/events/orders")`), then notes the instant the signed request is
 //! ready to be written, then hands it to the simulated venue. Each round dislocates venue A's
-//! book (YES offered at $0.40 against NO at $0.51 on B), waits for the execution to end, and
-//! restores quiet books on both venues. Two intervals are printed per key:
+//! book (YES offered at $0.40 against NO at $0.51 on B), waits for the execution to end,
+//! restores quiet books on both venues and lets the engine reconcile the fills (20 ms idle, 4 s
+//! under load: the pair trades again once they are reconciled). Two intervals are printed per
+//! run:
 //!
 //! - **received → order**: from the moment the engine's book stream for venue A yields the
 //!   dislocated book (noted inside the stream the engine polls, i.e. when the engine receives
@@ -55,8 +57,12 @@ use futures::StreamExt;
 use rust_decimal_macros::dec;
 use tokio::sync::{mpsc, watch};
 
-/// Counted rounds per key.
+/// Counted rounds per idle run.
 const ROUNDS: usize = 300;
+/// Counted rounds under load (each waits for a slow reconciliation).
+const LOADED_ROUNDS: usize = 100;
+/// Uncounted rounds first under load.
+const LOADED_WARMUP: usize = 5;
 /// Uncounted rounds first.
 const WARMUP: usize = 20;
 /// How long a round may take before the measurement gives up.
@@ -333,7 +339,13 @@ async fn measure(credentials: Credentials, scenario: Scenario) -> Result<Samples
         from_set_book: Vec::with_capacity(ROUNDS),
         first_on_b: 0,
     };
-    for round in 0..WARMUP + ROUNDS {
+    let (rounds, warmup, settle) = match scenario {
+        Scenario::Idle => (ROUNDS, WARMUP, Duration::from_millis(20)),
+        // The pair trades again once the reconciliation that started after its execution ended
+        // has picked up the fills: the running round and a whole new one (≈ 1.6 s each).
+        Scenario::Loaded => (LOADED_ROUNDS, LOADED_WARMUP, Duration::from_secs(4)),
+    };
+    for round in 0..warmup + rounds {
         *marks.lock().unwrap_or_else(PoisonError::into_inner) = Marks::default();
         let published = Instant::now();
         a.set_book(&MARKET_A.into(), &dislocated_bids, &dislocated_asks)?;
@@ -347,7 +359,7 @@ async fn measure(credentials: Credentials, scenario: Scenario) -> Result<Samples
         } = std::mem::take(&mut *marks.lock().unwrap_or_else(PoisonError::into_inner));
         let received = received.ok_or("the dislocated book was never received")?;
         let (venue, ordered) = first_order.ok_or("the execution sent no order")?;
-        if round >= WARMUP {
+        if round >= warmup {
             samples
                 .from_received
                 .push(ordered.duration_since(received).as_micros());
@@ -358,8 +370,8 @@ async fn measure(credentials: Credentials, scenario: Scenario) -> Result<Samples
         }
         quiet(&a, MARKET_A)?;
         quiet(&b, MARKET_B)?;
-        // Let the engine take in the quiet books before the next dislocation.
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        // Let the engine take in the quiet books and reconcile before the next dislocation.
+        tokio::time::sleep(settle).await;
     }
     shutdown.send(true)?;
     task.await??;
@@ -423,8 +435,8 @@ async fn main() -> Result<()> {
         ),
     ];
     println!(
-        "tick-to-order on simulated venues, {ROUNDS} dislocations per run \
-         ({WARMUP} warm-up rounds not counted)"
+        "tick-to-order on simulated venues, {ROUNDS} dislocations per idle run and \
+         {LOADED_ROUNDS} under load ({WARMUP} and {LOADED_WARMUP} warm-up rounds not counted)"
     );
     let mut ed25519_p99 = Vec::new();
     for (name, pem, scenario) in runs {

@@ -70,7 +70,12 @@ impl Processor {
     /// Applies a round: new fills, settlements, drift against each venue's positions (alerted),
     /// then stores positions and the day's PnL, takes the balances and records the outcomes of
     /// executions that waited for this round.
-    pub(super) fn on_reconciled(&mut self, found: Reconciliation, out: &mut Vec<Command>) {
+    pub(super) fn on_reconciled(
+        &mut self,
+        found: Reconciliation,
+        at: DateTime<Utc>,
+        out: &mut Vec<Command>,
+    ) {
         self.jobs.remove(&Job::Reconcile);
         let all_fetched = found.venues.iter().all(|v| v.fills.is_some());
         for venue in &found.venues {
@@ -95,7 +100,7 @@ impl Processor {
             daily: Box::new(daily),
         }));
         self.balances.extend(found.balances);
-        self.round_ended(found.round, found.now, out);
+        self.round_ended(found.round, at, out);
     }
 
     fn apply_venue(&mut self, found: &VenueReconcile, now: DateTime<Utc>, out: &mut Vec<Command>) {
@@ -162,6 +167,9 @@ impl Processor {
                 realized_pnl: realized - outcome.realized_before,
             });
             self.busy.remove(&outcome.pair);
+            if self.missed.remove(&outcome.pair) {
+                self.evaluate(outcome.pair, at, out);
+            }
         }
         if std::mem::take(&mut self.rounds.again) && !self.stopping_done() {
             self.request_reconcile(at, out);
@@ -183,6 +191,9 @@ impl Processor {
         out: &mut Vec<Command>,
     ) {
         self.executions = self.executions.saturating_sub(1);
+        // Books seen while it ran were skipped, as always; only those seen while its fills are
+        // reconciled are evaluated once it is free.
+        self.missed.remove(&pair);
         match end {
             ExecutionEnd::Finished {
                 record: execution,

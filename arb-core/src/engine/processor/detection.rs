@@ -166,7 +166,11 @@ impl Processor {
 
     /// Runs the detector on a pair and acts on what it finds.
     pub(super) fn evaluate(&mut self, pair_id: PairId, at: DateTime<Utc>, out: &mut Vec<Command>) {
-        if self.stopping || self.busy.contains(&pair_id) {
+        if self.stopping {
+            return;
+        }
+        if self.busy.contains(&pair_id) {
+            self.missed.insert(pair_id);
             return;
         }
         if self.jobs.contains(&Job::Leases) {

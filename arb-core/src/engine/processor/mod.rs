@@ -80,6 +80,9 @@ pub(crate) struct Processor {
     rounds: Rounds,
     /// Pairs whose evaluation waits for the running lease round (it may give them up).
     deferred: BTreeSet<PairId>,
+    /// Pairs awaiting their execution's reconciliation whose books moved meanwhile: evaluated
+    /// once free (as the books that arrived while the loop reconciled used to be).
+    missed: BTreeSet<PairId>,
     /// Shutting down: no new executions, leases or background reads.
     stopping: bool,
 }
@@ -106,6 +109,7 @@ impl Processor {
             pairs_again: false,
             rounds: Rounds::default(),
             deferred: BTreeSet::new(),
+            missed: BTreeSet::new(),
             stopping: false,
         }
     }
@@ -127,7 +131,7 @@ impl Processor {
                 self.on_pairs_refreshed(active, loaded, &mut out);
             }
             EventKind::Balances(balances) => self.on_balances(balances),
-            EventKind::Reconciled(found) => self.on_reconciled(*found, &mut out),
+            EventKind::Reconciled(found) => self.on_reconciled(*found, at, &mut out),
             EventKind::ReconcilePanicked { round, cause } => {
                 self.on_reconcile_panicked(round, cause, at, &mut out);
             }
