@@ -474,7 +474,8 @@ pub fn engine_error(e: &EngineError) -> Reply {
         EngineError::Store(_)
         | EngineError::Exchange { .. }
         | EngineError::Execute(_)
-        | EngineError::Config(_) => {
+        | EngineError::Config(_)
+        | EngineError::TaskFailed(_) => {
             " Nothing was confirmed; try again, and check the daemon's logs."
         }
     };

@@ -3,7 +3,7 @@
 //! them up at shutdown.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::task::JoinHandle;
 
@@ -23,20 +23,13 @@ pub(super) struct Rebalance {
     pub lost: Vec<PairId>,
 }
 
-impl Rebalance {
-    /// Whether the set of leased pairs changed.
-    pub(super) fn changed(&self) -> bool {
-        !(self.acquired.is_empty() && self.released.is_empty() && self.lost.is_empty())
-    }
-}
-
 /// A trading engine's leases: its group membership, the heartbeat, and its pairs.
 pub(super) struct Leasing {
     store: Arc<dyn Store>,
     leases: Arc<PairLeases>,
     config: LeaseConfig,
-    membership: Option<Lease>,
-    heartbeat: Option<JoinHandle<()>>,
+    membership: Mutex<Option<Lease>>,
+    heartbeat: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Leasing {
@@ -45,14 +38,14 @@ impl Leasing {
             store,
             leases,
             config,
-            membership: None,
-            heartbeat: None,
+            membership: Mutex::new(None),
+            heartbeat: Mutex::new(None),
         }
     }
 
     /// Joins the lease group and starts the heartbeat. On SQLite this fails with
     /// [`StoreError::TraderRunning`] when another process already trades on the file.
-    pub(super) async fn join(&mut self) -> Result<(), EngineError> {
+    pub(super) async fn join(&self) -> Result<(), EngineError> {
         let owner = self.leases.owner().clone();
         if self.config.owner.is_none() {
             self.release_dead(&owner).await?;
@@ -66,13 +59,16 @@ impl Leasing {
             .acquire_lease(&scope, &owner, self.config.ttl)
             .await?;
         tracing::info!(owner = %owner.id, group = %self.config.group, "joined the lease group");
-        self.heartbeat = Some(tokio::spawn(heartbeat(
+        let beat = tokio::spawn(heartbeat(
             Arc::clone(&self.store),
             Arc::clone(&self.leases),
             membership.clone(),
             self.config.clone(),
-        )));
-        self.membership = Some(membership);
+        ));
+        if let Some(old) = lock(&self.heartbeat).replace(beat) {
+            old.abort();
+        }
+        *lock(&self.membership) = Some(membership);
         Ok(())
     }
 
@@ -164,8 +160,8 @@ impl Leasing {
 
     /// Stops the heartbeat and gives every lease up (at shutdown, after in-flight executions
     /// finished), so other processes take the pairs over at once instead of after expiry.
-    pub(super) async fn leave(&mut self) {
-        if let Some(heartbeat) = self.heartbeat.take() {
+    pub(super) async fn leave(&self) {
+        if let Some(heartbeat) = lock(&self.heartbeat).take() {
             heartbeat.abort();
         }
         for pair in self.leases.pairs() {
@@ -173,7 +169,8 @@ impl Leasing {
                 tracing::warn!(%pair, error = %e, "could not release a lease; it lapses on its own");
             }
         }
-        if let Some(membership) = self.membership.take()
+        let membership = lock(&self.membership).take();
+        if let Some(membership) = membership
             && let Err(e) = self.store.release_lease(&membership).await
         {
             tracing::warn!(error = %e, "could not leave the lease group; membership lapses on its own");
@@ -183,10 +180,14 @@ impl Leasing {
 
 impl Drop for Leasing {
     fn drop(&mut self) {
-        if let Some(heartbeat) = self.heartbeat.take() {
+        if let Some(heartbeat) = lock(&self.heartbeat).take() {
             heartbeat.abort();
         }
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Whether a process with this pid runs on this machine (Linux: its `/proc` entry; elsewhere

@@ -7,11 +7,14 @@
 
 mod books;
 mod catalogue;
+mod events;
 mod fallback;
 mod handle;
 mod leasing;
+mod processor;
 mod runner;
 mod supervise;
+mod tasks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -262,6 +265,9 @@ pub enum EngineError {
     /// Settings that cannot be used.
     #[error("invalid engine configuration: {0}")]
     Config(String),
+    /// One of the engine's own tasks stopped unexpectedly (in-flight executions were let finish).
+    #[error("engine task failed: {0}")]
+    TaskFailed(String),
 }
 
 /// The engine. Cheap to clone handles come from [`Engine::handle`].
@@ -354,8 +360,13 @@ impl Engine {
         &self,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(), EngineError> {
-        runner::Runner::new(Arc::clone(&self.shared), Arc::clone(&self.executor))
-            .run(shutdown)
-            .await
+        let (feed_tx, feed_rx) = tokio::sync::mpsc::channel(4096);
+        runner::Runner::new(
+            Arc::clone(&self.shared),
+            Arc::clone(&self.executor),
+            feed_tx,
+        )
+        .run(shutdown, feed_rx)
+        .await
     }
 }
