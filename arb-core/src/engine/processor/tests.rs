@@ -266,7 +266,11 @@ fn a_recorded_session_replays_to_the_same_commands_and_trades() {
     assert_eq!(steps, [13, 14, 17], "{refused:?}");
     assert!(refused[0].1.contains("cooling down"), "{}", refused[0].1);
     assert!(refused[1].1.contains("cooling down"), "{}", refused[1].1);
-    assert!(refused[2].1.contains("halted: by a person"), "{}", refused[2].1);
+    assert!(
+        refused[2].1.contains("halted: by a person"),
+        "{}",
+        refused[2].1
+    );
 }
 
 #[test]
