@@ -13,9 +13,10 @@
 //! under load: the pair trades again once they are reconciled). Two intervals are printed per
 //! run:
 //!
-//! - **received → order**: from the moment the engine's book stream for venue A yields the
-//!   dislocated book (noted inside the stream the engine polls, i.e. when the engine receives
-//!   it) to the first order request written on either venue. This is the issue's "book update
+//! - **received → order**: from the moment the engine first receives the dislocated book of
+//!   venue A (noted inside the book stream it reads, or in the REST read that polls a quiet
+//!   stream's books, whichever delivers it first) to the first order request written on either
+//!   venue. This is the issue's "book update
 //!   received → first order request written": detection, risk checks, the execution record
 //!   written to the store, first-leg choice, order id minting and request signing.
 //! - **set_book → order**: the same end point, measured from just before `SimExchange::set_book`
@@ -103,11 +104,26 @@ impl Timed {
         self.marks.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Notes the first receipt of the dislocated book, whether streamed or polled (a quiet
+    /// stream is also polled, and the poll may deliver the book first).
+    fn mark_if_dislocated(&self, book: &BinaryBook) {
+        mark_if_dislocated(&self.marks, book);
+    }
+
     /// Waits as long as a read takes.
     async fn read(&self) {
         if !self.read_latency.is_zero() {
             tokio::time::sleep(self.read_latency).await;
         }
+    }
+}
+
+/// Notes now as the first receipt of the dislocated book this round, if `book` is it.
+fn mark_if_dislocated(marks: &Mutex<Marks>, book: &BinaryBook) {
+    if is_dislocated(book) {
+        let now = Instant::now();
+        let mut marks = marks.lock().unwrap_or_else(PoisonError::into_inner);
+        marks.received.get_or_insert(now);
     }
 }
 
@@ -134,14 +150,20 @@ impl Exchange for Timed {
         market: &MarketId,
     ) -> std::result::Result<BinaryBook, ExchangeError> {
         self.read().await;
-        self.inner.order_book(market).await
+        let book = self.inner.order_book(market).await?;
+        self.mark_if_dislocated(&book);
+        Ok(book)
     }
     async fn order_books(
         &self,
         markets: &[MarketId],
     ) -> std::result::Result<Vec<(MarketId, BinaryBook)>, ExchangeError> {
         self.read().await;
-        self.inner.order_books(markets).await
+        let books = self.inner.order_books(markets).await?;
+        for (_, book) in &books {
+            self.mark_if_dislocated(book);
+        }
+        Ok(books)
     }
     async fn subscribe_books(
         &self,
@@ -150,12 +172,8 @@ impl Exchange for Timed {
         let marks = Arc::clone(&self.marks);
         let stream = self.inner.subscribe_books(markets).await?;
         Ok(Box::pin(stream.map(move |event| {
-            if let BookEvent::Book { book, .. } = &event
-                && is_dislocated(book)
-            {
-                let now = Instant::now();
-                let mut marks = marks.lock().unwrap_or_else(PoisonError::into_inner);
-                marks.received.get_or_insert(now);
+            if let BookEvent::Book { book, .. } = &event {
+                mark_if_dislocated(&marks, book);
             }
             event
         })))
