@@ -143,8 +143,10 @@ pub(super) async fn results(
                 p.market.market.as_str(),
                 p.outcome.to_string(),
                 p.qty,
-                p.avg_price.map(|x| x.to_string()).unwrap_or_default(),
-                p.fees_paid.round_dp(4)
+                p.avg_price
+                    .map(|x| format!("{:.4}", x.value()))
+                    .unwrap_or_default(),
+                format!("{:.4}", p.fees_paid)
             )?;
         }
     }
