@@ -62,7 +62,7 @@ fn position_row(p: &Position) -> Vec<String> {
         p.outcome.to_string(),
         p.qty.to_string(),
         p.avg_price
-            .map_or_else(|| "unknown".to_owned(), |a| a.to_string()),
+            .map_or_else(|| "unknown".to_owned(), |a| format!("{:.4}", a.value())),
         usd(p.fees_paid),
         usd(p.realized_pnl),
         esc(&when(p.updated_at)),
