@@ -23,6 +23,7 @@ pub mod matching;
 pub mod model;
 pub mod notify;
 pub mod portfolio;
+pub mod record;
 pub mod risk;
 #[cfg(feature = "sim")]
 pub mod sim;
