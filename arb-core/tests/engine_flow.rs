@@ -226,8 +226,11 @@ async fn monitor_mode_records_but_never_trades() {
     rig.dislocate();
     let store = Arc::clone(&rig.store);
     let opps = eventually(|| store.opportunities(Some(pair.id), 10), |o| !o.is_empty()).await;
+    // Watching and recording need no lease: another daemon may trade the pair meanwhile.
+    let leases = store.leases().await.unwrap();
     stop.send(true).unwrap();
     task.await.unwrap();
+    assert!(leases.is_empty(), "monitor mode holds no lease: {leases:?}");
     assert!(!opps.is_empty(), "monitor mode records the opportunity");
     assert!(
         opps.iter()
