@@ -7,10 +7,10 @@ use std::hint::black_box;
 
 use arb_core::Decimal;
 use arb_core::detect::{DetectLimits, PairDetector, PairView, best_opportunity};
-use arb_core::fees::{FeeRule, FeeSchedule};
+use arb_core::fees::{FeeModel, FeeRule, FeeSchedule};
 use arb_core::model::{
-    BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, OrderBook, PairId, PairStatus,
-    Polarity, Price, PriceGrid, Qty, VerifiedPair,
+    BinaryBook, Legs, Level, Market, MarketExt, MarketKey, MarketStatus, OrderBook, PairId,
+    PairStatus, Polarity, Price, PriceGrid, Qty, VerifiedPair,
 };
 use chrono::{DateTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -93,12 +93,9 @@ fn bench(c: &mut Criterion) {
     };
     let views = books_a.each_ref().map(|book_a| PairView {
         pair: &pair,
-        market_a: &market_a,
-        market_b: &market_b,
-        book_a,
-        book_b: &book_b,
-        fees_a: &market_a.fees,
-        fees_b: &market_b.fees,
+        markets: Legs::new(&market_a, &market_b),
+        books: Legs::new(book_a, &book_b),
+        fees: Legs::<&dyn FeeModel>::new(&market_a.fees, &market_b.fees),
     });
     let limits = DetectLimits {
         min_profit_fraction: dec!(0.005),

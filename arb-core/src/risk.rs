@@ -354,7 +354,9 @@ impl RiskManager {
                     venue: venue.clone(),
                 });
             };
-            if available - leg.total_cost() < limits.min_balance_reserve_usd {
+            // An overflowing difference (a balance near Decimal's limit) is refused too.
+            let left = available.checked_sub(leg.total_cost());
+            if left.is_none_or(|left| left < limits.min_balance_reserve_usd) {
                 return refuse(RefusalReason::BalanceReserve {
                     venue: venue.clone(),
                     available_usd: available,

@@ -1,6 +1,6 @@
 //! A panic in an engine task is never silent: a panicking book feed is counted, alerted and
-//! restarted; a panicking execution is counted and halts trading (the persisted kill switch) with
-//! a critical alert.
+//! restarted; a panicking execution or reconciliation is counted and halts trading (the persisted
+//! kill switch) with a critical alert; a panicking catalogue sync counts as an incomplete sync.
 
 // Test set-up helpers: a failure there is a broken test and should panic.
 #![allow(clippy::unwrap_used)]
@@ -26,12 +26,15 @@ use futures::StreamExt;
 use rust_decimal_macros::dec;
 
 /// A simulated venue whose first `stream_panics` book streams panic on their first event, and
-/// whose orders panic while `orders_panic` is set.
+/// whose orders, positions (reconciliation) or listing (catalogue sync) panic while the flag is
+/// set.
 struct Panicky {
     sim: SimExchange,
     subscriptions: AtomicU32,
     stream_panics: u32,
     orders_panic: AtomicBool,
+    positions_panic: AtomicBool,
+    listing_panics: AtomicBool,
 }
 
 #[async_trait]
@@ -40,6 +43,10 @@ impl Exchange for Panicky {
         self.sim.venue()
     }
     async fn list_markets(&self) -> Result<MarketListing, ExchangeError> {
+        assert!(
+            !self.listing_panics.load(Ordering::SeqCst),
+            "catalogue parser bug"
+        );
         self.sim.list_markets().await
     }
     async fn market(&self, market: &MarketId) -> Result<Market, ExchangeError> {
@@ -87,6 +94,10 @@ impl Exchange for Panicky {
         self.sim.fills_since(since).await
     }
     async fn positions(&self) -> Result<Vec<Position>, ExchangeError> {
+        assert!(
+            !self.positions_panic.load(Ordering::SeqCst),
+            "positions parser bug"
+        );
         self.sim.positions().await
     }
     async fn balance(&self) -> Result<Balance, ExchangeError> {
@@ -136,6 +147,8 @@ async fn rig(mode: TradingMode, stream_panics: u32, orders_panic: bool) -> Rig {
         subscriptions: AtomicU32::new(0),
         stream_panics,
         orders_panic: AtomicBool::new(orders_panic),
+        positions_panic: AtomicBool::new(false),
+        listing_panics: AtomicBool::new(false),
     });
     let b = sim("vb", "B1", &clock);
     let store = Arc::new(MemoryStore::new());
@@ -144,6 +157,7 @@ async fn rig(mode: TradingMode, stream_panics: u32, orders_panic: bool) -> Rig {
     config.control_poll_interval = Duration::from_millis(50);
     config.reconcile_interval = Duration::from_millis(200);
     config.price_fetch_interval = Duration::from_millis(100);
+    config.catalogue_sync_interval = Duration::from_millis(200);
     config.execution.order_timeout = Duration::from_secs(2);
     config.execution.poll_interval = Duration::from_millis(20);
     let engine = Engine::new(EngineParts {
@@ -306,5 +320,75 @@ async fn a_panicking_execution_halts_trading_with_an_alert() {
     assert!(
         alerts.contains(&format!("Trading halted: {reason}")),
         "{alerts:?}"
+    );
+}
+
+/// Waits (5 s at most) for the persisted kill switch.
+async fn kill_switch(store: &MemoryStore) -> Option<String> {
+    for _ in 0..200 {
+        if let Some(reason) = store.setting("kill_switch").await.unwrap() {
+            return Some(reason);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_reconciliation_halts_trading_with_an_alert() {
+    let rig = rig(TradingMode::Live, 0, false).await;
+    rig.a.positions_panic.store(true, Ordering::SeqCst);
+    let (stop, task) = rig.start();
+    let counts = rig.tasks_until(|c| c.panics >= 1, "reconcile").await;
+    let halted = kill_switch(&rig.store).await;
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert!(counts.panics >= 1, "{counts:?}");
+    let reason = halted.expect("the kill switch is persisted");
+    assert!(
+        reason.starts_with("task `reconcile` panicked: positions parser bug"),
+        "{reason}"
+    );
+    let alerts = rig.critical_alerts();
+    assert!(
+        alerts.contains(&format!("Trading halted: {reason}")),
+        "{alerts:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_catalogue_sync_counts_as_an_incomplete_sync() {
+    let rig = rig(TradingMode::Monitor, 0, false).await;
+    rig.a.listing_panics.store(true, Ordering::SeqCst);
+    let (stop, task) = rig.start();
+    let counts = rig.tasks_until(|c| c.panics >= 1, "catalogue_sync").await;
+    let mut status = rig.handle.status().await.unwrap();
+    for _ in 0..200 {
+        if status.catalogue.failures_total >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        status = rig.handle.status().await.unwrap();
+    }
+    stop.send(true).unwrap();
+    task.await.unwrap();
+    assert!(counts.panics >= 1, "{counts:?}");
+    assert!(
+        status.catalogue.failures_total >= 1,
+        "{:?}",
+        status.catalogue
+    );
+    let problem = status.catalogue.last_problem.unwrap_or_default();
+    assert!(problem.contains("catalogue parser bug"), "{problem}");
+    assert!(
+        status.halted.is_none(),
+        "a catalogue panic does not halt trading"
+    );
+    assert!(
+        rig.critical_alerts()
+            .iter()
+            .any(|a| a.starts_with("task `catalogue_sync` panicked: catalogue parser bug")),
+        "{:?}",
+        rig.critical_alerts()
     );
 }

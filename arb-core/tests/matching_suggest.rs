@@ -416,3 +416,47 @@ fn rules_change_is_detected_by_hash() {
     // A market that is not the pair's own counts as changed.
     assert!(rules_changed(&pair, &b, &a));
 }
+
+/// `suggest_grouped` gives one group per market of venue A, each holding exactly that market's
+/// suggestions from `suggest`, best first, groups in the order of their best suggestion.
+#[test]
+fn grouped_suggestions_hold_each_markets_candidates_in_order() {
+    let matcher = Matcher::new(MatchConfig {
+        min_score: 0.0,
+        ..MatchConfig::default()
+    });
+    let a = [
+        kalshi(
+            "K1",
+            "Will Donald Trump visit Taiwan before Jan 1, 2027?",
+            "",
+        ),
+        kalshi("K2", "Bitcoin above $100k on Dec 31, 2026?", ""),
+    ];
+    let b = [
+        poly("P1", "Will Donald Trump visit Taiwan in 2026?"),
+        poly("P2", "Bitcoin above $100k on December 31, 2026?"),
+        poly("P3", "Bitcoin above $120k on December 31, 2026?"),
+    ];
+    let flat = matcher.suggest(&a, &b, now());
+    let groups = matcher.suggest_grouped(&a, &b, now());
+    let keys: Vec<&str> = groups.iter().map(|g| g.market.market.as_str()).collect();
+    let mut expected_keys: Vec<&str> = Vec::new();
+    for s in &flat {
+        if !expected_keys.contains(&s.a.market.as_str()) {
+            expected_keys.push(s.a.market.as_str());
+        }
+    }
+    assert_eq!(keys, expected_keys);
+    assert_eq!(keys.len(), 2, "both Kalshi markets have candidates");
+    for g in &groups {
+        let own: Vec<&MatchSuggestion> = flat.iter().filter(|s| s.a == g.market).collect();
+        assert_eq!(g.suggestions.iter().collect::<Vec<_>>(), own);
+        assert!(g.suggestions.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+    let bitcoin = groups.iter().find(|g| g.market.market.as_str() == "K2");
+    let best = bitcoin
+        .and_then(|g| g.suggestions.first())
+        .map(|s| s.b.market.as_str());
+    assert_eq!(best, Some("P2"), "the same threshold ranks first");
+}

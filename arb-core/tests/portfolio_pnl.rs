@@ -382,3 +382,38 @@ fn a_venue_that_takes_buy_fees_in_shares_is_no_drift() {
         1
     );
 }
+
+/// Fills from a venue that did not bound them: two of `Decimal::MAX` contracts would overflow
+/// the position's sum. Each is refused with a typed error naming the field; nothing is applied.
+#[test]
+fn fills_beyond_any_real_trade_are_refused_not_summed() {
+    let mut p = Portfolio::new(Qty::ZERO);
+    let huge = fill(
+        "h1",
+        a(),
+        Outcome::Yes,
+        Side::Buy,
+        dec!(0.5),
+        Decimal::MAX,
+        Decimal::ZERO,
+        t(1),
+    );
+    let err = p.apply_fill(&huge).unwrap_err();
+    assert!(
+        matches!(err, PortfolioError::OutOfRange { field: "qty", .. }),
+        "{err}"
+    );
+    let costly = fill(
+        "h2",
+        a(),
+        Outcome::Yes,
+        Side::Buy,
+        dec!(0.5),
+        dec!(1),
+        Decimal::MIN,
+        t(2),
+    );
+    let err = p.apply_fill(&costly).unwrap_err();
+    assert!(err.to_string().contains("fee"), "{err}");
+    assert!(p.positions().is_empty());
+}

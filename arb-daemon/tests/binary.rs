@@ -145,6 +145,8 @@ fn a_missing_sqlite_store_is_refused_unless_created_and_halt_confirms_at_info() 
     let err = stderr(&output);
     assert!(err.contains("SQLite file arb.db does not exist"), "{err}");
     assert!(err.contains("--create-store"), "{err}");
+    // A first run, before the log directory exists, says nothing about reading it.
+    assert!(!err.contains("Error reading the log directory"), "{err}");
     assert!(!dir.path().join("arb.db").exists(), "nothing is created");
     let output = run(dir.path(), &env, &["halt", "--reason", "drill"]);
     assert_eq!(
@@ -159,6 +161,11 @@ fn a_missing_sqlite_store_is_refused_unless_created_and_halt_confirms_at_info() 
         &["halt", "--reason", "drill", "--create-store"],
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        !stderr(&output).contains("Error reading the log directory"),
+        "{}",
+        stderr(&output)
+    );
     let log = logs(&dir.path().join("logs"));
     let line = log
         .lines()

@@ -257,12 +257,31 @@ fn task_panics_book_ages_and_venue_calls_are_exported() {
         leased_pairs: vec![arb_core::model::PairId(3), arb_core::model::PairId(8)],
         mode: arb_core::engine::TradingMode::Live,
         halted: None,
-        venues: vec![],
+        venues: vec![
+            arb_core::engine::VenueStatus {
+                venue: arb_core::model::VenueId::new("kalshi"),
+                connected: true,
+                polling: false,
+                last_book_at: None,
+            },
+            arb_core::engine::VenueStatus {
+                venue: arb_core::model::VenueId::new("polymarket"),
+                connected: false,
+                polling: true,
+                last_book_at: None,
+            },
+        ],
         active_pairs: 0,
         inactive_pairs: 0,
         last_opportunity: None,
         today: None,
-        catalogue: arb_core::engine::CatalogueStatus::default(),
+        catalogue: arb_core::engine::CatalogueStatus {
+            last_success: chrono::DateTime::from_timestamp(1_796_000_100, 0),
+            last_attempt: chrono::DateTime::from_timestamp(1_796_000_400, 0),
+            consecutive_failures: 2,
+            failures_total: 5,
+            last_problem: Some("polymarket: gamma page 3 failed".into()),
+        },
         tasks,
     });
     let text = metrics.render(now);
@@ -277,6 +296,12 @@ fn task_panics_book_ages_and_venue_calls_are_exported() {
         "arb_leases_held 2",
         "arb_pair_lease_held{pair=\"3\"} 1",
         "arb_pair_lease_held{pair=\"8\"} 1",
+        "arb_venue_connected{venue=\"kalshi\"} 1",
+        "arb_venue_connected{venue=\"polymarket\"} 0",
+        "arb_venue_polling{venue=\"polymarket\"} 1",
+        "arb_catalogue_last_success_timestamp_seconds 1796000100",
+        "arb_catalogue_consecutive_failures 2",
+        "arb_catalogue_sync_failures_total 5",
     ] {
         assert!(
             text.lines().any(|l| l == line),

@@ -617,19 +617,30 @@ pub fn position(p: &MarketPosition, now: DateTime<Utc>) -> Result<Option<Positio
     }))
 }
 
-/// Balance: `balance_dollars` when sent (exact), else integer cents / 100. Kalshi reports no
-/// separately reserved amount, so `total` equals `available`.
-#[must_use]
-pub fn balance(b: &BalanceResponse, now: DateTime<Utc>) -> Balance {
+/// The most a balance may read, in dollars: beyond any real account, far below where sums of
+/// balances and costs could outgrow a `Decimal`.
+const MAX_BALANCE_USD: Decimal = Decimal::from_parts(0xA4C6_8000, 0x38D7E, 0, false, 0); // 10^15
+
+/// Balance: `balance_dollars` when sent (exact), else integer cents / 100, within ±10¹⁵
+/// dollars. Kalshi reports no separately reserved amount, so `total` equals `available`.
+pub fn balance(b: &BalanceResponse, now: DateTime<Utc>) -> Result<Balance, ExchangeError> {
     let available = b
         .balance_dollars
         .unwrap_or_else(|| Decimal::new(b.balance, 2));
-    Balance {
+    if available.abs() > MAX_BALANCE_USD {
+        return Err(decode_error(
+            "balance",
+            format!(
+                "field `balance_dollars`: {available} is out of range (at most {MAX_BALANCE_USD})"
+            ),
+        ));
+    }
+    Ok(Balance {
         venue: venue(),
         available,
         total: available,
         updated_at: now,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -701,6 +712,64 @@ mod hostile {
         };
         let err = order_from_create(&request, &answer, DateTime::UNIX_EPOCH).unwrap_err();
         assert!(err.to_string().contains("average_fee_paid"), "{err}");
+    }
+
+    /// Order costs at `Decimal::MAX` on both liquidities overflowed their sum.
+    #[test]
+    fn fill_costs_at_the_maximum_are_a_decode_error() {
+        let w: WireOrder = serde_json::from_value(serde_json::json!({
+            "order_id": "o-1", "ticker": "T", "outcome_side": "yes", "book_side": "bid",
+            "status": "executed", "yes_price_dollars": "0.5", "fill_count_fp": "5",
+            "initial_count_fp": "5",
+            "taker_fill_cost_dollars": Decimal::MAX.to_string(),
+            "maker_fill_cost_dollars": Decimal::MAX.to_string(),
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let err = order(&w, None, DateTime::UNIX_EPOCH).unwrap_err();
+        assert!(err.to_string().contains("maker_fill_cost_dollars"), "{err}");
+    }
+
+    /// A position's exposure at `Decimal::MAX` gives no average price, not a panic.
+    #[test]
+    fn a_market_exposure_at_the_maximum_leaves_the_average_price_unknown() {
+        let p = MarketPosition {
+            ticker: "T".into(),
+            position_fp: dec!(10),
+            market_exposure_dollars: Some(Decimal::MAX),
+            realized_pnl_dollars: None,
+            fees_paid_dollars: None,
+            last_updated_ts: None,
+        };
+        let held = position(&p, DateTime::UNIX_EPOCH)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("a position of 10 is not flat"));
+        assert_eq!(held.avg_price, None);
+        assert_eq!(held.qty.value(), dec!(10));
+    }
+
+    /// A balance near `Decimal::MIN` overflowed the engine's reserve subtraction.
+    #[test]
+    fn a_balance_beyond_any_account_is_a_decode_error() {
+        for dollars in [Decimal::MIN, Decimal::MAX, dec!(-1000000000000001)] {
+            let b = BalanceResponse {
+                balance: 0,
+                balance_dollars: Some(dollars),
+                portfolio_value: None,
+                updated_ts: None,
+            };
+            let err = balance(&b, DateTime::UNIX_EPOCH).unwrap_err().to_string();
+            assert!(err.contains("balance_dollars"), "{dollars}: {err}");
+        }
+        let b = BalanceResponse {
+            balance: 1234,
+            balance_dollars: None,
+            portfolio_value: None,
+            updated_ts: None,
+        };
+        assert_eq!(
+            balance(&b, DateTime::UNIX_EPOCH).ok().map(|b| b.available),
+            Some(dec!(12.34))
+        );
     }
 
     #[test]

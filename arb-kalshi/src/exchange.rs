@@ -474,6 +474,6 @@ impl Exchange for KalshiExchange {
                 "GET /portfolio/balance",
             )
             .await?;
-        Ok(convert::balance(&r, Utc::now()))
+        convert::balance(&r, Utc::now())
     }
 }

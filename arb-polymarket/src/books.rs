@@ -29,13 +29,15 @@ pub(crate) const MAX_LEVEL_SIZE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8
 /// Parses a wire size (at most 10¹² shares).
 pub fn parse_qty(s: &str) -> Result<Qty, ExchangeError> {
     let d = num::parse(s).ok_or_else(|| decode_err("book size", format!("{s:?}")))?;
+    shares("book size", d)
+}
+
+/// A share count from the venue, at most 10¹² shares; `what` names the field in the error.
+pub(crate) fn shares(what: &str, d: Decimal) -> Result<Qty, ExchangeError> {
     if d > MAX_LEVEL_SIZE {
-        return Err(decode_err(
-            "book size",
-            format!("{d} shares is out of range"),
-        ));
+        return Err(decode_err(what, format!("{d} shares is out of range")));
     }
-    Qty::new(d).map_err(|e| decode_err("book size", e.to_string()))
+    Qty::new(d).map_err(|e| decode_err(what, e.to_string()))
 }
 
 fn levels(wire: &[WireLevel]) -> Result<Vec<Level>, ExchangeError> {

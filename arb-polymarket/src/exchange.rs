@@ -17,7 +17,7 @@ use reqwest::Method;
 use rust_decimal::{Decimal, RoundingStrategy};
 use sha2::{Digest, Sha256};
 
-use crate::books::binary_from_yes;
+use crate::books::{binary_from_yes, shares};
 use crate::client::{Auth, Client, Host, unix_now};
 use crate::config::PolymarketConfig;
 use crate::error::PolymarketError;
@@ -217,17 +217,22 @@ impl PolymarketExchange {
         u64::from_be_bytes(first) & MAX_SALT
     }
 
-    fn order_from_wire(&self, w: &WireOrder, request: OrderRequest) -> Order {
-        let original = w
-            .original_size
-            .and_then(|d| Qty::new(d).ok())
-            .unwrap_or(request.qty);
-        let matched = w
-            .size_matched
-            .and_then(|d| Qty::new(d).ok())
-            .unwrap_or(Qty::ZERO);
+    /// The order as the venue reports it; a size out of range is a decode error naming it.
+    fn order_from_wire(
+        &self,
+        w: &WireOrder,
+        request: OrderRequest,
+    ) -> Result<Order, ExchangeError> {
+        let original = match w.original_size {
+            Some(d) => shares("order original_size", d)?,
+            None => request.qty,
+        };
+        let matched = match w.size_matched {
+            Some(d) => shares("order size_matched", d)?,
+            None => Qty::ZERO,
+        };
         let status = venue_status(&w.status, original, matched, request.time_in_force);
-        Order {
+        Ok(Order {
             venue_order_id: Some(VenueOrderId::new(&w.id)),
             status,
             filled_qty: matched,
@@ -237,7 +242,7 @@ impl PolymarketExchange {
                 .then(|| w.status.clone()),
             updated_at: Utc::now(),
             request,
-        }
+        })
     }
 
     /// The request of an order: the one we sent, or rebuilt from the venue's record.
@@ -264,8 +269,8 @@ impl PolymarketExchange {
             .ok_or_else(|| decode_err("order price", format!("{:?}", w.price)))?;
         let qty = w
             .original_size
-            .and_then(|q| Qty::new(q).ok())
-            .ok_or_else(|| decode_err("order original_size", format!("{:?}", w.original_size)))?;
+            .ok_or_else(|| decode_err("order original_size", "missing"))
+            .and_then(|q| shares("order original_size", q))?;
         Ok(OrderRequest {
             client_order_id: ClientOrderId::new(&w.id),
             market: info.market.key.clone(),
@@ -308,7 +313,7 @@ impl PolymarketExchange {
         let wire: WireOrder =
             serde_json::from_value(value).map_err(|e| decode_err("order", e.to_string()))?;
         let request = self.request_for(&wire).await?;
-        Ok(self.order_from_wire(&wire, request))
+        self.order_from_wire(&wire, request)
     }
 
     /// What a fill cost beyond `qty × price`: the fee the venue charged (from the market's
@@ -387,7 +392,7 @@ impl PolymarketExchange {
                 .ok_or_else(|| decode_err("trade asset_id", asset.clone()))?;
             let side = parse_side(&side).ok_or_else(|| decode_err("trade side", side.clone()))?;
             let price = Price::new(price).map_err(|e| decode_err("trade price", e.to_string()))?;
-            let qty = Qty::new(size).map_err(|e| decode_err("trade size", e.to_string()))?;
+            let qty = shares("trade size", size)?;
             let venue_order_id = VenueOrderId::new(&order_id);
             let client_order_id = sent_lock(&self.sent)
                 .requests
@@ -701,12 +706,59 @@ impl Exchange for PolymarketExchange {
             .client
             .json(Host::Clob, Auth::L2, &call, "balance")
             .await?;
-        let dollars = b.balance / Decimal::from(1_000_000u32);
+        let dollars = balance_dollars(b.balance)?;
         Ok(Balance {
             venue: self.venue(),
             available: dollars,
             total: dollars,
             updated_at: Utc::now(),
         })
+    }
+}
+
+/// The most a balance may read, in dollars: beyond any real account, far below where sums of
+/// balances and costs could outgrow a `Decimal`.
+const MAX_BALANCE_USD: Decimal = Decimal::from_parts(0xA4C6_8000, 0x38D7E, 0, false, 0); // 10^15
+
+/// `/balance-allowance`'s collateral balance (micro-units of pUSD) in dollars, within ±10¹⁵.
+fn balance_dollars(micros: Decimal) -> Result<Decimal, ExchangeError> {
+    let dollars = micros / Decimal::from(1_000_000u32);
+    if dollars.abs() > MAX_BALANCE_USD {
+        return Err(decode_err(
+            "balance",
+            format!("field `balance`: {micros} is out of range (at most 10^15 dollars)"),
+        ));
+    }
+    Ok(dollars)
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal_macros::dec;
+
+    use super::*;
+
+    /// A balance near `Decimal::MIN` overflowed the engine's reserve subtraction.
+    #[test]
+    fn a_balance_beyond_any_account_is_a_decode_error() {
+        for micros in [Decimal::MIN, Decimal::MAX, dec!(-1000000000000000000001)] {
+            let err = balance_dollars(micros).unwrap_err().to_string();
+            assert!(err.contains("balance"), "{micros}: {err}");
+        }
+        assert_eq!(balance_dollars(dec!(12340000)).ok(), Some(dec!(12.34)));
+    }
+
+    /// Order and trade sizes are bounded like book sizes, naming the field.
+    #[test]
+    fn sizes_beyond_any_market_are_decode_errors_naming_the_field() {
+        let err = shares("trade size", Decimal::MAX).unwrap_err().to_string();
+        assert!(err.contains("trade size"), "{err}");
+        assert!(shares("order size_matched", dec!(-1)).is_err());
+        assert_eq!(
+            shares("trade size", dec!(1000000000000))
+                .ok()
+                .map(|q| q.value()),
+            Some(dec!(1000000000000))
+        );
     }
 }

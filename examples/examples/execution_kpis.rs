@@ -20,9 +20,10 @@ use arb_core::clock::{Clock, IdSource, SequentialIds};
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::exchange::{BookEvent, Exchange};
 use arb_core::execute::{ExecuteError, ExecutionConfig, ExecutionContext, Executor};
+use arb_core::fees::FeeModel;
 use arb_core::model::{
-    BinaryBook, ExecutionState, MarketKey, NewPair, Outcome, PairAction, PairEvent, PairStatus,
-    Polarity, Qty, Side,
+    BinaryBook, ExecutionState, Legs, MarketKey, NewPair, Outcome, PairAction, PairEvent,
+    PairStatus, Polarity, Qty, Side,
 };
 use arb_core::notify::NullNotifier;
 use arb_core::portfolio::Portfolio;
@@ -259,12 +260,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
         );
         let view = PairView {
             pair: &pair,
-            market_a: &markets[0],
-            market_b: &markets[1],
-            book_a: &book_a,
-            book_b: &book_b,
-            fees_a: &fees_a,
-            fees_b: &fees_b,
+            markets: Legs::new(&markets[0], &markets[1]),
+            books: Legs::new(&book_a, &book_b),
+            fees: Legs::<&dyn FeeModel>::new(&fees_a, &fees_b),
         };
         let limits = DetectLimits {
             min_profit_fraction: Decimal::ZERO,

@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
-use arb_core::model::{Polarity, VerifiedPair};
+use arb_core::fees::FeeModel;
+use arb_core::model::{Legs, Polarity, VerifiedPair};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -366,7 +367,8 @@ fn kalshi_portfolio() -> Value {
             "order_id": "o-1", "client_order_id": "c-1", "fill_count": "5.00",
             "remaining_count": "0.00", "average_fill_price": "0.4300",
             "average_fee_paid": "0.0174", "ts_ms": 1715793600456_i64
-        }
+        },
+        "balance": { "balance": 1234, "balance_dollars": "12.3400", "portfolio_value": 500 }
     })
 }
 
@@ -385,7 +387,9 @@ fn kalshi_orders_fills_and_positions_never_panic() {
         let Ok(v) = serde_json::from_str::<Value>(text) else {
             return;
         };
-        use arb_kalshi::wire::{CreateOrderV2Response, MarketPosition, WireFill, WireOrder};
+        use arb_kalshi::wire::{
+            BalanceResponse, CreateOrderV2Response, MarketPosition, WireFill, WireOrder,
+        };
         if let Ok(o) = serde_json::from_value::<WireOrder>(v["order"].clone()) {
             let _ = arb_kalshi::convert::order(&o, None, now());
             let _ = arb_kalshi::convert::order(&o, Some(&request), now());
@@ -398,6 +402,9 @@ fn kalshi_orders_fills_and_positions_never_panic() {
         }
         if let Ok(c) = serde_json::from_value::<CreateOrderV2Response>(v["created"].clone()) {
             let _ = arb_kalshi::convert::order_from_create(&request, &c, now());
+        }
+        if let Ok(b) = serde_json::from_value::<BalanceResponse>(v["balance"].clone()) {
+            let _ = arb_kalshi::convert::balance(&b, now());
         }
     });
 }
@@ -698,12 +705,9 @@ fn detect_on(book_a: &arb_core::model::BinaryBook, book_b: &arb_core::model::Bin
     };
     let view = PairView {
         pair,
-        market_a: a,
-        market_b: b,
-        book_a,
-        book_b,
-        fees_a: &a.fees,
-        fees_b: &b.fees,
+        markets: Legs::new(a, b),
+        books: Legs::new(book_a, book_b),
+        fees: Legs::<&dyn FeeModel>::new(&a.fees, &b.fees),
     };
     let _ = best_opportunity(&view, &limits, book_a.as_of);
 }

@@ -9,7 +9,8 @@ use super::{DetectLimits, Direction, PairView};
 use crate::fees::FeeModel;
 use crate::fixed::{Round, to_count};
 use crate::model::{
-    BinaryBook, Level, Liquidity, Market, Opportunity, OpportunityLeg, Outcome, Qty, Rounding,
+    BinaryBook, LegId, Level, Liquidity, Market, Opportunity, OpportunityLeg, Outcome, Qty,
+    Rounding,
 };
 
 /// Prices buying `qty` contracts on both legs of `direction` by walking the books from the best
@@ -27,18 +28,18 @@ pub fn evaluate(
         return None;
     }
     let (leg_a, total_a) = price_leg(
-        view.market_a,
-        view.book_a,
+        view.markets[LegId::A],
+        view.books[LegId::A],
         direction.outcome_a(),
         qty,
-        view.fees_a,
+        view.fees[LegId::A],
     )?;
     let (leg_b, total_b) = price_leg(
-        view.market_b,
-        view.book_b,
+        view.markets[LegId::B],
+        view.books[LegId::B],
         direction.outcome_b(view.pair.polarity),
         qty,
-        view.fees_b,
+        view.fees[LegId::B],
     )?;
     let total_cost = total_a.checked_add(total_b)?;
     if total_cost <= Decimal::ZERO {
@@ -128,7 +129,10 @@ pub(super) fn violation(
 ) -> Option<String> {
     let o = opportunity;
     // Each limit price is on its grid by construction (`snap_price` returns only grid prices).
-    for (leg, market) in [(&o.leg_a, view.market_a), (&o.leg_b, view.market_b)] {
+    for (leg, market) in [
+        (&o.leg_a, view.markets[LegId::A]),
+        (&o.leg_b, view.markets[LegId::B]),
+    ] {
         if let Err(e) = market.validate_qty(leg.qty) {
             return Some(format!("{}: {e}", market.key));
         }

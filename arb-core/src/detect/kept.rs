@@ -10,7 +10,7 @@ use super::{
     unsupported,
 };
 use crate::fees::FeeRule;
-use crate::model::{Legs, Liquidity, Market, Opportunity};
+use crate::model::{LegId, Legs, Liquidity, Market, Opportunity};
 
 /// The detector of one pair, kept between its book updates (the engine keeps one per pair).
 ///
@@ -76,10 +76,10 @@ impl PairDetector {
     ) -> Result<Opportunity, NoOpportunity> {
         check_inputs(view, limits, now)?;
         // Read where the fee models wrote them: moving them would copy through memory.
-        let rule_a = view.fees_a.rule(Liquidity::Taker);
-        let rule_a = taker_rule(rule_a.as_ref(), view.market_a)?;
-        let rule_b = view.fees_b.rule(Liquidity::Taker);
-        let rule_b = taker_rule(rule_b.as_ref(), view.market_b)?;
+        let rule_a = view.fees[LegId::A].rule(Liquidity::Taker);
+        let rule_a = taker_rule(rule_a.as_ref(), view.markets[LegId::A])?;
+        let rule_b = view.fees[LegId::B].rule(Liquidity::Taker);
+        let rule_b = taker_rule(rule_b.as_ref(), view.markets[LegId::B])?;
         let key = bounds_key(view, limits);
         if !same(&self.bounds.0, &key) {
             // Forgotten first, so that a failed conversion leaves nothing stale behind.
@@ -90,10 +90,10 @@ impl PairDetector {
         let [a, b] = self.legs.each_mut().into_array();
         let fees_a = a
             .refresh(rule_a)
-            .map_err(|e| leg_error(&view.market_a.key.venue, e))?;
+            .map_err(|e| leg_error(&view.markets[LegId::A].key.venue, e))?;
         let fees_b = b
             .refresh(rule_b)
-            .map_err(|e| leg_error(&view.market_b.key.venue, e))?;
+            .map_err(|e| leg_error(&view.markets[LegId::B].key.venue, e))?;
         detect(view, now, Legs::new(fees_a, fees_b), bounds, limits)
     }
 }
@@ -148,10 +148,10 @@ fn rule_key(rule: &FeeRule) -> RuleKey {
 
 fn bounds_key(view: &PairView<'_>, limits: &DetectLimits) -> BoundsKey {
     [
-        bits(&view.market_a.size_step.value()),
-        bits(&view.market_b.size_step.value()),
-        bits(&view.market_a.min_order_qty.value()),
-        bits(&view.market_b.min_order_qty.value()),
+        bits(&view.markets[LegId::A].size_step.value()),
+        bits(&view.markets[LegId::B].size_step.value()),
+        bits(&view.markets[LegId::A].min_order_qty.value()),
+        bits(&view.markets[LegId::B].min_order_qty.value()),
         bits(&limits.min_profit_fraction),
         bits(&limits.min_profit_usd),
         bits(&limits.max_trade_usd),

@@ -61,18 +61,12 @@ pub struct DetectLimits {
 pub struct PairView<'a> {
     /// The verified pair.
     pub pair: &'a VerifiedPair,
-    /// The pair's market on venue A.
-    pub market_a: &'a Market,
-    /// The pair's market on venue B.
-    pub market_b: &'a Market,
-    /// Market A's current book.
-    pub book_a: &'a BinaryBook,
-    /// Market B's current book.
-    pub book_b: &'a BinaryBook,
-    /// Market A's fee model (usually `market_a.fees.effective_at(now)`).
-    pub fees_a: &'a dyn FeeModel,
-    /// Market B's fee model.
-    pub fees_b: &'a dyn FeeModel,
+    /// The pair's markets, on venue A and on venue B.
+    pub markets: Legs<&'a Market>,
+    /// Their current books.
+    pub books: Legs<&'a BinaryBook>,
+    /// Their fee models (usually each market's `fees.effective_at(now)`).
+    pub fees: Legs<&'a dyn FeeModel>,
 }
 
 /// Which outcome is bought on market A; the outcome bought on B is its hedge.
@@ -270,7 +264,7 @@ fn best_direction(
     fees: &mut Legs<LegFees<'_>>,
     bounds: &Bounds,
 ) -> Result<Option<(Direction, Best)>, NoOpportunity> {
-    let venues = Legs::new(&view.market_a.key.venue, &view.market_b.key.venue);
+    let venues = view.markets.map(|_, market| &market.key.venue);
     let mut found: Option<(Direction, Best)> = None;
     for direction in Direction::BOTH {
         let Some(levels) = sides(view, direction) else {
@@ -306,10 +300,8 @@ fn open_leg<'x>(
 
 /// The ask levels a direction buys on A and on B, when neither side is empty.
 fn sides<'a>(view: &PairView<'a>, direction: Direction) -> Option<Legs<&'a [Level]>> {
-    let levels_a = view.book_a.buy_levels(direction.outcome_a());
-    let levels_b = view
-        .book_b
-        .buy_levels(direction.outcome_b(view.pair.polarity));
+    let levels_a = view.books[LegId::A].buy_levels(direction.outcome_a());
+    let levels_b = view.books[LegId::B].buy_levels(direction.outcome_b(view.pair.polarity));
     (!levels_a.is_empty() && !levels_b.is_empty()).then_some(Legs::new(levels_a, levels_b))
 }
 
@@ -335,7 +327,7 @@ fn check_inputs(
             status: view.pair.status,
         });
     }
-    for market in [view.market_a, view.market_b] {
+    for market in view.markets.into_array() {
         if !market.status.is_tradable() {
             return Err(NoOpportunity::MarketNotTradable {
                 market: market.key.clone(),
@@ -350,7 +342,12 @@ fn check_inputs(
         Some(oldest) => as_of < oldest,
         None => limits.max_book_age < chrono::Duration::zero(),
     };
-    for (market, book) in [(view.market_a, view.book_a), (view.market_b, view.book_b)] {
+    for (market, book) in view
+        .markets
+        .into_array()
+        .into_iter()
+        .zip(view.books.into_array())
+    {
         if stale(book.as_of) {
             return Err(NoOpportunity::StaleBook {
                 venue: market.key.venue.clone(),
@@ -378,12 +375,14 @@ fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpport
                 )
             })
     };
-    let (step_a, step_b) = (step(view.market_a)?, step(view.market_b)?);
+    let (step_a, step_b) = (step(view.markets[LegId::A])?, step(view.markets[LegId::B])?);
     let grid = step_a * (step_b.count() / gcd(step_a.count(), step_b.count()));
     let min_of = |market: &Market| {
         QtyFx::from_decimal(market.min_order_qty.value(), Round::Up).unwrap_or(QtyFx::MAX)
     };
-    let min_qty = min_of(view.market_a).max(min_of(view.market_b)).max(grid);
+    let min_qty = min_of(view.markets[LegId::A])
+        .max(min_of(view.markets[LegId::B]))
+        .max(grid);
     let min_qty = grid
         .checked_times(ceil_div(min_qty.count(), grid.count()))
         .unwrap_or(QtyFx::MAX);
@@ -420,19 +419,17 @@ fn bounds(view: &PairView<'_>, limits: &DetectLimits) -> Result<Bounds, NoOpport
 /// The first side a direction needs that has no asks.
 fn empty_side(view: &PairView<'_>) -> NoOpportunity {
     for direction in Direction::BOTH {
-        let outcome_a = direction.outcome_a();
-        if view.book_a.buy_levels(outcome_a).is_empty() {
-            return NoOpportunity::EmptySide {
-                venue: view.market_a.key.venue.clone(),
-                outcome: outcome_a,
-            };
-        }
-        let outcome_b = direction.outcome_b(view.pair.polarity);
-        if view.book_b.buy_levels(outcome_b).is_empty() {
-            return NoOpportunity::EmptySide {
-                venue: view.market_b.key.venue.clone(),
-                outcome: outcome_b,
-            };
+        let outcomes = Legs::new(
+            direction.outcome_a(),
+            direction.outcome_b(view.pair.polarity),
+        );
+        for leg in LegId::BOTH {
+            if view.books[leg].buy_levels(outcomes[leg]).is_empty() {
+                return NoOpportunity::EmptySide {
+                    venue: view.markets[leg].key.venue.clone(),
+                    outcome: outcomes[leg],
+                };
+            }
         }
     }
     NoOpportunity::NoEdge

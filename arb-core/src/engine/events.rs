@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use crate::exchange::BookEvent;
 use crate::fees::FeeModel;
 use crate::model::{
-    BinaryBook, DailyPnl, ExecutionRecord, Fill, Market, MarketId, MarketKey, Opportunity,
+    BinaryBook, DailyPnl, ExecutionRecord, Fill, Legs, Market, MarketId, MarketKey, Opportunity,
     OpportunityRecord, Outcome, PairId, Position, PriceSnapshot, VenueId, VerifiedPair,
 };
 use crate::notify::Notification;
@@ -165,9 +165,9 @@ pub(crate) struct LoadedPair {
     /// The pair.
     pub pair: VerifiedPair,
     /// Its markets A and B.
-    pub markets: [Market; 2],
+    pub markets: Legs<Market>,
     /// Their fee models.
-    pub fees: [Arc<dyn FeeModel>; 2],
+    pub fees: Legs<Arc<dyn FeeModel>>,
 }
 
 impl std::fmt::Debug for LoadedPair {
@@ -331,11 +331,11 @@ pub(crate) struct ExecutionOrder {
     /// The pair.
     pub pair: VerifiedPair,
     /// Its markets A and B.
-    pub markets: [Market; 2],
+    pub markets: Legs<Market>,
     /// The opportunity.
     pub opportunity: Opportunity,
     /// The books it was found on.
-    pub books: Option<[Arc<BinaryBook>; 2]>,
+    pub books: Option<Legs<Arc<BinaryBook>>>,
     /// The account's exposure when it was decided (for the budget reservation).
     pub exposure_usd: Decimal,
 }

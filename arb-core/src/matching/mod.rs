@@ -39,6 +39,8 @@ mod settle;
 mod text;
 pub mod verify;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 pub use config::{MatchConfig, MatchConfigError};
@@ -270,13 +272,16 @@ pub struct MarketSuggestions {
 #[must_use]
 pub fn group_by_market(suggestions: Vec<MatchSuggestion>) -> Vec<MarketSuggestions> {
     let mut groups: Vec<MarketSuggestions> = Vec::new();
+    let mut group_of: HashMap<MarketKey, usize> = HashMap::new();
     for s in suggestions {
-        match groups.iter_mut().find(|g| g.market == s.a) {
-            Some(g) => g.suggestions.push(s),
-            None => groups.push(MarketSuggestions {
+        if let Some(&i) = group_of.get(&s.a) {
+            groups[i].suggestions.push(s);
+        } else {
+            group_of.insert(s.a.clone(), groups.len());
+            groups.push(MarketSuggestions {
                 market: s.a.clone(),
                 suggestions: vec![s],
-            }),
+            });
         }
     }
     groups

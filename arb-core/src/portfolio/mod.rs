@@ -35,7 +35,24 @@ pub enum PortfolioError {
         /// Contracts sold.
         sold: Decimal,
     },
+    /// A fill whose quantity or fee is beyond any real trade (from a venue that did not bound
+    /// it); refused so that sums of fills can never overflow.
+    #[error("fill {fill} on {market} is out of range: {field} {value} (at most {MAX_FILL_VALUE})")]
+    OutOfRange {
+        /// The fill.
+        fill: FillId,
+        /// The market.
+        market: MarketKey,
+        /// The field: `qty` or `fee`.
+        field: &'static str,
+        /// Its value.
+        value: Decimal,
+    },
 }
+
+/// The largest quantity (contracts) or fee (dollars) one fill may carry: far beyond any real
+/// trade, far below where summing fills could outgrow a `Decimal`.
+pub const MAX_FILL_VALUE: Decimal = Decimal::from_parts(0xA4C6_8000, 0x38D7E, 0, false, 0); // 10^15
 
 /// Contracts of one outcome held on one market, with their cost.
 #[derive(Clone, PartialEq, Eq, Debug, Default)]
@@ -90,6 +107,16 @@ impl Portfolio {
         let key = (fill.market.venue.clone(), fill.fill_id.clone());
         if self.seen.contains(&key) {
             return Ok(false);
+        }
+        for (field, value) in [("qty", fill.qty.value()), ("fee", fill.fee)] {
+            if value.abs() > MAX_FILL_VALUE {
+                return Err(PortfolioError::OutOfRange {
+                    fill: fill.fill_id.clone(),
+                    market: fill.market.clone(),
+                    field,
+                    value,
+                });
+            }
         }
         let day = fill.ts.date_naive();
         let notional = fill.qty.notional(fill.price);

@@ -3,10 +3,10 @@
 
 use arb_core::Decimal;
 use arb_core::detect::{DetectLimits, Direction, PairView, evaluate};
-use arb_core::fees::{FeeRule, FeeSchedule};
+use arb_core::fees::{FeeModel, FeeRule, FeeSchedule};
 use arb_core::model::{
-    BinaryBook, Level, Market, MarketExt, MarketKey, MarketStatus, Opportunity, OrderBook, PairId,
-    PairStatus, Polarity, Price, PriceGrid, Qty, VerifiedPair,
+    BinaryBook, Legs, Level, Market, MarketExt, MarketKey, MarketStatus, Opportunity, OrderBook,
+    PairId, PairStatus, Polarity, Price, PriceGrid, Qty, VerifiedPair,
 };
 use chrono::{DateTime, Utc};
 use rust_decimal_macros::dec;
@@ -112,12 +112,9 @@ impl Fixture {
     pub fn view(&self) -> PairView<'_> {
         PairView {
             pair: &self.pair,
-            market_a: &self.market_a,
-            market_b: &self.market_b,
-            book_a: &self.book_a,
-            book_b: &self.book_b,
-            fees_a: &self.market_a.fees,
-            fees_b: &self.market_b.fees,
+            markets: Legs::new(&self.market_a, &self.market_b),
+            books: Legs::new(&self.book_a, &self.book_b),
+            fees: Legs::<&dyn FeeModel>::new(&self.market_a.fees, &self.market_b.fees),
         }
     }
 }

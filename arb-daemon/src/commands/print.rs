@@ -296,3 +296,98 @@ pub fn opportunities(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use arb_core::model::{
+        MarketKey, PairId, PairStatus, Polarity, Relation, SettlementWarning, VerifiedPair,
+        WarningKind,
+    };
+    use arb_core::store::{Lease, LeaseOwner, LeaseScope};
+    use chrono::{DateTime, Utc};
+
+    use super::*;
+
+    fn text(write: impl FnOnce(&mut Vec<u8>) -> Result<(), CommandError>) -> String {
+        let mut out = Vec::new();
+        write(&mut out).unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8(out).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_796_000_000 + secs, 0).unwrap_or_default()
+    }
+
+    /// `pairs approve` shows every settlement difference with both sides, and that the pair
+    /// cannot be traded, before it refuses it.
+    #[test]
+    fn a_reading_prints_each_difference_side_by_side() {
+        let read = PairReading {
+            relation: Relation::Overlapping,
+            polarity: Polarity::Same,
+            score: 71.0,
+            settlement: vec![SettlementWarning {
+                kind: WarningKind::Location,
+                a: "Central Park".into(),
+                b: "LaGuardia Airport".into(),
+            }],
+            warnings: vec![],
+        };
+        let out = text(|o| reading(o, &read, Polarity::Inverse));
+        let expected = format!(
+            "rules read as overlapping (score 71.0): not tradable\n\
+             ! {} differs\n    A: Central Park\n    B: LaGuardia Airport\n",
+            WarningKind::Location
+        );
+        assert_eq!(out, expected);
+    }
+
+    /// `pairs list` names the daemon trading each pair, or nobody.
+    #[test]
+    fn the_pairs_table_names_each_pairs_holder() {
+        let pair = |id| VerifiedPair {
+            id: PairId(id),
+            a: MarketKey::new("kalshi", format!("K{id}")),
+            b: MarketKey::new("polymarket", format!("0x{id}")),
+            polarity: Polarity::Same,
+            status: PairStatus::Active,
+            rules_hash_a: String::new(),
+            rules_hash_b: String::new(),
+            approved_by: "cli".into(),
+            approved_at: at(0),
+        };
+        let lease = Lease {
+            scope: LeaseScope::Pair(PairId(2)),
+            owner: LeaseOwner {
+                id: "box-7/4242/ab".into(),
+                host: "box-7".into(),
+                pid: 4242,
+                group: "default".into(),
+            },
+            token: 9,
+            acquired_at: at(10),
+            expires_at: at(40),
+        };
+        let out = text(|o| pairs(o, &[pair(1), pair(2)], std::slice::from_ref(&lease)));
+        let rows: Vec<&str> = out.lines().collect();
+        assert!(rows[0].trim_end().ends_with("traded by"), "{out}");
+        assert!(rows[1].trim_end().ends_with("nobody"), "{out}");
+        let until = at(40).format("%H:%M:%S UTC").to_string();
+        assert!(
+            rows[2]
+                .trim_end()
+                .ends_with(&format!("box-7 (pid 4242, until {until})")),
+            "{out}"
+        );
+        let out = text(|o| leases(o, &[lease]));
+        assert!(out.starts_with("leases: "), "{out}");
+        assert!(
+            out.contains("box-7") && out.contains("pid 4242") && out.contains("token 9"),
+            "{out}"
+        );
+        assert_eq!(
+            text(|o| leases(o, &[])),
+            "leases: no daemon holds any pair of this store\n"
+        );
+    }
+}

@@ -29,7 +29,7 @@ use arb_core::clock::{Clock, ManualClock, SequentialIds};
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::exchange::{BookEvent, Exchange, ExchangeError};
 use arb_core::model::{
-    ClientOrderId, Level, Liquidity, MarketId, MarketKey, Opportunity, OpportunityLeg, Order,
+    ClientOrderId, Legs, Level, Liquidity, MarketId, MarketKey, Opportunity, OpportunityLeg, Order,
     OrderRequest, OrderStatus, Outcome, PairId, PairStatus, Polarity, Price, Qty, Side,
     TimeInForce, VerifiedPair,
 };
@@ -352,12 +352,9 @@ pub async fn run(out: &mut dyn Write) -> Result<CustomVenueSummary> {
     );
     let view = PairView {
         pair: &pair,
-        market_a: &market_a,
-        market_b: &market_b,
-        book_a: &book_a,
-        book_b: &book_b,
-        fees_a: fees_a.as_ref(),
-        fees_b: fees_b.as_ref(),
+        markets: Legs::new(&market_a, &market_b),
+        books: Legs::new(&book_a, &book_b),
+        fees: Legs::new(fees_a.as_ref(), fees_b.as_ref()),
     };
     let limits = DetectLimits {
         min_profit_fraction: dec!(0.01),

@@ -30,8 +30,8 @@ use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::exchange::Exchange;
 use arb_core::execute::{ExecutionConfig, Executor};
 use arb_core::model::{
-    ExecutionState, Market, MarketId, MarketKey, NewPair, Outcome, PairId, Polarity, Price, Qty,
-    VerifiedPair,
+    ExecutionState, Legs, Market, MarketId, MarketKey, NewPair, Outcome, PairId, Polarity, Price,
+    Qty, VerifiedPair,
 };
 use arb_core::notify::NullNotifier;
 use arb_core::sim::{
@@ -294,12 +294,9 @@ pub async fn run(
             };
             let view = PairView {
                 pair: &w.pair,
-                market_a: ma,
-                market_b: mb,
-                book_a: &book_a,
-                book_b: &book_b,
-                fees_a: fee_a.as_ref(),
-                fees_b: fee_b.as_ref(),
+                markets: Legs::new(ma, mb),
+                books: Legs::new(&book_a, &book_b),
+                fees: Legs::new(fee_a.as_ref(), fee_b.as_ref()),
             };
             // No opportunity is the usual case; `NoOpportunity` says why (for logs).
             let Ok(opportunity) = best_opportunity(&view, &limits, clock.now()) else {

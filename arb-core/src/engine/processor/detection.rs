@@ -10,8 +10,8 @@ use crate::detect::{DetectLimits, NoOpportunity, PairView};
 use crate::engine::events::{Command, ExecutionOrder, Job, Persist};
 use crate::exchange::BookEvent;
 use crate::model::{
-    BinaryBook, MarketId, MarketKey, Opportunity, OpportunityDecision, OpportunityRecord, PairId,
-    PriceSnapshot, VenueId,
+    BinaryBook, Legs, MarketId, MarketKey, Opportunity, OpportunityDecision, OpportunityRecord,
+    PairId, PriceSnapshot, VenueId,
 };
 use crate::risk::RiskState;
 
@@ -199,12 +199,9 @@ impl Processor {
         } = watched;
         let view = PairView {
             pair,
-            market_a: &markets[0],
-            market_b: &markets[1],
-            book_a,
-            book_b,
-            fees_a: fees[0].as_ref(),
-            fees_b: fees[1].as_ref(),
+            markets: markets.each_ref(),
+            books: Legs::new(book_a, book_b),
+            fees: fees.each_ref().map(|_, f| f.as_ref()),
         };
         match detector.best_opportunity(&view, &limits, at) {
             Ok(opportunity) => self.act_on(pair_id, opportunity, at, out),
@@ -235,7 +232,11 @@ impl Processor {
                 return config.risk.max_trade_usd;
             }
             let balance = self.balances.get(venue).copied().unwrap_or(Decimal::ZERO);
-            (balance - config.risk.min_balance_reserve_usd).max(Decimal::ZERO)
+            // A balance so negative that the subtraction overflows leaves nothing to spend.
+            balance
+                .checked_sub(config.risk.min_balance_reserve_usd)
+                .unwrap_or(Decimal::ZERO)
+                .max(Decimal::ZERO)
         };
         let cap = config.risk.max_exposure_per_market_usd;
         DetectLimits {
@@ -280,7 +281,7 @@ impl Processor {
             self.books.get(&watched.pair.a),
             self.books.get(&watched.pair.b),
         ) {
-            (Some(a), Some(b)) => Some([Arc::clone(a), Arc::clone(b)]),
+            (Some(a), Some(b)) => Some(Legs::new(Arc::clone(a), Arc::clone(b))),
             _ => None,
         };
         self.busy.insert(pair_id);

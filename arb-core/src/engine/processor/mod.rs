@@ -20,15 +20,15 @@ use super::fallback::Fallback;
 use super::{BookCache, EngineConfig};
 use crate::detect::PairDetector;
 use crate::fees::FeeModel;
-use crate::model::{Market, PairId, VenueId, VerifiedPair};
+use crate::model::{Legs, Market, PairId, VenueId, VerifiedPair};
 use crate::portfolio::Portfolio;
 use crate::risk::RiskManager;
 
 /// One approved pair with everything needed to evaluate it.
 struct WatchedPair {
     pair: VerifiedPair,
-    markets: [Market; 2],
-    fees: [Arc<dyn FeeModel>; 2],
+    markets: Legs<Market>,
+    fees: Legs<Arc<dyn FeeModel>>,
     /// Kept between book updates: the fee rules and limits are converted once.
     detector: PairDetector,
 }

@@ -15,7 +15,7 @@ use crate::engine::{EngineConfig, TradingMode};
 use crate::exchange::BookEvent;
 use crate::fees::{FeeModel, FeeSchedule};
 use crate::model::{
-    BinaryBook, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, MarketKey,
+    BinaryBook, ExecutionId, ExecutionMode, ExecutionRecord, ExecutionState, Legs, MarketKey,
     OpportunityDecision, OrderBook, Outcome, PairId, PairStatus, Polarity, VenueId, VerifiedPair,
 };
 use crate::risk::RiskManager;
@@ -53,8 +53,8 @@ fn loaded() -> LoadedPair {
     let fees = || Arc::new(FeeSchedule::default()) as Arc<dyn FeeModel>;
     LoadedPair {
         pair: pair(),
-        markets: [market("venue-a"), market("venue-b")],
-        fees: [fees(), fees()],
+        markets: Legs::new(market("venue-a"), market("venue-b")),
+        fees: Legs::new(fees(), fees()),
     }
 }
 

@@ -18,7 +18,7 @@ use super::handle::{HALT_SETTING, Shared};
 use super::leasing::Leasing;
 use super::{EngineError, EngineHandle};
 use crate::execute::{ExecutionContext, Executor};
-use crate::model::{MarketId, PairId, PairStatus, VenueId, VerifiedPair};
+use crate::model::{Legs, MarketId, PairId, PairStatus, VenueId, VerifiedPair};
 use crate::store::{ExposureReservation, StoreError};
 
 pub(super) use persist::persister;
@@ -157,10 +157,10 @@ impl Io {
         ) else {
             return Ok(None);
         };
-        let fees = [venue_a.fee_model(&a), venue_b.fee_model(&b)];
+        let fees = Legs::new(venue_a.fee_model(&a), venue_b.fee_model(&b));
         Ok(Some(LoadedPair {
             pair: pair.clone(),
-            markets: [a, b],
+            markets: Legs::new(a, b),
             fees,
         }))
     }
@@ -254,12 +254,16 @@ impl Io {
             books: order
                 .books
                 .as_ref()
-                .map(|[a, b]| crate::model::Legs::new(a.as_ref(), b.as_ref())),
+                .map(|books| books.each_ref().map(|_, book| book.as_ref())),
         };
-        let [a, b] = &order.markets;
         let result = self
             .executor
-            .execute_with(&order.pair, [a, b], &order.opportunity, context)
+            .execute_with(
+                &order.pair,
+                order.markets.each_ref(),
+                &order.opportunity,
+                context,
+            )
             .await;
         Ok(ended(match result {
             Ok(record) => ExecutionEnd::Finished {
