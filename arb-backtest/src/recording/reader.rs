@@ -70,13 +70,15 @@ pub enum ReadError {
         source: serde_json::Error,
     },
     /// The file does not start with a header.
-    #[error("{file}: the first line is not a header record")]
+    #[error("{file}: the first line (decompressed offset 0) is not a header record")]
     MissingHeader {
         /// The file.
         file: PathBuf,
     },
     /// The file was written by a newer version of the record layout.
-    #[error("{file}: record layout version {version} is newer than this build reads ({supported})")]
+    #[error(
+        "{file}: the header (decompressed offset 0) has record layout version {version}, newer than this build reads ({supported})"
+    )]
     NewerVersion {
         /// The file.
         file: PathBuf,

@@ -138,7 +138,7 @@ impl RecordingWriter {
             Some(open) => open
                 .encoder
                 .finish()
-                .and_then(|mut file| file.sync_all())
+                .and_then(|file| file.sync_all())
                 .map_err(|source| WriteError::File {
                     file: open.path,
                     source,
