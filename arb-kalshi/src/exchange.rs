@@ -5,11 +5,11 @@ use std::ops::ControlFlow;
 use std::sync::{Mutex, PoisonError};
 
 use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
-use arb_core::record::SharedTap;
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, Order, OrderRequest, Position,
     PriceGrid, VenueId, VenueOrderId,
 };
+use arb_core::record::SharedTap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -143,7 +143,9 @@ impl KalshiExchange {
         if let Some(tap) = &self.raw_tap {
             match std::str::from_utf8(&body) {
                 Ok(text) => tap.received(&convert::venue(), REST_BOOK_FORMAT, market, text),
-                Err(e) => tracing::warn!(what, error = %e, "order book answer not recorded: not UTF-8"),
+                Err(e) => {
+                    tracing::warn!(what, error = %e, "order book answer not recorded: not UTF-8")
+                }
             }
         }
         crate::rest::decode(&body, what)

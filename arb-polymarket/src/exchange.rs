@@ -5,12 +5,12 @@ use std::sync::{Arc, Mutex};
 
 use arb_core::clock::minted_at_ms;
 use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
-use arb_core::record::SharedTap;
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, FillId, Liquidity, Market, MarketId, MarketKey,
     Order, OrderRequest, OrderStatus, Position, Price, Qty, Side, TimeInForce, VenueId,
     VenueOrderId,
 };
+use arb_core::record::SharedTap;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Method;

@@ -24,7 +24,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use futures::StreamExt;
 use rust_decimal_macros::dec;
 use serde_json::Value;
-use venues::{Daemon, FED_KALSHI, FED_POLY, Fakes, KalshiKey, MAYOR_KALSHI, MAYOR_POLY, PolyWallet};
+use venues::{
+    Daemon, FED_KALSHI, FED_POLY, Fakes, KalshiKey, MAYOR_KALSHI, MAYOR_POLY, PolyWallet,
+};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 4, 9, 0, 0).unwrap()
@@ -34,7 +36,11 @@ fn t0() -> DateTime<Utc> {
 fn read(dir: &Path) -> Vec<Record> {
     let mut reader = RecordingReader::open(dir).unwrap();
     let records: Vec<Record> = reader.by_ref().collect::<Result<_, _>>().unwrap();
-    assert!(reader.truncations().is_empty(), "{:?}", reader.truncations());
+    assert!(
+        reader.truncations().is_empty(),
+        "{:?}",
+        reader.truncations()
+    );
     records
 }
 
@@ -70,7 +76,10 @@ async fn sim_books_read_back_as_the_venue_returned_and_streamed_them() {
     tap.market(&market);
     let venue = TappedExchange::new(sim.clone(), Arc::clone(&tap) as SharedTap);
     let mut seen = vec![venue.order_book(&id).await.unwrap()];
-    let mut stream = venue.subscribe_books(std::slice::from_ref(&id)).await.unwrap();
+    let mut stream = venue
+        .subscribe_books(std::slice::from_ref(&id))
+        .await
+        .unwrap();
     for (bid, ask) in [(dec!(0.41), dec!(0.43)), (dec!(0.38), dec!(0.44))] {
         clock.advance(chrono::Duration::seconds(1));
         book(bid, ask);
@@ -125,7 +134,10 @@ async fn sim_books_read_back_as_the_venue_returned_and_streamed_them() {
             }
         }
     }
-    assert_eq!(decoded, seen, "the recorded books are the books the venue gave");
+    assert_eq!(
+        decoded, seen,
+        "the recorded books are the books the venue gave"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +182,10 @@ async fn the_demo_records_its_run_for_a_backtest() {
         })
         .collect();
     for pair in &pairs {
-        assert!(defined.contains(&&pair.a) && defined.contains(&&pair.b), "{pair:?}");
+        assert!(
+            defined.contains(&&pair.a) && defined.contains(&&pair.b),
+            "{pair:?}"
+        );
     }
     let mut books_per_venue = std::collections::BTreeMap::<String, usize>::new();
     for r in &records {
@@ -194,7 +209,10 @@ async fn the_demo_records_its_run_for_a_backtest() {
         ["sim-kalshi", "sim-polymarket"],
         "{books_per_venue:?}"
     );
-    assert!(books_per_venue.values().all(|n| *n >= 3), "{books_per_venue:?}");
+    assert!(
+        books_per_venue.values().all(|n| *n >= 3),
+        "{books_per_venue:?}"
+    );
 }
 
 /// The raw records of `venue` in `format`, as (market, payload parsed as JSON).
@@ -253,7 +271,10 @@ async fn record_writes_the_venues_own_answers_and_the_definitions() {
         })
         .collect();
     for id in [FED_KALSHI, FED_POLY, MAYOR_KALSHI, MAYOR_POLY] {
-        assert!(markets.iter().any(|m| m == id), "{id} not defined: {markets:?}");
+        assert!(
+            markets.iter().any(|m| m == id),
+            "{id} not defined: {markets:?}"
+        );
     }
     let pairs = records
         .iter()
@@ -282,11 +303,12 @@ async fn record_writes_the_venues_own_answers_and_the_definitions() {
     let poly = raws(&records, "polymarket", "polymarket.rest.book");
     assert!(poly.len() >= 2, "{} Polymarket answers:\n{log}", poly.len());
     assert!(
-        poly.iter().all(|(_, body)| body
-            .as_array()
-            .is_some_and(|books| books.iter().all(|b| b["asset_id"].is_string()
-                && b["bids"].is_array()
-                && b["asks"].is_array()))),
+        poly.iter()
+            .all(
+                |(_, body)| body.as_array().is_some_and(|books| books.iter().all(
+                    |b| b["asset_id"].is_string() && b["bids"].is_array() && b["asks"].is_array()
+                ))
+            ),
         "Polymarket's own /books shape: {poly:?}"
     );
 }

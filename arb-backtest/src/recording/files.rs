@@ -84,7 +84,10 @@ mod tests {
         assert_eq!(first.file_name(), "2026-03-09T07.rec.zst");
         assert_eq!(restart.file_name(), "2026-03-09T07.2.rec.zst");
         for slot in [first, restart] {
-            assert_eq!(FileSlot::parse(&PathBuf::from(slot.file_name())), Some(slot));
+            assert_eq!(
+                FileSlot::parse(&PathBuf::from(slot.file_name())),
+                Some(slot)
+            );
         }
         let next_hour = FileSlot::of(at + chrono::Duration::hours(1), 0);
         assert!(first < restart && restart < next_hour);

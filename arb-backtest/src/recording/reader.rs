@@ -46,7 +46,9 @@ pub enum ReadError {
         source: io::Error,
     },
     /// The compressed data is corrupt (not a crash's cut: data follows the damage).
-    #[error("{file}: corrupt compressed data at decompressed offset {offset} (line {line}): {source}")]
+    #[error(
+        "{file}: corrupt compressed data at decompressed offset {offset} (line {line}): {source}"
+    )]
     Corrupt {
         /// The file.
         file: PathBuf,
@@ -134,9 +136,8 @@ impl RecordingReader {
             if !is_recording {
                 continue;
             }
-            let slot = FileSlot::parse(&path).ok_or_else(|| ReadError::FileName {
-                file: path.clone(),
-            })?;
+            let slot =
+                FileSlot::parse(&path).ok_or_else(|| ReadError::FileName { file: path.clone() })?;
             files.push((slot, path));
         }
         if files.is_empty() {

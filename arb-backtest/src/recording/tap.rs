@@ -1,9 +1,9 @@
 //! [`RecordingTap`]: a [`RawTap`] that records on a background thread.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
 
 use arb_core::clock::Clock;
 use arb_core::model::{Market, MarketId, VenueId, VerifiedPair};

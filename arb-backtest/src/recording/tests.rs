@@ -48,6 +48,18 @@ fn raw(at: DateTime<Utc>, n: usize) -> Record {
     }
 }
 
+/// `n` raw records a millisecond apart from 10:00.
+fn numbered_raws(n: u16) -> Vec<Record> {
+    (0..n)
+        .map(|i| {
+            raw(
+                t(10, 0, 0) + Duration::milliseconds(i64::from(i)),
+                usize::from(i),
+            )
+        })
+        .collect()
+}
+
 fn write_all(dir: &Path, records: &[Record]) {
     let mut writer = RecordingWriter::create(dir).unwrap_or_else(|e| panic!("create: {e}"));
     for r in records {
@@ -110,7 +122,13 @@ fn records_read_back_as_written_after_a_header_and_unchanged_definitions_once() 
         started_at: t(10, 0, 0),
     };
     let mut expected = vec![header];
-    expected.extend(input.iter().enumerate().filter(|(i, _)| *i != 3).map(|(_, r)| r.clone()));
+    expected.extend(
+        input
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 3)
+            .map(|(_, r)| r.clone()),
+    );
     assert_eq!(records, expected);
     assert!(cuts.is_empty());
     assert_eq!(files(dir.path()), ["2026-03-09T10.rec.zst"]);
@@ -147,7 +165,10 @@ fn a_new_hour_starts_a_new_file_with_every_definition_and_a_restart_never_overwr
             "2026-03-09T11.rec.zst"
         ]
     );
-    assert_eq!(std::fs::read(&first_file).unwrap_or_else(|e| panic!("{e}")), before);
+    assert_eq!(
+        std::fs::read(&first_file).unwrap_or_else(|e| panic!("{e}")),
+        before
+    );
 
     let (records, _) = read_all(dir.path());
     let header = |at| Record::Header {
@@ -179,16 +200,18 @@ fn a_new_hour_starts_a_new_file_with_every_definition_and_a_restart_never_overwr
 
 /// Writes `n` records without finishing the file (as a crash leaves it) and returns the file and
 /// its size after each record.
-fn crashed_recording(dir: &Path, n: usize) -> (PathBuf, Vec<u64>, Vec<Record>) {
+fn crashed_recording(dir: &Path, n: u16) -> (PathBuf, Vec<u64>, Vec<Record>) {
     let mut writer = RecordingWriter::create(dir).unwrap_or_else(|e| panic!("create: {e}"));
-    let records: Vec<Record> = (0..n)
-        .map(|i| raw(t(10, 0, 0) + Duration::milliseconds(i as i64), i))
-        .collect();
+    let records = numbered_raws(n);
     let mut sizes = Vec::new();
     for r in &records {
         writer.write(r).unwrap_or_else(|e| panic!("write: {e}"));
         let file = writer.current_file().unwrap_or_else(|| panic!("no file"));
-        sizes.push(std::fs::metadata(file).unwrap_or_else(|e| panic!("{e}")).len());
+        sizes.push(
+            std::fs::metadata(file)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .len(),
+        );
     }
     let file = writer.current_file().map(Path::to_path_buf);
     // Forget the writer: no end of stream is written, as in a crash.
@@ -205,7 +228,9 @@ fn a_file_cut_anywhere_reads_back_every_whole_record_and_reports_the_cut() {
     let cut_dir = tempdir();
     let cut_file = cut_dir.path().join("2026-03-09T10.rec.zst");
     // Every offset in the first records, then a spread over the rest.
-    let offsets = (0..200).chain((200..bytes.len()).step_by(13)).chain([bytes.len()]);
+    let offsets = (0..200)
+        .chain((200..bytes.len()).step_by(13))
+        .chain([bytes.len()]);
     for cut in offsets {
         std::fs::write(&cut_file, &bytes[..cut]).unwrap_or_else(|e| panic!("{e}"));
         let (read, cuts) = read_all(cut_dir.path());
@@ -223,9 +248,7 @@ fn a_file_cut_anywhere_reads_back_every_whole_record_and_reports_the_cut() {
 #[test]
 fn a_damaged_byte_is_an_error_naming_the_file_and_offset_never_a_panic() {
     let dir = tempdir();
-    let records: Vec<Record> = (0..60)
-        .map(|i| raw(t(10, 0, 0) + Duration::milliseconds(i), i as usize))
-        .collect();
+    let records = numbered_raws(60);
     write_all(dir.path(), &records);
     let file = dir.path().join("2026-03-09T10.rec.zst");
     let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{e}"));
@@ -311,9 +334,20 @@ fn the_tap_stamps_receive_times_and_writes_in_the_background() {
     clock.advance(Duration::seconds(1));
     let venue = "polymarket".into();
     let market_id = "0xrain".into();
-    tap.received(&venue, "polymarket.rest.book", Some(&market_id), r#"{"bids":[]}"#);
+    tap.received(
+        &venue,
+        "polymarket.rest.book",
+        Some(&market_id),
+        r#"{"bids":[]}"#,
+    );
     let stats = tap.finish();
-    assert_eq!(stats, TapStats { written: 2, failed: 0 });
+    assert_eq!(
+        stats,
+        TapStats {
+            written: 2,
+            failed: 0
+        }
+    );
     let (records, _) = read_all(dir.path());
     assert_eq!(records.len(), 3, "{records:?}");
     assert_eq!(

@@ -17,8 +17,7 @@ use arb_backtest::recording::RecordingTap;
 use arb_core::clock::SystemClock;
 use arb_core::exchange::{BookEvent, Exchange};
 use arb_core::model::{
-    Market, MarketId, MarketKey, MarketStatus, PairStatus, SuggestionStatus, VenueId,
-    VerifiedPair,
+    Market, MarketId, MarketKey, MarketStatus, PairStatus, SuggestionStatus, VenueId, VerifiedPair,
 };
 use arb_core::record::SharedTap;
 use arb_core::store::Store;
@@ -53,7 +52,9 @@ pub async fn record(
     let mut recorder = Recorder::new(venues, Arc::clone(&tap));
     let selection = Selection::read(store.as_ref(), args.markets, &recorder.venue_ids()).await?;
     if selection.markets.is_empty() {
-        return Err(CommandError::NothingToRecord(nothing_selected(args.markets)));
+        return Err(CommandError::NothingToRecord(nothing_selected(
+            args.markets,
+        )));
     }
     recorder.define(&selection).await;
     writeln!(
@@ -126,7 +127,10 @@ impl Selection {
         venues: &[VenueId],
     ) -> Result<Self, CommandError> {
         let pairs = store.pairs(Some(PairStatus::Active)).await?;
-        let mut keys: Vec<MarketKey> = pairs.iter().flat_map(|p| [p.a.clone(), p.b.clone()]).collect();
+        let mut keys: Vec<MarketKey> = pairs
+            .iter()
+            .flat_map(|p| [p.a.clone(), p.b.clone()])
+            .collect();
         let mut markets = BTreeMap::new();
         match which {
             RecordMarkets::Active => {}
@@ -152,7 +156,9 @@ impl Selection {
                 Some(m) => {
                     markets.insert(key, m);
                 }
-                None => tracing::warn!(market = %key, "not in the store; not recorded (run `markets sync`)"),
+                None => {
+                    tracing::warn!(market = %key, "not in the store; not recorded (run `markets sync`)")
+                }
             }
         }
         let pairs = pairs
@@ -223,7 +229,9 @@ impl Recorder {
                 continue;
             }
             self.watched.insert(key.clone());
-            new.entry(key.venue.clone()).or_default().push(key.market.clone());
+            new.entry(key.venue.clone())
+                .or_default()
+                .push(key.market.clone());
         }
         for (venue, markets) in new {
             if let Some(exchange) = self.venues.get(&venue) {
@@ -291,7 +299,10 @@ impl Recorder {
                 .unwrap_or_else(PoisonError::into_inner);
             for key in &self.watched {
                 if last.get(key).is_none_or(|at| now - *at >= quiet_after) {
-                    stale.entry(&key.venue).or_default().push(key.market.clone());
+                    stale
+                        .entry(&key.venue)
+                        .or_default()
+                        .push(key.market.clone());
                 }
             }
         }

@@ -16,13 +16,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use arb_backtest::recording::{RecordingTap, TappedExchange};
 use arb_core::clock::{Clock, SystemClock, UniqueIds};
 use arb_core::engine::{Engine, EngineConfig, EngineParts};
 use arb_core::exchange::Exchange;
-use arb_backtest::recording::{RecordingTap, TappedExchange};
 use arb_core::model::{PairStatus, VerifiedPair};
-use arb_core::record::SharedTap;
 use arb_core::notify::LogNotifier;
+use arb_core::record::SharedTap;
 use arb_core::store::Store;
 
 use crate::commands::CommandError;
