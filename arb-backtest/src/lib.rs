@@ -5,3 +5,5 @@
 //! - **Replay / backtest**: a recording fed through the venues' own parsers into the engine, which
 //!   trades against simulated venues that fill each order against the recorded book as it stood
 //!   when the order would have arrived.
+
+pub mod recording;

@@ -193,3 +193,47 @@ struct NativeBookRef<'a> {
     market: &'a MarketId,
     book: &'a BinaryBook,
 }
+
+/// One message a [`MemoryTap`] received.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TappedMessage {
+    /// The venue that sent it.
+    pub venue: VenueId,
+    /// Its format tag.
+    pub format: String,
+    /// The market, when the adapter named it.
+    pub market: Option<MarketId>,
+    /// The message as received.
+    pub payload: String,
+}
+
+/// A [`RawTap`] that keeps what it receives in memory, in order: for tests of adapters' taps
+/// and for tools that inspect raw messages without writing them.
+#[derive(Debug, Default)]
+pub struct MemoryTap(std::sync::Mutex<Vec<TappedMessage>>);
+
+impl MemoryTap {
+    /// Everything received so far, emptying the tap.
+    pub fn take(&self) -> Vec<TappedMessage> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+impl RawTap for MemoryTap {
+    fn received(&self, venue: &VenueId, format: &str, market: Option<&MarketId>, payload: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(TappedMessage {
+                venue: venue.clone(),
+                format: format.to_owned(),
+                market: market.cloned(),
+                payload: payload.to_owned(),
+            });
+    }
+}

@@ -528,3 +528,19 @@ fn database_password_is_percent_encoded_into_the_url() {
         assert!(!text.contains("secret-VALUE"), "{text}");
     }
 }
+
+#[test]
+fn record_dir_is_off_by_default_and_shown_by_config_check() {
+    let c = load(&[]);
+    assert_eq!(c.record_dir, None);
+    assert!(c.render().contains("RECORD_DIR"), "{}", c.render());
+    let c = load(&[("RECORD_DIR", "recordings/live")]);
+    assert_eq!(c.record_dir.as_deref(), Some(Path::new("recordings/live")));
+    assert!(
+        c.render().lines().any(|l| l.starts_with("RECORD_DIR")
+            && l.contains("= recordings/live")
+            && l.contains("(environment)")),
+        "{}",
+        c.render()
+    );
+}

@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use arb_core::exchange::{Exchange, ExchangeError};
@@ -11,6 +12,7 @@ use arb_core::model::{
     ClientOrderId, Liquidity, MarketId, MarketKey, MarketStatus, OrderRequest, OrderStatus,
     Outcome, Price, Qty, Side, TimeInForce, VenueOrderId,
 };
+use arb_core::record::{MemoryTap, TappedMessage};
 use arb_kalshi::{KalshiConfig, KalshiExchange, KalshiFees, KalshiMarketExt, RetryPolicy};
 use chrono::{DateTime, TimeZone, Utc};
 use common::{SignedByReferenceKey, Unsigned, credentials, fixture};
@@ -1151,4 +1153,38 @@ fn the_mock_signature_check_rejects_a_wrong_path_timestamp_or_method() {
         "POST",
         "/trade-api/v2/portfolio/balance"
     ));
+}
+
+#[tokio::test]
+async fn order_book_answers_are_tapped_byte_for_byte_before_parsing() {
+    let server = MockServer::start().await;
+    // Spacing no serialiser would produce: the tap must hand over the body as received.
+    let single = r#"{"orderbook_fp":  {"yes_dollars": [["0.4200", "13.00"]], "no_dollars": []}}"#;
+    let batch = r#"{"orderbooks": [ {"ticker": "A", "orderbook_fp": {"yes_dollars": [], "no_dollars": [["0.0100", "100.00"]]}} ]}"#;
+    Mock::given(method("GET"))
+        .and(path(p("/markets/T/orderbook")))
+        .respond_with(ResponseTemplate::new(200).set_body_string(single))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(p("/markets/orderbooks")))
+        .respond_with(ResponseTemplate::new(200).set_body_string(batch))
+        .mount(&server)
+        .await;
+    let tap = Arc::new(MemoryTap::default());
+    let kalshi = exchange(&server).with_raw_tap(tap.clone());
+    let book = kalshi.order_book(&MarketId::new("T")).await.unwrap();
+    assert_eq!(levels(book.yes.bids()), vec![(dec!(0.42), dec!(13))]);
+    kalshi.order_books(&[MarketId::new("A")]).await.unwrap();
+    let tapped = tap.take();
+    let message = |market: Option<&str>, payload: &str| TappedMessage {
+        venue: "kalshi".into(),
+        format: "kalshi.rest.orderbook".into(),
+        market: market.map(MarketId::new),
+        payload: payload.to_owned(),
+    };
+    assert_eq!(
+        tapped,
+        vec![message(Some("T"), single), message(None, batch)]
+    );
 }

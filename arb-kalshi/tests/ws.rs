@@ -4,10 +4,12 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use arb_core::exchange::{BookEvent, BookStream, Exchange};
 use arb_core::model::{BinaryBook, MarketId};
+use arb_core::record::MemoryTap;
 use arb_kalshi::{KalshiConfig, KalshiExchange, ReconnectPolicy};
 use common::{credentials, fixture, verify_headers};
 use futures::{SinkExt, StreamExt};
@@ -269,4 +271,44 @@ async fn yes_scale_no_levels_are_converted_back() {
         "market_ticker": "FED-23DEC-T3.00", "price_dollars": "0.4400", "delta_fp": "-146.00", "side": "no"}})).await;
     let book = next_book(&mut stream, "FED-23DEC-T3.00").await;
     assert!(book.yes.asks().is_empty());
+}
+
+#[tokio::test]
+async fn every_frame_is_tapped_as_received_before_parsing() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = KalshiConfig::demo()
+        .with_hosts(
+            "http://127.0.0.1:9/trade-api/v2",
+            format!("ws://127.0.0.1:{port}/trade-api/ws/v2"),
+        )
+        .with_credentials(credentials());
+    let tap = Arc::new(MemoryTap::default());
+    let kalshi = KalshiExchange::new(config)
+        .unwrap()
+        .with_raw_tap(tap.clone());
+    let mut stream = kalshi
+        .subscribe_books(&[MarketId::new("FED-23DEC-T3.00")])
+        .await
+        .unwrap();
+    let mut ws = accept_signed(&listener).await;
+    let subscribe = recv_json(&mut ws).await;
+    let ack = format!(
+        r#"{{"id": {}, "type": "subscribed",  "msg": {{"channel": "orderbook_delta", "sid": 2}}}}"#,
+        subscribe["id"]
+    );
+    let snapshot = fixture("ws-orderbook.docs.json")["orderbook_snapshot"].to_string();
+    for frame in [&ack, &snapshot] {
+        ws.send(Message::text(frame.as_str())).await.unwrap();
+    }
+    next_book(&mut stream, "FED-23DEC-T3.00").await;
+    let tapped = tap.take();
+    let frames: Vec<&str> = tapped.iter().map(|m| m.payload.as_str()).collect();
+    assert_eq!(frames, [ack.as_str(), snapshot.as_str()]);
+    assert!(
+        tapped
+            .iter()
+            .all(|m| m.venue.as_str() == "kalshi" && m.format == "kalshi.ws" && m.market.is_none()),
+        "{tapped:?}"
+    );
 }

@@ -16,6 +16,7 @@ use arb_core::model::{
     ClientOrderId, Liquidity, MarketId, MarketKey, MarketStatus, OrderRequest, OrderStatus,
     Outcome, Price, Qty, Side, TimeInForce, VenueOrderId,
 };
+use arb_core::record::{MemoryTap, TappedMessage};
 use arb_polymarket::signing::{ApiCreds, SignatureType, Wallet, l1_signature};
 use arb_polymarket::{
     OutcomeMapping, PolymarketConfig, PolymarketExchange, PolymarketFees, PolymarketMarketExt,
@@ -720,4 +721,40 @@ fn config_and_adapter_debug_hide_secrets() {
         assert!(!dbg.contains("test-passphrase"));
         assert!(dbg.contains("https://clob.polymarket.com"));
     }
+}
+
+#[tokio::test]
+async fn book_answers_are_tapped_byte_for_byte_before_parsing() {
+    let server = MockServer::start().await;
+    mount_markets(&server).await;
+    let mut book = sample("clob_book.json");
+    book["asset_id"] = json!(YES_TOKEN);
+    // Spacing no serialiser would produce: the tap must hand over the body as received.
+    let single = format!("{{ \"spaced\": true,  {}", &book.to_string()[1..]);
+    let batch = format!("[ {book} ]");
+    Mock::given(method("GET"))
+        .and(path("/book"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(single.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/books"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(batch.clone()))
+        .mount(&server)
+        .await;
+    let tap = Arc::new(MemoryTap::default());
+    let ex = exchange(&server, false).with_raw_tap(tap.clone());
+    let market = MarketId::new(CID_YN);
+    ex.order_book(&market).await.unwrap();
+    ex.order_books(std::slice::from_ref(&market)).await.unwrap();
+    let message = |market: Option<MarketId>, payload: String| TappedMessage {
+        venue: "polymarket".into(),
+        format: "polymarket.rest.book".into(),
+        market,
+        payload,
+    };
+    assert_eq!(
+        tap.take(),
+        vec![message(Some(market), single), message(None, batch)]
+    );
 }

@@ -6,10 +6,12 @@
 
 mod common;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use arb_core::exchange::{BookEvent, Exchange};
 use arb_core::model::MarketId;
+use arb_core::record::MemoryTap;
 use arb_polymarket::signing::TickSize;
 use arb_polymarket::{PolymarketConfig, PolymarketExchange};
 use futures::{SinkExt, StreamExt};
@@ -159,4 +161,56 @@ async fn book_deltas_tick_change_heartbeat_and_reconnect() {
     assert_eq!(levels(book.yes.asks()), vec![(dec!(0.60), dec!(2))]);
     drop(stream);
     assert_eq!(server.await.unwrap(), "PING");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_frame_but_the_heartbeat_is_tapped_as_received() {
+    let http = MockServer::start().await;
+    mount_markets(&http).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut book = sample("ws_book.json");
+    book["asset_id"] = json!(YES_TOKEN);
+    book["market"] = json!(CID_YN);
+    // Spacing no serialiser would produce: the tap must hand over the frame as received.
+    let frames = [
+        format!("[ {book} ]"),
+        format!("{{ \"x\": 1,  {}", &book.to_string()[1..]),
+    ];
+    let sent = frames.clone();
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut ws = tokio_tungstenite::accept_async(tcp).await.unwrap();
+        next_text(&mut ws).await;
+        ws.send(Message::text("PONG")).await.unwrap();
+        for frame in &sent {
+            ws.send(Message::text(frame.as_str())).await.unwrap();
+        }
+        while let Some(Ok(_)) = ws.next().await {}
+    });
+    let mut cfg = PolymarketConfig::with_base_url(&http.uri());
+    cfg.ws_market_url = format!("ws://127.0.0.1:{port}/ws/market");
+    let tap = Arc::new(MemoryTap::default());
+    let ex = PolymarketExchange::new(cfg)
+        .unwrap()
+        .with_raw_tap(tap.clone());
+    let mut stream = ex.subscribe_books(&[MarketId::new(CID_YN)]).await.unwrap();
+    for _ in 0..2 {
+        let event = tokio::time::timeout(Duration::from_secs(20), stream.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(matches!(event, BookEvent::Book { .. }), "{event:?}");
+    }
+    drop(stream);
+    server.abort();
+    let tapped = tap.take();
+    let payloads: Vec<&str> = tapped.iter().map(|m| m.payload.as_str()).collect();
+    assert_eq!(payloads, [frames[0].as_str(), frames[1].as_str()]);
+    assert!(
+        tapped.iter().all(|m| m.venue.as_str() == "polymarket"
+            && m.format == "polymarket.ws"
+            && m.market.is_none()),
+        "{tapped:?}"
+    );
 }
