@@ -397,3 +397,35 @@ fn a_recording_without_pairs_is_refused_clearly() -> TestResult {
     assert!(err.to_string().contains("no records"), "{err}");
     Ok(())
 }
+
+/// Books that cross and uncross every few hundred milliseconds, several messages in the same
+/// millisecond, executions ending while more books arrive: still one result.
+#[test]
+fn a_busy_recording_replays_identically() -> TestResult {
+    let (a, b) = (key("sim-a", "RAIN"), key("sim-b", "rain-paris"));
+    let mut records = head()?;
+    for step in 0..400_i64 {
+        let at = ms(step * 37 / 3);
+        let ask = if step % 7 < 3 { dec!(0.40) } else { dec!(0.52) };
+        let depth = 50 + u32::try_from(step % 13).unwrap_or(0) * 10;
+        records.push(book(at, &a, &[(dec!(0.38), depth)], &[(ask, depth)])?);
+        records.push(book(at, &b, &[(dec!(0.55), 500)], &[(dec!(0.57), 500)])?);
+    }
+    let mut settings = settings(0);
+    settings.engine.risk.pair_cooldown = TimeDelta::milliseconds(100);
+    let runs: Vec<String> = (0..4)
+        .map(|_| -> Result<String, Box<dyn std::error::Error>> {
+            let run = backtest::run(source(records.clone()), factories(), &settings)?;
+            let report = Report::build(
+                &run,
+                ReportSettings::of(&settings, &run, ReportOptions::default()),
+                Vec::new(),
+                ReportOptions::default(),
+            );
+            assert!(report.totals.executed > 3, "{}", report.to_text());
+            Ok(report.to_json()?)
+        })
+        .collect::<Result<_, _>>()?;
+    assert!(runs.iter().all(|r| r == &runs[0]), "runs differ");
+    Ok(())
+}
