@@ -9,6 +9,7 @@
 
 pub mod backtest;
 pub mod chart;
+pub mod recording;
 pub mod replay;
 pub mod report;
 pub mod suite;

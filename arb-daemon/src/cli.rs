@@ -56,6 +56,9 @@ pub enum Command {
     Config(ConfigCommand),
     /// Ask the running daemon's /health (at METRICS_ADDR): exit 0 when healthy, 1 otherwise.
     Health,
+    /// Record the chosen markets' raw book messages on both venues, with their definitions,
+    /// into hourly zstd files until SIGINT/SIGTERM (for backtests).
+    Record(RecordArgs),
 }
 
 impl Command {
@@ -77,6 +80,7 @@ impl Command {
             Self::Resume => "resume",
             Self::Config(ConfigCommand::Check) => "config check",
             Self::Health => "health",
+            Self::Record(_) => "record",
         }
     }
 
@@ -127,6 +131,33 @@ pub struct DemoArgs {
     /// the demo until Ctrl-C. Without CONSOLE_TOKENS a one-time trader token is printed.
     #[arg(long)]
     pub console: bool,
+    /// Record the demo's books and the approved pairs into this directory (hourly zstd files,
+    /// as `record` writes them), for `backtest --from DIR`.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+}
+
+/// `record --out DIR [--markets active|suggested|all]`
+#[derive(Debug, Args, PartialEq, Eq)]
+pub struct RecordArgs {
+    /// The directory the recording is written to (created if missing; files already there are
+    /// never overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Which stored markets to record.
+    #[arg(long, value_enum, default_value_t = RecordMarkets::Active)]
+    pub markets: RecordMarkets,
+}
+
+/// Which stored markets `record` records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecordMarkets {
+    /// The markets of active approved pairs.
+    Active,
+    /// The markets of open match suggestions, and of active pairs.
+    Suggested,
+    /// Every stored open market of the configured venues.
+    All,
 }
 
 /// `markets …`

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use arb_core::model::{MarketKey, PairId, Polarity};
 use arb_daemon::cli::{
     ApproveArgs, Cli, Command, ConfigCommand, DemoArgs, MarketsCommand, MatchArgs,
-    OpportunitiesArgs, PairsCommand, ReasonArgs,
+    OpportunitiesArgs, PairsCommand, ReasonArgs, RecordArgs, RecordMarkets,
 };
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -34,7 +34,8 @@ fn simple_commands() {
             database: None,
             seed: 7,
             force: false,
-            console: false
+            console: false,
+            record: None,
         })
     );
     assert_eq!(
@@ -52,7 +53,8 @@ fn simple_commands() {
             database: Some("x.db".into()),
             seed: 3,
             force: false,
-            console: false
+            console: false,
+            record: None,
         })
     );
     assert_eq!(command(&["positions"]), Command::Positions);
@@ -236,4 +238,30 @@ fn command_names_and_which_trade() {
 fn cli_definition_is_consistent() {
     use clap::CommandFactory;
     Cli::command().debug_assert();
+}
+
+#[test]
+fn record_needs_an_output_directory_and_records_active_pairs_by_default() {
+    assert_eq!(
+        command(&["record", "--out", "rec"]),
+        Command::Record(RecordArgs {
+            out: "rec".into(),
+            markets: RecordMarkets::Active,
+        })
+    );
+    assert_eq!(
+        command(&["record", "--out", "rec", "--markets", "suggested"]),
+        Command::Record(RecordArgs {
+            out: "rec".into(),
+            markets: RecordMarkets::Suggested,
+        })
+    );
+    assert_eq!(
+        error(&["record"]).kind(),
+        ErrorKind::MissingRequiredArgument
+    );
+    assert_eq!(
+        error(&["record", "--out", "rec", "--markets", "some"]).kind(),
+        ErrorKind::InvalidValue
+    );
 }

@@ -5,6 +5,7 @@ use std::ops::ControlFlow;
 use std::sync::{Mutex, PoisonError};
 
 use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
+use arb_core::record::SharedTap;
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, Market, MarketId, Order, OrderRequest, Position,
     PriceGrid, VenueId, VenueOrderId,
@@ -24,6 +25,10 @@ use crate::wire::{
 };
 use crate::ws;
 
+/// The recorded format of an order-book answer: the body of `GET /markets/{ticker}/orderbook`
+/// (recorded with its market) or of `GET /markets/orderbooks` (no market: entries name theirs).
+pub const REST_BOOK_FORMAT: &str = "kalshi.rest.orderbook";
+
 /// Tickers per `GET /markets/orderbooks` call.
 const BOOKS_PER_CALL: usize = 100;
 
@@ -41,6 +46,7 @@ pub struct KalshiExchange {
     pub(crate) rest: RestClient,
     grids: Mutex<HashMap<MarketId, PriceGrid>>,
     sent: Mutex<SentOrders>,
+    raw_tap: Option<SharedTap>,
 }
 
 fn next_cursor(cursor: Option<String>) -> Option<String> {
@@ -110,7 +116,37 @@ impl KalshiExchange {
             rest,
             grids: Mutex::new(HashMap::new()),
             sent: Mutex::new(SentOrders::default()),
+            raw_tap: None,
         })
+    }
+
+    /// Hands every raw book message (WebSocket frames as `kalshi.ws`, order-book answers as
+    /// `kalshi.rest.orderbook`) to `tap` as received, before parsing, for recording.
+    #[must_use]
+    pub fn with_raw_tap(mut self, tap: SharedTap) -> Self {
+        self.raw_tap = Some(tap);
+        self
+    }
+
+    /// Reads an order-book answer, handing its body to the tap (if any) before it is parsed.
+    async fn book_body<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        market: Option<&MarketId>,
+        what: &str,
+    ) -> Result<T, ExchangeError> {
+        let body = self
+            .rest
+            .get_body(path, query, Access::Public, cost::READ, what)
+            .await?;
+        if let Some(tap) = &self.raw_tap {
+            match std::str::from_utf8(&body) {
+                Ok(text) => tap.received(&convert::venue(), REST_BOOK_FORMAT, market, text),
+                Err(e) => tracing::warn!(what, error = %e, "order book answer not recorded: not UTF-8"),
+            }
+        }
+        crate::rest::decode(&body, what)
     }
 
     /// The configuration in use.
@@ -267,12 +303,10 @@ impl Exchange for KalshiExchange {
     async fn order_book(&self, market: &MarketId) -> Result<BinaryBook, ExchangeError> {
         let path = format!("/markets/{market}/orderbook");
         let r: OrderbookResponse = self
-            .rest
-            .get(
+            .book_body(
                 &path,
                 &[("depth", "0".to_owned())],
-                Access::Public,
-                cost::READ,
+                Some(market),
                 "GET /markets/{ticker}/orderbook",
             )
             .await?;
@@ -290,12 +324,10 @@ impl Exchange for KalshiExchange {
                 .map(|m| ("tickers", m.as_str().to_owned()))
                 .collect();
             let r: BatchOrderbooksResponse = self
-                .rest
-                .get(
+                .book_body(
                     "/markets/orderbooks",
                     &query,
-                    Access::Public,
-                    cost::READ,
+                    None,
                     "GET /markets/orderbooks",
                 )
                 .await?;
@@ -313,7 +345,7 @@ impl Exchange for KalshiExchange {
     }
 
     async fn subscribe_books(&self, markets: &[MarketId]) -> Result<BookStream, ExchangeError> {
-        ws::subscribe_books(&self.config, markets)
+        ws::subscribe_books(&self.config, markets, self.raw_tap.clone())
     }
 
     async fn place_order(&self, request: &OrderRequest) -> Result<Order, ExchangeError> {

@@ -76,6 +76,20 @@ impl RestClient {
         cost: u32,
         what: &str,
     ) -> Result<T, ExchangeError> {
+        let body = self.get_body(path, query, access, cost, what).await?;
+        decode(&body, what)
+    }
+
+    /// A read's body as received, retried as [`RestClient::get`] is (for recording the answer
+    /// before it is parsed).
+    pub async fn get_body(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        access: Access,
+        cost: u32,
+        what: &str,
+    ) -> Result<Vec<u8>, ExchangeError> {
         let mut attempt = 0;
         loop {
             self.limiter.read.acquire(cost).await;
@@ -83,7 +97,7 @@ impl RestClient {
                 .send(Method::GET, path, query, None::<&()>, access, what)
                 .await
             {
-                Ok(body) => return decode(&body, what),
+                Ok(body) => return Ok(body),
                 Err(e) if e.is_retryable() && attempt < self.retry.max_retries => {
                     let delay = self.backoff(attempt);
                     tracing::warn!(what, attempt, ?delay, error = %e, "kalshi read failed, retrying");

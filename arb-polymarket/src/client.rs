@@ -175,11 +175,24 @@ impl Client {
         call: &Call<'_>,
         what: &str,
     ) -> Result<T, ExchangeError> {
+        let body = self.text(host, auth, call, what).await?;
+        decode(what, &body)
+    }
+
+    /// Sends and returns the body as received, retried as [`Client::json`] is (for recording
+    /// an answer before it is parsed).
+    pub async fn text(
+        &self,
+        host: Host,
+        auth: Auth,
+        call: &Call<'_>,
+        what: &str,
+    ) -> Result<String, ExchangeError> {
         let policy = self.cfg.read_retry;
         let mut attempt = 0;
         loop {
             match self.send(host, auth, call).await {
-                Ok(body) => return decode(what, &body),
+                Ok(body) => return Ok(body),
                 Err(e) if call.idempotent && e.is_retryable() && attempt < policy.max_retries => {
                     let wait = policy.backoff().jittered(attempt, rand::random());
                     tracing::debug!(what, attempt, ?wait, error = %e, "polymarket read failed, retrying");

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use arb_core::clock::minted_at_ms;
 use arb_core::exchange::{BookStream, Exchange, ExchangeError, MarketListing};
+use arb_core::record::SharedTap;
 use arb_core::model::{
     Balance, BinaryBook, ClientOrderId, Fill, FillId, Liquidity, Market, MarketId, MarketKey,
     Order, OrderRequest, OrderStatus, Position, Price, Qty, Side, TimeInForce, VenueId,
@@ -52,7 +53,12 @@ struct SentOrders {
 pub struct PolymarketExchange {
     client: Arc<Client>,
     sent: Arc<Mutex<SentOrders>>,
+    raw_tap: Option<SharedTap>,
 }
+
+/// The recorded format of an order-book answer: the body of `GET /book` (recorded with its
+/// market) or of `POST /books` (no market: each book names its token).
+pub const REST_BOOK_FORMAT: &str = "polymarket.rest.book";
 
 fn sent_lock(m: &Mutex<SentOrders>) -> std::sync::MutexGuard<'_, SentOrders> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -71,7 +77,33 @@ impl PolymarketExchange {
         Ok(Self {
             client: Arc::new(Client::new(cfg)?),
             sent: Arc::new(Mutex::new(SentOrders::default())),
+            raw_tap: None,
         })
+    }
+
+    /// Hands every raw book message (market-channel frames as `polymarket.ws`, order-book
+    /// answers as `polymarket.rest.book`) to `tap` as received, before parsing, for recording.
+    #[must_use]
+    pub fn with_raw_tap(mut self, tap: SharedTap) -> Self {
+        self.raw_tap = Some(tap);
+        self
+    }
+
+    /// Reads an order-book answer, handing its body to the tap (if any) before it is parsed.
+    async fn book_body<T: serde::de::DeserializeOwned>(
+        &self,
+        call: &Call<'_>,
+        market: Option<&MarketId>,
+        what: &str,
+    ) -> Result<T, ExchangeError> {
+        let body = self
+            .client
+            .text(Host::Clob, Auth::Public, call, what)
+            .await?;
+        if let Some(tap) = &self.raw_tap {
+            tap.received(&VenueId::new(VENUE), REST_BOOK_FORMAT, market, &body);
+        }
+        decode(what, &body)
     }
 
     /// The shared client (hosts, auth, market cache).
@@ -450,10 +482,7 @@ impl Exchange for PolymarketExchange {
     async fn order_book(&self, market: &MarketId) -> Result<BinaryBook, ExchangeError> {
         let info = self.client.market_info(market).await?;
         let call = Call::get("/book").query("token_id", info.ext.yes_token_id.clone());
-        let wire: WireBook = self
-            .client
-            .json(Host::Clob, Auth::Public, &call, "book")
-            .await?;
+        let wire: WireBook = self.book_body(&call, Some(market), "book").await?;
         binary_from_yes(&wire, Utc::now())
     }
 
@@ -471,10 +500,7 @@ impl Exchange for PolymarketExchange {
             .collect();
         let body = serde_json::Value::Array(request).to_string();
         let call = Call::with_body(Method::POST, "/books", body).read();
-        let wires: Vec<WireBook> = self
-            .client
-            .json(Host::Clob, Auth::Public, &call, "books")
-            .await?;
+        let wires: Vec<WireBook> = self.book_body(&call, None, "books").await?;
         let by_token: HashMap<&str, &WireBook> =
             wires.iter().map(|w| (w.asset_id.as_str(), w)).collect();
         let now = Utc::now();
@@ -493,7 +519,11 @@ impl Exchange for PolymarketExchange {
         for m in markets {
             infos.push(self.client.market_info(m).await?);
         }
-        Ok(crate::ws::subscribe(Arc::clone(&self.client), &infos))
+        Ok(crate::ws::subscribe(
+            Arc::clone(&self.client),
+            &infos,
+            self.raw_tap.clone(),
+        ))
     }
 
     async fn place_order(&self, request: &OrderRequest) -> Result<Order, ExchangeError> {

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use arb_core::backoff::{Backoff, Reconnector};
 use arb_core::exchange::{BookEvent, BookStream};
-use arb_core::model::MarketId;
+use arb_core::model::{MarketId, VenueId};
+use arb_core::record::SharedTap;
 use chrono::Utc;
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::books::{LiveBook, parse_ms};
 use crate::client::Client;
-use crate::markets::MarketInfo;
+use crate::markets::{MarketInfo, VENUE};
 use crate::signing::TickSize;
 use crate::wire::{WireBook, num};
 
@@ -180,11 +181,19 @@ impl FeedState {
     }
 }
 
+/// The recorded format of a market-channel frame: each text frame exactly as received.
+pub const WS_FORMAT: &str = "polymarket.ws";
+
 /// Starts the feed for `markets` and returns its stream. The task ends when the stream is dropped.
-pub fn subscribe(client: Arc<Client>, markets: &[Arc<MarketInfo>]) -> BookStream {
+/// Every text frame but the heartbeat's `PONG` is handed to `raw_tap`, if any, before parsing.
+pub fn subscribe(
+    client: Arc<Client>,
+    markets: &[Arc<MarketInfo>],
+    raw_tap: Option<SharedTap>,
+) -> BookStream {
     let (tx, rx) = mpsc::channel(1024);
     let state = FeedState::new(markets);
-    tokio::spawn(run(client, state, tx));
+    tokio::spawn(run(client, state, tx, raw_tap));
     Box::pin(futures::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|e| (e, rx))
     }))
@@ -197,12 +206,18 @@ enum End {
     Lost(String),
 }
 
-async fn run(client: Arc<Client>, mut state: FeedState, tx: mpsc::Sender<BookEvent>) {
+async fn run(
+    client: Arc<Client>,
+    mut state: FeedState,
+    tx: mpsc::Sender<BookEvent>,
+    raw_tap: Option<SharedTap>,
+) {
     let backoff = Backoff::new(client.cfg.ws_reconnect_delay, client.cfg.ws_reconnect_max);
     let mut link = Reconnector::new("polymarket market channel", backoff);
     loop {
         state.reset();
-        let End::Lost(reason) = session(&client, &mut state, &tx, &mut link).await else {
+        let session = session(&client, &mut state, &tx, &mut link, raw_tap.as_ref());
+        let End::Lost(reason) = session.await else {
             return;
         };
         if !link.book_stream_lost(reason, &tx, rand::random()).await {
@@ -216,6 +231,7 @@ async fn session(
     state: &mut FeedState,
     tx: &mpsc::Sender<BookEvent>,
     link: &mut Reconnector,
+    raw_tap: Option<&SharedTap>,
 ) -> End {
     let connect = tokio::time::timeout(
         client.cfg.request_timeout,
@@ -248,6 +264,9 @@ async fn session(
                 let text = text.as_str();
                 if text.trim() == "PONG" {
                     continue;
+                }
+                if let Some(tap) = raw_tap {
+                    tap.received(&VenueId::new(VENUE), WS_FORMAT, None, text);
                 }
                 let fx = match state.apply_frame(text) {
                     Ok(fx) => fx,

@@ -22,6 +22,7 @@ async fn demo_runs_to_completion() {
             seed: 7,
             force: false,
             console: false,
+            record: None,
         }),
     };
     let mut out = Vec::new();

@@ -8,6 +8,7 @@ use arb_core::engine::{Engine, EngineConfig, LeaseConfig, TradingMode};
 use arb_core::exchange::Exchange;
 use arb_core::matching::verify::{CachedVerifier, SuggestionVerifier, VerifyConfig};
 use arb_core::notify::{LogNotifier, Notification, Notifier, NotifyError};
+use arb_core::record::SharedTap;
 use arb_core::risk::RiskLimits;
 use arb_core::sim::PaperExchange;
 use arb_core::store::{Store, StoreError};
@@ -168,16 +169,24 @@ pub fn data_venues(config: &Config) -> Result<Vec<Arc<dyn Exchange>>, CommandErr
 
 /// The venues `run` trades on: with credentials in `live` mode; wrapped in [`PaperExchange`]
 /// (live data, simulated fills, paper cash) in `paper` mode; public data only in `monitor` mode.
+/// With a `tap` (`RECORD_DIR`), the adapters hand it every raw book message they receive.
 ///
 /// # Errors
 /// Missing or unusable credentials, or a bad host URL.
-pub async fn trading_venues(config: &Config) -> Result<Vec<Arc<dyn Exchange>>, CommandError> {
-    match config.trading_mode {
-        TradingMode::Live => Ok(vec![
-            Arc::new(venues::kalshi(config, true)?),
-            Arc::new(venues::polymarket(config, true)?),
-        ]),
-        TradingMode::Paper => Ok(data_venues(config)?
+pub async fn trading_venues(
+    config: &Config,
+    tap: Option<&SharedTap>,
+) -> Result<Vec<Arc<dyn Exchange>>, CommandError> {
+    let trading = config.trading_mode == TradingMode::Live;
+    let mut kalshi = venues::kalshi(config, trading)?;
+    let mut polymarket = venues::polymarket(config, trading)?;
+    if let Some(tap) = tap {
+        kalshi = kalshi.with_raw_tap(Arc::clone(tap));
+        polymarket = polymarket.with_raw_tap(Arc::clone(tap));
+    }
+    let adapters: Vec<Arc<dyn Exchange>> = vec![Arc::new(kalshi), Arc::new(polymarket)];
+    Ok(match config.trading_mode {
+        TradingMode::Paper => adapters
             .into_iter()
             .map(|live| {
                 Arc::new(PaperExchange::new(
@@ -187,9 +196,27 @@ pub async fn trading_venues(config: &Config) -> Result<Vec<Arc<dyn Exchange>>, C
                     Arc::new(UniqueIds::new()),
                 )) as Arc<dyn Exchange>
             })
-            .collect()),
-        TradingMode::Monitor => data_venues(config),
-    }
+            .collect(),
+        TradingMode::Live | TradingMode::Monitor => adapters,
+    })
+}
+
+/// The venues `record` reads, handing every raw book message to `tap`: public market data,
+/// with Kalshi's key when one is configured (its WebSocket needs it; without it Kalshi's books
+/// are polled over REST).
+///
+/// # Errors
+/// Unusable credentials, or a bad host URL.
+pub fn recording_venues(
+    config: &Config,
+    tap: &SharedTap,
+) -> Result<Vec<Arc<dyn Exchange>>, CommandError> {
+    let k = &config.kalshi;
+    let signed = k.api_key_id.is_some() && k.private_key.is_some();
+    Ok(vec![
+        Arc::new(venues::kalshi(config, signed)?.with_raw_tap(Arc::clone(tap))),
+        Arc::new(venues::polymarket(config, false)?.with_raw_tap(Arc::clone(tap))),
+    ])
 }
 
 /// The Discord side (notifier and bot) when `DISCORD_BOT_TOKEN` is set.

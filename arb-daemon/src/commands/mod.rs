@@ -4,6 +4,7 @@ mod build;
 pub mod health;
 mod instrument;
 pub(crate) mod print;
+mod record;
 mod run;
 mod table;
 
@@ -19,6 +20,7 @@ use arb_core::store::StoreError;
 use arb_store::OpenMode;
 
 pub use build::{demo_engine_config, engine_config, open_store};
+pub use record::finish as finish_recording;
 
 use crate::cli::{Cli, Command, ConfigCommand, MarketsCommand, PairsCommand};
 use crate::config::{Config, ConfigError};
@@ -69,6 +71,12 @@ pub enum CommandError {
     /// The demo could not run.
     #[error("demo: {0}")]
     Demo(String),
+    /// `record` found nothing to record.
+    #[error("record: {0}")]
+    NothingToRecord(String),
+    /// A recording could not be written.
+    #[error("{0}")]
+    Recording(#[from] arb_backtest::recording::WriteError),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
@@ -110,6 +118,7 @@ pub async fn dispatch(
             Ok(())
         }
         Command::Run => run::run(config, out).await,
+        Command::Record(args) => record::record(config, args, mode, out).await,
         Command::Health => {
             let addr = config.metrics.addr.ok_or_else(|| {
                 CommandError::Unhealthy("METRICS_ADDR is off: there is no /health to ask".into())

@@ -7,11 +7,12 @@ use std::time::Duration;
 use arb_core::clock::{Clock, SystemClock};
 use arb_core::engine::EngineHandle;
 use arb_core::notify::Notifier;
+use arb_core::record::SharedTap;
 
 use arb_core::exchange::Exchange;
 
 use super::instrument::Instrumented;
-use super::{CommandError, build, open_store};
+use super::{CommandError, build, open_store, record};
 use crate::config::Config;
 use crate::console::{self, Console};
 use crate::metrics::{HealthCheck, HealthReport, Metrics, Probes, StoreProbe, health, start};
@@ -44,7 +45,13 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = open_store(config, arb_store::OpenMode::Create).await?;
     let probe = StoreProbe::new(Arc::clone(&store), health::STORE_PROBE_EVERY);
-    let venues = build::trading_venues(config)
+    let tap = config
+        .record_dir
+        .as_deref()
+        .map(record::open_tap)
+        .transpose()?;
+    let raw_tap = tap.as_ref().map(|t| Arc::clone(t) as SharedTap);
+    let venues = build::trading_venues(config, raw_tap.as_ref())
         .await?
         .into_iter()
         .map(|venue| Arc::new(Instrumented::new(venue, Arc::clone(&metrics))) as Arc<dyn Exchange>)
@@ -54,7 +61,7 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
         Arc::clone(&metrics),
         discord.as_ref().map(|d| d.notifier() as Arc<dyn Notifier>),
     );
-    let engine = build::engine_with(config, store, venues, Arc::clone(&notifier))?;
+    let engine = build::engine_with(config, Arc::clone(&store), venues, Arc::clone(&notifier))?;
     let handle = engine.handle();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let tasks = handle.tasks();
@@ -153,6 +160,11 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
             "catalogue sync incomplete; trading the pairs already approved and retrying with backoff"
         );
     }
+    if let (Some(tap), Some(dir)) = (&tap, &config.record_dir) {
+        let every = build::engine_config(config).catalogue_sync_interval;
+        record::record_definitions(store, Arc::clone(tap), every, signal.clone()).await?;
+        writeln!(out, "recording raw book messages into {}", dir.display())?;
+    }
     let forward = {
         let signal = signal.clone();
         tokio::spawn(async move {
@@ -165,6 +177,14 @@ pub async fn run(config: &Config, out: &mut (dyn Write + Send)) -> Result<(), Co
     let result = runner.await;
     forward.abort();
     signal_task.abort();
+    if let Some(tap) = tap {
+        let stats = record::finish(tap).await;
+        writeln!(
+            out,
+            "recorded {} records ({} could not be written)",
+            stats.written, stats.failed
+        )?;
+    }
     writeln!(out, "arb-daemon stopped")?;
     match result {
         Ok(result) => Ok(result?),

@@ -79,6 +79,9 @@ pub struct Config {
     pub verifier: VerifierConfig,
     /// The web console.
     pub console: ConsoleConfig,
+    /// `RECORD_DIR`: when set, `run` records its venues' raw book messages and the watched
+    /// markets' definitions there as it trades (unset by default: no recording).
+    pub record_dir: Option<PathBuf>,
     origins: BTreeMap<&'static str, Origin>,
 }
 
@@ -120,6 +123,7 @@ impl Config {
         let metrics = read_metrics(&mut r)?;
         let verifier = read_verifier(&mut r)?;
         let console = console::read(&mut r)?;
+        let record_dir = r.string("RECORD_DIR").map(PathBuf::from);
         Ok(Self {
             trading_mode,
             database_url,
@@ -134,6 +138,7 @@ impl Config {
             metrics,
             verifier,
             console,
+            record_dir,
             origins: r.into_origins(),
         })
     }

@@ -142,6 +142,10 @@ impl Config {
             ),
             ("LOG_DIR", self.logging.dir.display().to_string()),
             ("LOG_MAX_FILES", self.logging.max_files.to_string()),
+            (
+                "RECORD_DIR",
+                optional(self.record_dir.as_ref().map(|d| d.display().to_string())),
+            ),
             ("METRICS_ADDR", self.metrics.to_string()),
             (
                 "HEALTH_STALE_AFTER",

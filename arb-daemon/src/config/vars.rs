@@ -50,6 +50,7 @@ pub const VARIABLES: &[&str] = &[
     "LOG_FORMAT",
     "LOG_DIR",
     "LOG_MAX_FILES",
+    "RECORD_DIR",
     "METRICS_ADDR",
     "HEALTH_STALE_AFTER",
     "CONSOLE_ADDR",

@@ -19,7 +19,9 @@ use std::time::Duration;
 use arb_core::clock::{Clock, SystemClock, UniqueIds};
 use arb_core::engine::{Engine, EngineConfig, EngineParts};
 use arb_core::exchange::Exchange;
-use arb_core::model::PairStatus;
+use arb_backtest::recording::{RecordingTap, TappedExchange};
+use arb_core::model::{PairStatus, VerifiedPair};
+use arb_core::record::SharedTap;
 use arb_core::notify::LogNotifier;
 use arb_core::store::Store;
 
@@ -42,6 +44,9 @@ pub struct DemoOptions {
     pub force: bool,
     /// Serve the web console with these settings (`--console`), until Ctrl-C after the demo.
     pub console: Option<crate::config::ConsoleConfig>,
+    /// Record the simulated venues' books and the approved pairs into this directory
+    /// (`--record`).
+    pub record: Option<PathBuf>,
 }
 
 impl From<&crate::cli::DemoArgs> for DemoOptions {
@@ -54,6 +59,7 @@ impl From<&crate::cli::DemoArgs> for DemoOptions {
             max_pairs: defaults.max_pairs,
             force: args.force,
             console: None,
+            record: args.record.clone(),
         }
     }
 }
@@ -67,6 +73,7 @@ impl Default for DemoOptions {
             max_pairs: 6,
             force: false,
             console: None,
+            record: None,
         }
     }
 }
@@ -104,7 +111,12 @@ pub async fn run(
         options.database.display()
     )?;
 
-    let engine = venues.engine(Arc::clone(&store), clock, engine_config)?;
+    let tap = match &options.record {
+        Some(dir) => Some(Arc::new(RecordingTap::create(dir, Arc::clone(&clock))?)),
+        None => None,
+    };
+    let raw_tap = tap.as_ref().map(|t| Arc::clone(t) as SharedTap);
+    let engine = venues.tapped_engine(Arc::clone(&store), clock, engine_config, raw_tap)?;
     let handle = engine.handle();
     let (stop_console, console_signal) = crate::shutdown::channel();
     let served = match &options.console {
@@ -155,6 +167,9 @@ pub async fn run(
         )?;
         approved.push(pair);
     }
+    if let Some(tap) = &tap {
+        record_definitions(tap, store.as_ref(), &approved).await?;
+    }
 
     writeln!(
         out,
@@ -177,6 +192,18 @@ pub async fn run(
         Err(e) => return Err(CommandError::Demo(format!("engine task failed: {e}"))),
     }
 
+    if let (Some(tap), Some(dir)) = (tap, &options.record) {
+        let stats = crate::commands::finish_recording(tap).await;
+        writeln!(
+            out,
+            "\n   recorded {} records into {} ({} could not be written); replay it with `arb-daemon backtest --from {}`",
+            stats.written,
+            dir.display(),
+            stats.failed,
+            dir.display()
+        )?;
+    }
+
     writeln!(out, "\n== 5. Results")?;
     let summary =
         report::results(out, store.as_ref(), &venues, &suggestions, approved.len()).await?;
@@ -197,6 +224,24 @@ pub async fn run(
     Ok(summary)
 }
 
+/// Records the approved pairs and their markets' definitions (the venues' books are recorded
+/// as they are read).
+async fn record_definitions(
+    tap: &RecordingTap,
+    store: &dyn Store,
+    pairs: &[VerifiedPair],
+) -> Result<(), CommandError> {
+    for pair in pairs {
+        for key in [&pair.a, &pair.b] {
+            if let Some(market) = store.market(key).await? {
+                tap.market(&market);
+            }
+        }
+        tap.pair(pair);
+    }
+    Ok(())
+}
+
 impl DemoVenues {
     /// An engine trading these two venues over `store`, logging its notifications.
     ///
@@ -208,11 +253,29 @@ impl DemoVenues {
         clock: Arc<dyn Clock>,
         config: EngineConfig,
     ) -> Result<Engine, CommandError> {
+        self.tapped_engine(store, clock, config, None)
+    }
+
+    /// [`DemoVenues::engine`], every book the venues return or stream handed to `tap` (as
+    /// [`arb_core::record::NATIVE_BOOK_FORMAT`]) when there is one.
+    ///
+    /// # Errors
+    /// Unusable settings.
+    pub fn tapped_engine(
+        &self,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: EngineConfig,
+        tap: Option<SharedTap>,
+    ) -> Result<Engine, CommandError> {
+        let venue = |sim: &arb_core::sim::SimExchange| -> Arc<dyn Exchange> {
+            match &tap {
+                Some(tap) => Arc::new(TappedExchange::new(sim.clone(), Arc::clone(tap))),
+                None => Arc::new(sim.clone()),
+            }
+        };
         Ok(Engine::new(EngineParts {
-            venues: vec![
-                Arc::new(self.a.clone()) as Arc<dyn Exchange>,
-                Arc::new(self.b.clone()) as Arc<dyn Exchange>,
-            ],
+            venues: vec![venue(&self.a), venue(&self.b)],
             store,
             notifier: Arc::new(LogNotifier),
             clock,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use arb_core::backoff::{Backoff, Reconnector};
 use arb_core::exchange::{BookEvent, BookStream, ExchangeError};
 use arb_core::model::{BinaryBook, MarketId};
+use arb_core::record::SharedTap;
 use chrono::{DateTime, Utc};
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
@@ -34,12 +35,18 @@ struct Settings {
     credentials: Credentials,
     use_yes_price: bool,
     reconnect: ReconnectPolicy,
+    raw_tap: Option<SharedTap>,
 }
 
+/// The recorded format of a WebSocket frame: each text frame exactly as received.
+pub const WS_FORMAT: &str = "kalshi.ws";
+
 /// Starts a book stream for `markets` (the WebSocket always needs credentials, even for books).
+/// Every text frame is handed to `raw_tap`, if any, before it is parsed.
 pub fn subscribe_books(
     config: &KalshiConfig,
     markets: &[MarketId],
+    raw_tap: Option<SharedTap>,
 ) -> Result<BookStream, ExchangeError> {
     let credentials = config.credentials.clone().ok_or_else(|| {
         ExchangeError::Unsupported("the Kalshi WebSocket needs API credentials".into())
@@ -53,6 +60,7 @@ pub fn subscribe_books(
         credentials,
         use_yes_price: config.ws_use_yes_price,
         reconnect: config.reconnect,
+        raw_tap,
     };
     let tickers: Vec<String> = markets.iter().map(|m| m.as_str().to_owned()).collect();
     let (tx, mut rx) = mpsc::channel(1024);
@@ -168,7 +176,12 @@ async fn session(
         let deadline = s.resync_deadline;
         let next = tokio::select! {
             message = socket.next() => match message {
-                Some(Ok(Message::Text(text))) => s.handle(text.as_str(), link).await,
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(tap) = &settings.raw_tap {
+                        tap.received(&crate::convert::venue(), WS_FORMAT, None, text.as_str());
+                    }
+                    s.handle(text.as_str(), link).await
+                }
                 Some(Ok(Message::Close(frame))) => Next::End(End::Disconnected(format!("closed by server: {frame:?}"))),
                 Some(Ok(_)) => Next::Continue,
                 Some(Err(e)) => Next::End(End::Disconnected(format!("read failed: {e}"))),

@@ -382,16 +382,22 @@ impl Daemon {
 
     /// Starts `arb-daemon run`, its output going to `run-N.log` in the working directory.
     pub fn start(&self) -> Running {
+        self.start_with(&["run"])
+    }
+
+    /// Starts a long-running command (`run`, `record …`), its output going to `run-N.log` in
+    /// the working directory.
+    pub fn start_with(&self, args: &[&str]) -> Running {
         let n = std::fs::read_dir(self.dir.path()).map_or(0, Iterator::count);
         let log = self.dir.path().join(format!("run-{n}.log"));
         let file = std::fs::File::create(&log).expect("log file");
         let err = file.try_clone().expect("log file");
         let child = self
-            .command(&["run"])
+            .command(args)
             .stdout(file)
             .stderr(err)
             .spawn()
-            .expect("arb-daemon run starts");
+            .expect("arb-daemon starts");
         Running { child, log }
     }
 
