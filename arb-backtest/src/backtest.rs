@@ -152,6 +152,7 @@ async fn drive(
     let tape = Arc::new(Tape::open(source, factories)?);
     let start = tape.start();
     let clock = Arc::new(VirtualClock::anchored(start));
+    tape.read_head();
     tape.advance_to(start);
     if let Some(failure) = tape.take_failure() {
         return Err(failure.into());

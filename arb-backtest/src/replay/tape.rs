@@ -209,12 +209,25 @@ impl Tape {
         state.next.as_ref().map(Record::at)
     }
 
+    /// Applies the definitions the recording opens with (header, markets, pairs: everything
+    /// before its first raw message, whatever their times), so a backtest knows its pairs and
+    /// markets before the first book arrives.
+    pub fn read_head(&self) {
+        let until = |r: &Record| !matches!(r, Record::Raw { .. });
+        self.apply_while(until);
+    }
+
     /// Applies every record received at or before `now`, in order: definitions are kept,
     /// raw messages decoded and their book events sent to the streams that watch them. A
     /// failure stops the tape (see [`Tape::take_failure`]).
     pub fn advance_to(&self, now: DateTime<Utc>) {
+        self.apply_while(|r| r.at() <= now);
+    }
+
+    /// Applies records in order while `due` says the next one is.
+    fn apply_while(&self, due: impl Fn(&Record) -> bool) {
         let mut state = self.state();
-        while state.failure.is_none() && state.next.as_ref().is_some_and(|r| r.at() <= now) {
+        while state.failure.is_none() && state.next.as_ref().is_some_and(&due) {
             let Some(record) = state.next.take() else {
                 break;
             };
