@@ -217,13 +217,14 @@ fn parse_latencies(text: &str) -> Result<LatencySpec, String> {
     let mut spec = LatencySpec::default();
     for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
         let millis = |n: &str| {
-            n.trim()
-                .parse::<u64>()
-                .map_err(|_| format!("`{item}` is not a latency: expected milliseconds, as `50` or `kalshi=50`"))
+            n.trim().parse::<u64>().map_err(|_| {
+                format!("`{item}` is not a latency: expected milliseconds, as `50` or `kalshi=50`")
+            })
         };
         match item.split_once('=') {
             Some((venue, n)) if !venue.trim().is_empty() => {
-                spec.venues.push((venue.trim().to_ascii_lowercase(), millis(n)?));
+                spec.venues
+                    .push((venue.trim().to_ascii_lowercase(), millis(n)?));
             }
             Some(_) => return Err(format!("`{item}` names no venue")),
             None => spec.default_ms = millis(item)?,
@@ -233,9 +234,15 @@ fn parse_latencies(text: &str) -> Result<LatencySpec, String> {
 }
 
 fn parse_usd(text: &str) -> Result<rust_decimal::Decimal, String> {
-    match text.trim().trim_start_matches('$').parse::<rust_decimal::Decimal>() {
+    match text
+        .trim()
+        .trim_start_matches('$')
+        .parse::<rust_decimal::Decimal>()
+    {
         Ok(usd) if usd > rust_decimal::Decimal::ZERO => Ok(usd),
-        _ => Err(format!("`{text}` is not an amount: expected dollars above zero, as `250` or `99.5`")),
+        _ => Err(format!(
+            "`{text}` is not an amount: expected dollars above zero, as `250` or `99.5`"
+        )),
     }
 }
 

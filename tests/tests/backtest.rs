@@ -76,10 +76,20 @@ async fn the_demo_recorded_replays_into_the_same_report_every_time() {
 
     let (first, second) = (dir.path().join("report-1"), dir.path().join("report-2"));
     let said = run(backtest(&recording, &first)).await.unwrap();
-    assert!(said.contains("opportunities") && said.contains("PnL $"), "{said}");
-    assert!(said.contains(&format!("wrote {}", first.join("report.svg").display())), "{said}");
+    assert!(
+        said.contains("opportunities") && said.contains("PnL $"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("wrote {}", first.join("report.svg").display())),
+        "{said}"
+    );
     run(backtest(&recording, &second)).await.unwrap();
-    assert_eq!(files(&first), files(&second), "two runs of one recording differ");
+    assert_eq!(
+        files(&first),
+        files(&second),
+        "two runs of one recording differ"
+    );
 
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(first.join("report.json")).unwrap()).unwrap();
@@ -87,15 +97,30 @@ async fn the_demo_recorded_replays_into_the_same_report_every_time() {
     let pairs = report["pairs"].as_array().unwrap();
     assert!(!pairs.is_empty(), "{report}");
     for pair in pairs {
-        assert!(pair["a"].as_str().unwrap().starts_with("sim-kalshi:"), "{pair}");
-        assert!(pair["b"].as_str().unwrap().starts_with("sim-polymarket:"), "{pair}");
+        assert!(
+            pair["a"].as_str().unwrap().starts_with("sim-kalshi:"),
+            "{pair}"
+        );
+        assert!(
+            pair["b"].as_str().unwrap().starts_with("sim-polymarket:"),
+            "{pair}"
+        );
     }
-    assert!(report["recording"]["book_updates"].as_u64().unwrap() > 10, "{report}");
+    assert!(
+        report["recording"]["book_updates"].as_u64().unwrap() > 10,
+        "{report}"
+    );
     assert_eq!(report["settings"]["latency_ms"]["sim-polymarket"][0], 35);
     assert_eq!(report["capacity"].as_array().unwrap().len(), 3);
     // The demo's books are made to dislocate: the replay finds and trades them.
-    assert!(report["totals"]["opportunities"].as_u64().unwrap() > 0, "{report}");
-    assert!(report["totals"]["executed"].as_u64().unwrap() > 0, "{report}");
+    assert!(
+        report["totals"]["opportunities"].as_u64().unwrap() > 0,
+        "{report}"
+    );
+    assert!(
+        report["totals"]["executed"].as_u64().unwrap() > 0,
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,7 +136,9 @@ async fn a_crash_cut_recording_replays_and_a_damaged_one_names_the_file() {
 
     // A crash loses the end of the last record: the rest replays.
     std::fs::write(&file, &bytes[..bytes.len() - 7]).unwrap();
-    let said = run(backtest(&recording, &dir.path().join("cut"))).await.unwrap();
+    let said = run(backtest(&recording, &dir.path().join("cut")))
+        .await
+        .unwrap();
     assert!(said.contains("opportunities"), "{said}");
 
     // Damage in the middle of the file is an error naming it, not a panic.

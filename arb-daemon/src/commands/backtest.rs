@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use arb_backtest::backtest::BacktestSettings;
 use arb_backtest::recording::RecordingReader;
-use arb_backtest::replay::{
-    DecoderFactories, Latency, RecordSource, SourceError, record_source,
-};
+use arb_backtest::replay::{DecoderFactories, Latency, RecordSource, SourceError, record_source};
 use arb_backtest::report::ReportOptions;
 use arb_backtest::suite;
 use arb_core::model::VenueId;
