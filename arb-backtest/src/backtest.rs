@@ -160,9 +160,9 @@ async fn drive(
     // Every detection is kept: the report counts them all.
     let throttle = OpportunityThrottle::new(chrono::Duration::zero(), Decimal::ZERO);
     let store = Arc::new(MemoryStore::with_throttle(throttle).with_clock(clock.clone()));
-    let mut definitions = Definitions::default();
     let initial = tape.take_definitions();
     let (venue_a, venue_b) = venues_of(&initial)?;
+    let mut definitions = Definitions::between(venue_a.clone(), venue_b.clone());
     definitions.store(store.as_ref(), initial).await?;
 
     let ids: Arc<dyn IdSource> = Arc::new(SequentialIds::default());
@@ -254,46 +254,41 @@ fn paper_venue(
     Arc::new(Delayed::new(Arc::new(paper), latency, settings.seed))
 }
 
-/// The two venues of the recording's pairs (A: the first pair's first market's venue).
+/// The two venues a backtest trades between: those of the recording's first active pair (A:
+/// its first market's venue). Pairs between other venues are not traded (and logged).
 fn venues_of(definitions: &[Definition]) -> Result<(VenueId, VenueId), BacktestError> {
-    let mut venues: Option<(VenueId, VenueId)> = None;
-    for definition in definitions {
-        let Definition::Pair(pair) = definition else {
-            continue;
-        };
-        let (a, b) = (&pair.a.venue, &pair.b.venue);
-        match &venues {
-            None if a == b => {
-                return Err(BacktestError::Pairs(format!(
-                    "pair {} has both markets on venue {a}",
-                    pair.id
-                )));
-            }
-            None => venues = Some((a.clone(), b.clone())),
-            Some((va, vb)) if va == a && vb == b => {}
-            Some((va, vb)) => {
-                return Err(BacktestError::Pairs(format!(
-                    "pair {} is between {a} and {b}, but the recording's first pair is between {va} and {vb}: a backtest trades one pair of venues",
-                    pair.id
-                )));
-            }
-        }
-    }
-    venues.ok_or_else(|| {
-        BacktestError::Pairs(
-            "no pair is defined at the start of the recording (record with pairs approved)"
+    let first = definitions.iter().find_map(|d| match d {
+        Definition::Pair(pair) if pair.status == PairStatus::Active => Some(pair),
+        _ => None,
+    });
+    match first {
+        Some(pair) if pair.a.venue == pair.b.venue => Err(BacktestError::Pairs(format!(
+            "pair {} has both markets on venue {}",
+            pair.id, pair.a.venue
+        ))),
+        Some(pair) => Ok((pair.a.venue.clone(), pair.b.venue.clone())),
+        None => Err(BacktestError::Pairs(
+            "no active pair is defined at the start of the recording (record with pairs approved)"
                 .to_owned(),
-        )
-    })
+        )),
+    }
 }
 
-/// The definitions stored so far: markets upserted, active pairs approved once each.
-#[derive(Default)]
+/// The definitions stored so far: markets upserted, active pairs between the run's two venues
+/// approved once each.
 struct Definitions {
+    venues: (VenueId, VenueId),
     pairs: BTreeSet<(MarketKey, MarketKey)>,
 }
 
 impl Definitions {
+    const fn between(a: VenueId, b: VenueId) -> Self {
+        Self {
+            venues: (a, b),
+            pairs: BTreeSet::new(),
+        }
+    }
+
     async fn store(&mut self, store: &dyn Store, found: Vec<Definition>) -> Result<(), StoreError> {
         for definition in found {
             match definition {
@@ -302,6 +297,10 @@ impl Definitions {
                     if pair.status != PairStatus::Active
                         || !self.pairs.insert((pair.a.clone(), pair.b.clone()))
                     {
+                        continue;
+                    }
+                    if (&pair.a.venue, &pair.b.venue) != (&self.venues.0, &self.venues.1) {
+                        tracing::warn!(pair = %pair.id, a = %pair.a, b = %pair.b, "recorded pair is not between the backtest's two venues; not traded");
                         continue;
                     }
                     store.insert_pair(&new_pair(&pair)).await?;

@@ -392,7 +392,7 @@ fn a_recording_without_pairs_is_refused_clearly() -> TestResult {
         .filter(|r| !matches!(r, Record::Pair { .. }))
         .collect();
     let err = run(records, 0).err().ok_or("no pairs: nothing to trade")?;
-    assert!(err.to_string().contains("no pair"), "{err}");
+    assert!(err.to_string().contains("no active pair"), "{err}");
     let err = run(Vec::new(), 0).err().ok_or("empty")?;
     assert!(err.to_string().contains("no records"), "{err}");
     Ok(())

@@ -176,7 +176,8 @@ fn pair_report(
         .filter(|o| o.opportunity.pair_id == pair.id)
         .collect();
     let (executed, refused) = decisions(detections.iter().copied());
-    let runs = dislocations(&detections, options.dislocation_gap);
+    let times = detections.iter().map(|o| o.opportunity.detected_at);
+    let runs = dislocations(times, options.dislocation_gap);
     let longest = runs.iter().copied().max().unwrap_or_default();
     let mean = if runs.is_empty() {
         TimeDelta::zero()
@@ -211,11 +212,10 @@ fn pair_report(
 
 /// How long each dislocation lasted: runs of detections no further apart than `gap`, from the
 /// first detection to the last.
-fn dislocations(detections: &[&OpportunityRecord], gap: TimeDelta) -> Vec<TimeDelta> {
+fn dislocations(detections: impl Iterator<Item = DateTime<Utc>>, gap: TimeDelta) -> Vec<TimeDelta> {
     let mut runs = Vec::new();
     let mut current: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
-    for record in detections {
-        let at = record.opportunity.detected_at;
+    for at in detections {
         current = match current {
             Some((first, last)) if at - last <= gap => Some((first, at.max(last))),
             Some((first, last)) => {
@@ -339,4 +339,32 @@ fn apply(portfolio: &mut Portfolio, fills: &[Fill]) {
 
 fn count(n: usize) -> u64 {
     u64::try_from(n).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dislocation_runs_from_first_to_last_detection_within_the_gap() {
+        let t = |ms: i64| DateTime::<Utc>::UNIX_EPOCH + TimeDelta::milliseconds(ms);
+        let gap = TimeDelta::seconds(1);
+        let times = [0, 400, 1400, 1500, 5000, 9000, 9999].map(t);
+        let runs = dislocations(times.into_iter(), gap);
+        let ms: Vec<i64> = runs.iter().map(TimeDelta::num_milliseconds).collect();
+        assert_eq!(ms, vec![1500, 0, 999]);
+        assert!(dislocations(std::iter::empty(), gap).is_empty());
+    }
+
+    #[test]
+    fn refusal_reasons_count_once_whatever_their_figures() {
+        assert_eq!(
+            generalise("pair 3 is cooling down until 2026-12-03 18:00:05 UTC"),
+            "pair # is cooling down until # # UTC"
+        );
+        assert_eq!(
+            generalise("trade costs $120.50, above the $100.00 per-trade limit"),
+            "trade costs # above the # per-trade limit"
+        );
+    }
 }
