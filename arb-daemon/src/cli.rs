@@ -59,6 +59,9 @@ pub enum Command {
     /// Record the chosen markets' raw book messages on both venues, with their definitions,
     /// into hourly zstd files until SIGINT/SIGTERM (for backtests).
     Record(RecordArgs),
+    /// Replay a recording through the engine against simulated venues and report what it
+    /// would have detected, done and earned (report.txt, report.json, report.svg).
+    Backtest(BacktestArgs),
 }
 
 impl Command {
@@ -81,17 +84,18 @@ impl Command {
             Self::Config(ConfigCommand::Check) => "config check",
             Self::Health => "health",
             Self::Record(_) => "record",
+            Self::Backtest(_) => "backtest",
         }
     }
 
     /// How the command opens the store: `run` creates it on first start; `pairs list`,
     /// `positions` and `opportunities` only read it (a read-only file will do); every other
-    /// command needs it to exist unless `create` (`--create-store`). `demo`, `config check` and
-    /// `health` do not open `DATABASE_URL`.
+    /// command needs it to exist unless `create` (`--create-store`). `demo`, `config check`,
+    /// `health` and `backtest` do not open `DATABASE_URL`.
     #[must_use]
     pub const fn store_mode(&self, create: bool) -> arb_store::OpenMode {
         match self {
-            Self::Run | Self::Demo(_) | Self::Config(_) | Self::Health => {
+            Self::Run | Self::Demo(_) | Self::Config(_) | Self::Health | Self::Backtest(_) => {
                 arb_store::OpenMode::Create
             }
             _ if create => arb_store::OpenMode::Create,
@@ -158,6 +162,98 @@ pub enum RecordMarkets {
     Suggested,
     /// Every stored open market of the configured venues.
     All,
+}
+
+/// `backtest --from DIR [--out DIR] [--latency-ms SPEC] [--jitter-ms N] [--seed N]
+/// [--max-trade-size USD] [--capacity LIST] [--starting-cash USD] [--dislocation-gap-ms N]`
+#[derive(Debug, Args, PartialEq, Eq)]
+pub struct BacktestArgs {
+    /// The recording's directory (`record --out`, `RECORD_DIR`, `demo --record`).
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Where report.txt, report.json and report.svg are written (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "backtest-report")]
+    pub out: PathBuf,
+    /// One-way latency to the venues in milliseconds: `N` for every venue, or per venue as
+    /// `kalshi=80,polymarket=30` (a bare `N` in the list sets the others).
+    #[arg(long, value_name = "SPEC", default_value = "0", value_parser = parse_latencies)]
+    pub latency_ms: LatencySpec,
+    /// Up to this many milliseconds added to each one-way delay, drawn from `--seed`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub jitter_ms: u64,
+    /// Seed of the latency jitter (the same seed gives the same run).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The per-trade limit in dollars (default: MAX_TRADE_SIZE).
+    #[arg(long, value_name = "USD", value_parser = parse_usd)]
+    pub max_trade_size: Option<rust_decimal::Decimal>,
+    /// Per-trade limits in dollars to rerun the recording with for the capacity curve
+    /// (comma-separated; `none` for no curve).
+    #[arg(long, value_name = "LIST", default_value = "10,50,100,500,1000", value_parser = parse_capacity)]
+    pub capacity: CapacityList,
+    /// Paper cash on each venue at the start, in dollars.
+    #[arg(long, value_name = "USD", default_value = "100000", value_parser = parse_usd)]
+    pub starting_cash: rust_decimal::Decimal,
+    /// Detections of a pair further apart than this many milliseconds count as separate
+    /// dislocations in the report.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub dislocation_gap_ms: u32,
+}
+
+/// `--latency-ms`: milliseconds for every venue, and per venue.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencySpec {
+    /// For venues not named.
+    pub default_ms: u64,
+    /// Per venue.
+    pub venues: Vec<(String, u64)>,
+}
+
+/// `--capacity`: per-trade limits, dollars.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CapacityList(pub Vec<rust_decimal::Decimal>);
+
+fn parse_latencies(text: &str) -> Result<LatencySpec, String> {
+    let mut spec = LatencySpec::default();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let millis = |n: &str| {
+            n.trim().parse::<u64>().map_err(|_| {
+                format!("`{item}` is not a latency: expected milliseconds, as `50` or `kalshi=50`")
+            })
+        };
+        match item.split_once('=') {
+            Some((venue, n)) if !venue.trim().is_empty() => {
+                spec.venues
+                    .push((venue.trim().to_ascii_lowercase(), millis(n)?));
+            }
+            Some(_) => return Err(format!("`{item}` names no venue")),
+            None => spec.default_ms = millis(item)?,
+        }
+    }
+    Ok(spec)
+}
+
+fn parse_usd(text: &str) -> Result<rust_decimal::Decimal, String> {
+    match text
+        .trim()
+        .trim_start_matches('$')
+        .parse::<rust_decimal::Decimal>()
+    {
+        Ok(usd) if usd > rust_decimal::Decimal::ZERO => Ok(usd),
+        _ => Err(format!(
+            "`{text}` is not an amount: expected dollars above zero, as `250` or `99.5`"
+        )),
+    }
+}
+
+fn parse_capacity(text: &str) -> Result<CapacityList, String> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(CapacityList::default());
+    }
+    text.split(',')
+        .map(parse_usd)
+        .collect::<Result<Vec<_>, _>>()
+        .map(CapacityList)
 }
 
 /// `markets …`

@@ -127,14 +127,17 @@ impl Runner {
         let mut reconcile = interval(config.reconcile_interval);
         loop {
             let due = self.catalogue_due.unwrap_or_else(tokio::time::Instant::now);
+            // In this order, not at random: the same events give the same decisions (a
+            // backtest replays a recording identically). Books come last, so finished tasks
+            // and timers, which are few, are never held up by a busy feed.
             let kind = tokio::select! {
+                biased;
                 changed = shutdown.changed() => {
                     if changed.is_err() || *shutdown.borrow() {
                         return Stop::Shutdown;
                     }
                     continue;
                 }
-                Some((venue, event)) = feed_rx.recv() => EventKind::Streamed { venue, event },
                 Some(done) = self.essential.join_next(), if !self.essential.is_empty() => {
                     match self.on_report(done) {
                         Ok(()) => continue,
@@ -157,6 +160,7 @@ impl Runner {
                     self.catalogue_due = None;
                     EventKind::Tick(Tick::Catalogue)
                 }
+                Some((venue, event)) = feed_rx.recv() => EventKind::Streamed { venue, event },
             };
             self.handle(kind);
         }

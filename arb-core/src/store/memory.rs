@@ -1,7 +1,7 @@
 //! An in-memory `Store`: for tests, simulations and embedders that persist elsewhere.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,6 +10,7 @@ use super::{
     ExposureReservation, Fence, Lease, LeaseOwner, LeaseScope, OpportunityThrottle, Store,
     StoreError,
 };
+use crate::clock::{Clock, SystemClock};
 use crate::model::{
     ClientOrderId, DailyPnl, ExecutionId, ExecutionRecord, Fill, Market, MarketKey,
     MatchSuggestion, NewPair, OpportunityId, OpportunityRecord, OrderRecord, Outcome, PairAction,
@@ -115,10 +116,20 @@ fn fence_mismatch(fence: Fence, pair: PairId) -> StoreError {
 }
 
 /// A `Store` kept in memory; everything is lost when it is dropped.
-#[derive(Default)]
+///
+/// Leases and exposure reservations expire on its clock: the system clock unless another is
+/// given ([`MemoryStore::with_clock`]), so a simulation on virtual time (a backtest) sees them
+/// expire in its own time, not the wall clock's.
 pub struct MemoryStore {
     state: Mutex<State>,
     throttle: OpportunityThrottle,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::with_throttle(OpportunityThrottle::default())
+    }
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -140,7 +151,15 @@ impl MemoryStore {
         Self {
             state: Mutex::default(),
             throttle,
+            clock: Arc::new(SystemClock),
         }
+    }
+
+    /// The same store with leases and reservations timed by `clock` instead of the system clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -369,7 +388,7 @@ impl Store for MemoryStore {
         orders: &[OrderRecord],
     ) -> Result<(), StoreError> {
         let mut s = self.state();
-        s.check_fence(fence, Utc::now())?;
+        s.check_fence(fence, self.clock.now())?;
         if execution.pair_id != fence.pair {
             return Err(fence_mismatch(fence, execution.pair_id));
         }
@@ -414,7 +433,7 @@ impl Store for MemoryStore {
 
     async fn upsert_order(&self, fence: Fence, order: &OrderRecord) -> Result<(), StoreError> {
         let mut s = self.state();
-        s.check_fence(fence, Utc::now())?;
+        s.check_fence(fence, self.clock.now())?;
         if let Some(execution) = &order.execution_id {
             s.check_fence_pair(fence, execution)?;
         }
@@ -520,7 +539,7 @@ impl Store for MemoryStore {
         owner: &LeaseOwner,
         ttl: std::time::Duration,
     ) -> Result<Lease, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let expires_at = now + lease_ttl(ttl)?;
         let mut s = self.state();
         let token = match s.leases.get(scope) {
@@ -546,7 +565,7 @@ impl Store for MemoryStore {
         lease: &Lease,
         ttl: std::time::Duration,
     ) -> Result<Lease, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let expires_at = now + lease_ttl(ttl)?;
         let mut s = self.state();
         match s.leases.get_mut(&lease.scope) {
@@ -562,7 +581,7 @@ impl Store for MemoryStore {
     }
 
     async fn release_lease(&self, lease: &Lease) -> Result<(), StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut s = self.state();
         if let Some(l) = s.leases.get_mut(&lease.scope)
             && l.token == lease.token
@@ -574,7 +593,7 @@ impl Store for MemoryStore {
     }
 
     async fn leases(&self) -> Result<Vec<Lease>, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut live: Vec<Lease> = self
             .state()
             .leases
@@ -592,7 +611,7 @@ impl Store for MemoryStore {
         committed: rust_decimal::Decimal,
         limit: rust_decimal::Decimal,
     ) -> Result<(), StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         let expires = now + lease_ttl(reservation.ttl)?;
         let mut s = self.state();
         s.reservations.retain(|_, (_, until)| *until > now);

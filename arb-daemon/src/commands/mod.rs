@@ -1,5 +1,6 @@
 //! Runs a parsed [`Command`] against the loaded [`Config`].
 
+mod backtest;
 mod build;
 pub mod health;
 mod instrument;
@@ -80,6 +81,12 @@ pub enum CommandError {
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// The backtest could not run.
+    #[error("backtest: {0}")]
+    Backtest(#[from] arb_backtest::backtest::BacktestError),
+    /// The backtest's report could not be written.
+    #[error("backtest report: {0}")]
+    Report(#[from] arb_backtest::suite::OutputError),
 }
 
 impl CommandError {
@@ -119,6 +126,7 @@ pub async fn dispatch(
         }
         Command::Run => run::run(config, out).await,
         Command::Record(args) => record::record(config, args, mode, out).await,
+        Command::Backtest(args) => backtest::backtest(config, args, out).await,
         Command::Health => {
             let addr = config.metrics.addr.ok_or_else(|| {
                 CommandError::Unhealthy("METRICS_ADDR is off: there is no /health to ask".into())
