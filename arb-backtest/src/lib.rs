@@ -5,3 +5,7 @@
 //! - **Replay / backtest**: a recording fed through the venues' own parsers into the engine, which
 //!   trades against simulated venues that fill each order against the recorded book as it stood
 //!   when the order would have arrived.
+//! - **Import**: [`pmxt`] turns pmxt's hourly Parquet archive of Polymarket's order-book stream
+//!   into a recording.
+
+pub mod pmxt;
