@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::io::{BufRead, BufReader, Write};
 
-use arb_core::Decimal;
 use arb_core::detect::{DetectLimits, PairDetector, PairView};
 use arb_core::exchange::BookEvent;
 use arb_core::fees::{FeeModel, FeeRule, FeeSchedule};
