@@ -6,9 +6,12 @@
 //!   trades against simulated venues that fill each order against the recorded book as it stood
 //!   when the order would have arrived ([`replay`], [`backtest`]).
 //! - **Report**: what the strategy would have detected, done and earned ([`report`], [`chart`]).
+//! - **Import**: [`pmxt`] turns pmxt's hourly Parquet archive of Polymarket's order-book stream
+//!   into a recording.
 
 pub mod backtest;
 pub mod chart;
+pub mod pmxt;
 pub mod recording;
 pub mod replay;
 pub mod report;

@@ -68,12 +68,20 @@ fn price_change(c: &mut Criterion) {
         .collect();
     let book = serde_json::json!({"event_type": "book", "asset_id": up, "market": gamma.condition_id,
         "bids": bids, "asks": asks, "timestamp": "1703875200000", "hash": "0x0"});
-    state.apply_frame(&book.to_string()).unwrap();
+    state
+        .apply_frame(&book.to_string(), chrono::DateTime::UNIX_EPOCH)
+        .unwrap();
     let frame = serde_json::json!({"event_type": "price_change", "market": gamma.condition_id, "timestamp": "1703875201000",
         "price_changes": [{"asset_id": up, "price": "0.25", "side": "BUY", "size": "150.0", "hash": "0xhash001", "best_bid": "0.49", "best_ask": "0.51"}]})
     .to_string();
     c.bench_function("apply_price_change", |b| {
-        b.iter(|| black_box(state.apply_frame(black_box(&frame)).unwrap()))
+        b.iter(|| {
+            black_box(
+                state
+                    .apply_frame(black_box(&frame), chrono::DateTime::UNIX_EPOCH)
+                    .unwrap(),
+            )
+        })
     });
 }
 

@@ -9,7 +9,7 @@ use arb_core::backoff::{Backoff, Reconnector};
 use arb_core::exchange::{BookEvent, BookStream};
 use arb_core::model::{MarketId, VenueId};
 use arb_core::record::SharedTap;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
@@ -80,11 +80,17 @@ impl FeedState {
     /// State for these markets (their YES tokens), with no book yet.
     #[must_use]
     pub fn new(markets: &[Arc<MarketInfo>]) -> Self {
-        Self {
-            subs: markets
+        Self::for_tokens(
+            markets
                 .iter()
-                .map(|m| (m.ext.yes_token_id.clone(), m.market.key.market.clone()))
-                .collect(),
+                .map(|m| (m.ext.yes_token_id.clone(), m.market.key.market.clone())),
+        )
+    }
+
+    /// State for markets given as (YES token id, market), with no book yet.
+    pub fn for_tokens(yes_tokens: impl IntoIterator<Item = (String, MarketId)>) -> Self {
+        Self {
+            subs: yes_tokens.into_iter().collect(),
             books: HashMap::new(),
         }
     }
@@ -111,8 +117,13 @@ impl FeedState {
         })
     }
 
-    /// Applies one text frame (one event or an array of events).
-    pub fn apply_frame(&mut self, text: &str) -> Result<FrameEffects, FrameError> {
+    /// Applies one text frame (one event or an array of events) received at `now` (the book
+    /// time when an event carries no timestamp).
+    pub fn apply_frame(
+        &mut self,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FrameEffects, FrameError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| FrameError(e.to_string()))?;
         let events = match value {
@@ -121,7 +132,7 @@ impl FeedState {
         };
         let mut fx = FrameEffects::default();
         for event in events {
-            self.apply_event(event, &mut fx)?;
+            self.apply_event(event, now, &mut fx)?;
         }
         Ok(fx)
     }
@@ -129,6 +140,7 @@ impl FeedState {
     fn apply_event(
         &mut self,
         event: serde_json::Value,
+        now: DateTime<Utc>,
         fx: &mut FrameEffects,
     ) -> Result<(), FrameError> {
         let kind = event
@@ -136,7 +148,6 @@ impl FeedState {
             .and_then(serde_json::Value::as_str)
             .unwrap_or("")
             .to_owned();
-        let now = Utc::now();
         match kind.as_str() {
             "book" => {
                 let wire: WireBook =
@@ -268,7 +279,7 @@ async fn session(
                 if let Some(tap) = raw_tap {
                     tap.received(&VenueId::new(VENUE), WS_FORMAT, None, text);
                 }
-                let fx = match state.apply_frame(text) {
+                let fx = match state.apply_frame(text, Utc::now()) {
                     Ok(fx) => fx,
                     Err(e) => return End::Lost(e.to_string()),
                 };

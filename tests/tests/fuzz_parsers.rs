@@ -17,7 +17,6 @@
 
 mod common;
 
-use std::borrow::Cow;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, Once};
@@ -26,6 +25,7 @@ use std::time::{Duration, Instant};
 use arb_core::detect::{DetectLimits, PairView, best_opportunity};
 use arb_core::fees::FeeModel;
 use arb_core::model::{Legs, Polarity, VerifiedPair};
+use arb_core::record::BookDecoder;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -299,44 +299,45 @@ fn kalshi_order_book_and_the_detector_never_panic() {
 
 #[test]
 fn kalshi_websocket_frames_never_panic() {
+    // Through the recording decoder: the live feed's frame handling (sequence checks, books,
+    // resynchronisation) without the connection.
     let frames = fixture("ws-orderbook.real-demo-2026-08-27.json");
     assert_no_panics("kalshi-ws", &frames, |text| {
         let Ok(Value::Array(frames)) = serde_json::from_str::<Value>(text) else {
             return;
         };
-        let mut books = arb_kalshi::ws::state::Books::new(arb_kalshi::ws::state::NoPriceScale {
-            yes_scale: false,
-        });
-        let mut seqs = arb_kalshi::ws::state::SeqTracker::default();
+        let mut decoder = arb_kalshi::KalshiDecoder::new(false);
         for frame in &frames {
-            let text = frame.to_string();
-            let Ok(f) = arb_kalshi::ws::frame::parse(&text) else {
-                continue;
-            };
-            if let (Some(sid), Some(seq)) = (f.sid, f.seq) {
-                let _ = seqs.check(sid, seq);
-            }
-            let Some(msg) = f.msg else { continue };
-            let ticker = msg.market_ticker.as_deref().unwrap_or("T");
-            let empty: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
-            match f.kind.as_ref() {
-                "orderbook_snapshot" => {
-                    let yes = msg.yes_dollars_fp.as_deref().unwrap_or(&empty);
-                    let no = msg.no_dollars_fp.as_deref().unwrap_or(&empty);
-                    let _ = books.snapshot(ticker, yes, no, now());
-                }
-                "orderbook_delta" => {
-                    let _ = books.delta(
-                        ticker,
-                        msg.side.as_deref().unwrap_or(""),
-                        msg.price_dollars.as_deref().unwrap_or(""),
-                        msg.delta_fp.as_deref().unwrap_or(""),
-                        now(),
-                    );
-                }
-                _ => {}
-            }
+            let _ = decoder.decode(
+                now(),
+                arb_kalshi::record::WS_FORMAT,
+                None,
+                &frame.to_string(),
+            );
         }
+    });
+}
+
+#[test]
+fn recorded_rest_books_never_panic() {
+    let kalshi = fixture("rest-get-orderbook.docs.json");
+    let market = arb_core::model::MarketId::new("T");
+    assert_no_panics("kalshi-rest-recorded", &kalshi, |text| {
+        let mut decoder = arb_kalshi::KalshiDecoder::new(true);
+        let format = arb_kalshi::record::REST_ORDERBOOK_FORMAT;
+        let _ = decoder.decode(now(), format, Some(&market), text);
+        let _ = decoder.decode(now(), format, None, text);
+    });
+    let info = polymarket_market(&common::gamma_market(), &common::clob_market_info())
+        .expect("the samples map");
+    let mut book = fixture("ws_book.json");
+    book["asset_id"] = Value::String(info.ext.yes_token_id.clone());
+    assert_no_panics("polymarket-rest-recorded", &book, |text| {
+        let mut decoder =
+            arb_polymarket::PolymarketDecoder::new(std::slice::from_ref(&info.market));
+        let format = arb_polymarket::record::REST_BOOK_FORMAT;
+        let _ = decoder.decode(now(), format, None, text);
+        let _ = decoder.decode(now(), format, None, &format!("[{text}]"));
     });
 }
 
@@ -468,8 +469,11 @@ fn polymarket_market_channel_frames_never_panic() {
     change["price_changes"][0]["asset_id"] = Value::String(token);
     let frames = Value::Array(vec![book, change]);
     assert_no_panics("polymarket-ws", &frames, |text| {
-        let mut state = arb_polymarket::ws::FeedState::new(std::slice::from_ref(&info));
-        let _ = state.apply_frame(text);
+        let mut decoder =
+            arb_polymarket::PolymarketDecoder::new(std::slice::from_ref(&info.market));
+        let format = arb_polymarket::record::WS_FORMAT;
+        let _ = decoder.decode(now(), format, None, text);
+        let _ = decoder.decode(now(), format, None, text);
     });
 }
 

@@ -2,16 +2,15 @@
 //! snapshots and deltas applied in order, per-subscription sequence-gap detection that
 //! invalidates the books and re-requests snapshots, and reconnection with jittered backoff.
 
+pub mod feed;
 pub mod frame;
 pub mod state;
 
-use std::sync::Arc;
-
 use arb_core::backoff::{Backoff, Reconnector};
 use arb_core::exchange::{BookEvent, BookStream, ExchangeError};
-use arb_core::model::{BinaryBook, MarketId};
+use arb_core::model::MarketId;
 use arb_core::record::SharedTap;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures::{SinkExt, StreamExt};
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -23,10 +22,7 @@ use tokio_tungstenite::tungstenite::http::HeaderValue;
 use crate::auth::Credentials;
 use crate::config::{KalshiConfig, ReconnectPolicy};
 use crate::rest::install_crypto_provider;
-use state::{Books, NoPriceScale, SeqCheck, SeqTracker};
-
-/// WS error codes after which the subscription is dead and must be re-made.
-const TERMINAL_ERRORS: [i64; 4] = [9, 10, 17, 25];
+use feed::Feed;
 
 /// What the stream task needs.
 #[derive(Clone, Debug)]
@@ -122,8 +118,7 @@ struct Session<'a> {
     settings: &'a Settings,
     tickers: &'a [String],
     tx: &'a mpsc::Sender<BookEvent>,
-    books: Books,
-    seqs: SeqTracker,
+    feed: Feed,
     sid: Option<u64>,
     next_id: u64,
     resync_deadline: Option<Instant>,
@@ -153,10 +148,7 @@ async fn session(
         settings,
         tickers,
         tx,
-        books: Books::new(NoPriceScale {
-            yes_scale: settings.use_yes_price,
-        }),
-        seqs: SeqTracker::default(),
+        feed: Feed::new(settings.use_yes_price),
         sid: None,
         next_id: 1,
         resync_deadline: None,
@@ -220,32 +212,37 @@ impl Session<'_> {
         json!({"id": id, "cmd": cmd, "params": params}).to_string()
     }
 
-    async fn emit(&self, event: BookEvent) -> Result<(), End> {
-        self.tx.send(event).await.map_err(|_| End::ReceiverGone)
-    }
-
-    async fn emit_book(&self, ticker: &str, book: BinaryBook) -> Result<(), End> {
-        self.emit(BookEvent::Book {
-            market: MarketId::new(ticker),
-            book: Arc::new(book),
-        })
-        .await
-    }
-
-    /// Invalidates every book and asks for fresh snapshots.
-    async fn resync(&mut self, reason: String) -> Next {
-        tracing::warn!(%reason, "Kalshi book stream resynchronising");
-        let mut stale = self.books.invalidate_all();
-        stale.sort();
-        for ticker in stale {
-            let event = BookEvent::Invalidated {
-                market: Some(MarketId::new(ticker)),
-                reason: reason.clone(),
-            };
-            if let Err(end) = self.emit(event).await {
-                return Next::End(end);
+    /// Applies one frame: emits its events, then asks for snapshots after a gap or a bad
+    /// frame, or ends the connection after a terminal server error.
+    async fn handle(&mut self, text: &str, link: &mut Reconnector) -> Next {
+        let applied = self.feed.apply(text, Utc::now());
+        if let Some(sid) = applied.subscribed {
+            self.sid = Some(sid);
+        }
+        for event in applied.events {
+            if self.tx.send(event).await.is_err() {
+                return Next::End(End::ReceiverGone);
             }
         }
+        if let Some(reason) = applied.terminal {
+            return Next::End(End::Disconnected(reason));
+        }
+        let next = match applied.resync {
+            Some(reason) => self.resync(&reason),
+            None => Next::Continue,
+        };
+        if applied.snapshot {
+            link.delivering();
+            if self.feed.all_live() {
+                self.resync_deadline = None;
+            }
+        }
+        next
+    }
+
+    /// Asks for fresh snapshots of every market (the feed has invalidated their books).
+    fn resync(&mut self, reason: &str) -> Next {
+        tracing::warn!(%reason, "Kalshi book stream resynchronising");
         let Some(sid) = self.sid else {
             return Next::End(End::Disconnected(format!(
                 "{reason} before the subscription was confirmed"
@@ -261,109 +258,5 @@ impl Session<'_> {
             }),
         );
         Next::Send(command)
-    }
-
-    async fn handle(&mut self, text: &str, link: &mut Reconnector) -> Next {
-        let frame = match frame::parse(text) {
-            Ok(f) => f,
-            Err(e) => return self.resync(format!("undecodable frame: {e}")).await,
-        };
-        let mut pending = Next::Continue;
-        if let (Some(sid), Some(seq)) = (frame.sid, frame.seq)
-            && let SeqCheck::Gap { expected, got } = self.seqs.check(sid, seq)
-        {
-            pending = self
-                .resync(format!(
-                    "sequence gap on sid {sid}: expected {expected}, got {got}"
-                ))
-                .await;
-            if matches!(pending, Next::End(_)) {
-                return pending;
-            }
-        }
-        let msg = frame.msg.unwrap_or_default();
-        let as_of = msg
-            .ts_ms
-            .and_then(DateTime::from_timestamp_millis)
-            .unwrap_or_else(Utc::now);
-        let result = match frame.kind.as_ref() {
-            "subscribed" => {
-                self.sid = msg.sid.or(frame.sid);
-                Ok(())
-            }
-            "orderbook_snapshot" => {
-                let Some(ticker) = msg.market_ticker.as_deref() else {
-                    return self.resync("snapshot without `market_ticker`".into()).await;
-                };
-                let yes = msg.yes_dollars_fp.as_deref().unwrap_or_default();
-                let no = msg.no_dollars_fp.as_deref().unwrap_or_default();
-                match self.books.snapshot(ticker, yes, no, as_of) {
-                    Ok(book) => {
-                        let book = book.clone();
-                        link.delivering();
-                        if self.books.all_live() {
-                            self.resync_deadline = None;
-                        }
-                        self.emit_book(ticker, book).await
-                    }
-                    Err(e) => {
-                        return self
-                            .resync(format!("bad snapshot for {ticker}: {}", e.0))
-                            .await;
-                    }
-                }
-            }
-            "orderbook_delta" => {
-                let (Some(ticker), Some(side), Some(p), Some(d)) = (
-                    msg.market_ticker.as_deref(),
-                    msg.side.as_deref(),
-                    msg.price_dollars.as_deref(),
-                    msg.delta_fp.as_deref(),
-                ) else {
-                    return self
-                        .resync(
-                            "delta missing `market_ticker`, `side`, `price_dollars` or `delta_fp`"
-                                .into(),
-                        )
-                        .await;
-                };
-                match self.books.delta(ticker, side, p, d, as_of) {
-                    Ok(Some(book)) => {
-                        let book = book.clone();
-                        self.emit_book(ticker, book).await
-                    }
-                    Ok(None) => Ok(()),
-                    Err(e) => {
-                        return self
-                            .resync(format!("bad delta for {ticker}: {}", e.0))
-                            .await;
-                    }
-                }
-            }
-            "error" => {
-                let code = msg.code.unwrap_or_default();
-                let text = msg.msg.as_deref().unwrap_or_default().to_owned();
-                if TERMINAL_ERRORS.contains(&code) {
-                    return Next::End(End::Disconnected(format!("server error {code}: {text}")));
-                }
-                tracing::warn!(code, %text, "Kalshi WebSocket command error");
-                match msg.market_ticker.as_deref() {
-                    Some(ticker) => {
-                        self.books.invalidate(ticker);
-                        self.emit(BookEvent::Invalidated {
-                            market: Some(MarketId::new(ticker)),
-                            reason: format!("server error {code}: {text}"),
-                        })
-                        .await
-                    }
-                    None => Ok(()),
-                }
-            }
-            _ => Ok(()),
-        };
-        match result {
-            Ok(()) => pending,
-            Err(end) => Next::End(end),
-        }
     }
 }
