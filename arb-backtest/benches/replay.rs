@@ -2,8 +2,9 @@
 //! `price_change` frames over 10-level books, in each venue's own wire format) read through the
 //! adapters' decoders and each update's pair through its kept `PairDetector`, on one core.
 //!
-//! Two figures, in book updates per second (criterion's `thrpt`):
-//! - `replay/decode+detect`: from records in memory;
+//! Figures in book updates per second (criterion's `thrpt`):
+//! - `replay/decode`: the decoders alone, from records in memory;
+//! - `replay/decode+detect`: the same and the detector;
 //! - `replay/zstd+json+decode+detect`: from the recording's file encoding (one JSON record per
 //!   line in a zstd stream) held in memory, streamed line by line.
 //!
@@ -202,11 +203,13 @@ struct Replay {
     books: Vec<[Option<std::sync::Arc<BinaryBook>>; 2]>,
     detectors: Vec<PairDetector>,
     limits: DetectLimits,
+    /// Whether each update runs the detector (off: the decoders alone, to split the figure).
+    run_detector: bool,
     found: u64,
 }
 
 impl Replay {
-    fn new() -> Self {
+    fn new(detect: bool) -> Self {
         let (kalshi, poly, pairs) = pairs();
         let mut legs = HashMap::new();
         for (i, p) in pairs.iter().enumerate() {
@@ -232,6 +235,7 @@ impl Replay {
                 balance_b_usd: dec!(10000),
                 max_book_age: chrono::Duration::seconds(5),
             },
+            run_detector: detect,
             found: 0,
         }
     }
@@ -263,7 +267,9 @@ impl Replay {
                 continue;
             };
             self.books[pair][leg] = Some(book);
-            self.detect(pair, *at);
+            if self.run_detector {
+                self.detect(pair, *at);
+            }
         }
     }
 
@@ -302,22 +308,29 @@ fn bench(c: &mut Criterion) {
     let bytes = compressed(&records);
     let updates = (records.len()) as u64;
     // Sanity: every update is a book the detector sees, and some are opportunities.
-    let mut check = Replay::new();
+    let mut check = Replay::new(true);
     records.iter().for_each(|r| check.record(r));
     assert!(check.found > 0, "the recording has no dislocation");
     let mut group = c.benchmark_group("replay");
     group.throughput(Throughput::Elements(updates));
     group.sample_size(10);
+    group.bench_function("decode", |b| {
+        b.iter(|| {
+            let mut replay = Replay::new(false);
+            records.iter().for_each(|r| replay.record(black_box(r)));
+            replay.books.len()
+        })
+    });
     group.bench_function("decode+detect", |b| {
         b.iter(|| {
-            let mut replay = Replay::new();
+            let mut replay = Replay::new(true);
             records.iter().for_each(|r| replay.record(black_box(r)));
             replay.found
         })
     });
     group.bench_function("zstd+json+decode+detect", |b| {
         b.iter(|| {
-            let mut replay = Replay::new();
+            let mut replay = Replay::new(true);
             let reader = BufReader::new(zstd::stream::read::Decoder::new(&bytes[..]).unwrap());
             for line in reader.lines() {
                 let record: Record = serde_json::from_str(&line.unwrap()).unwrap();
