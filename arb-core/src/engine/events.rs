@@ -330,8 +330,8 @@ pub(crate) enum Command {
 pub(crate) struct ExecutionOrder {
     /// The pair.
     pub pair: VerifiedPair,
-    /// Its markets A and B.
-    pub markets: Legs<Market>,
+    /// Its markets A and B (shared with the processor's watched pair, not copied per execution).
+    pub markets: Legs<Arc<Market>>,
     /// The opportunity.
     pub opportunity: Opportunity,
     /// The books it was found on.

@@ -125,8 +125,17 @@ impl Runner {
         let mut poll = interval(config.price_fetch_interval);
         let mut control = interval(config.control_poll_interval);
         let mut reconcile = interval(config.reconcile_interval);
+        // One timer, moved when the sync is rescheduled: a timer made afresh at every turn would
+        // be registered with the runtime's timer wheel and removed again for every event.
+        let mut catalogue = std::pin::pin!(tokio::time::sleep_until(tokio::time::Instant::now()));
+        let mut armed = None;
         loop {
-            let due = self.catalogue_due.unwrap_or_else(tokio::time::Instant::now);
+            if let Some(due) = self.catalogue_due
+                && armed != Some(due)
+            {
+                catalogue.as_mut().reset(due);
+                armed = Some(due);
+            }
             // In this order, not at random: the same events give the same decisions (a
             // backtest replays a recording identically). Books come last, so finished tasks
             // and timers, which are few, are never held up by a busy feed.
@@ -156,8 +165,9 @@ impl Runner {
                 _ = control.tick() => EventKind::Tick(Tick::Control),
                 () = self.shared.pairs_changed.notified() => EventKind::PairsChanged,
                 _ = reconcile.tick() => EventKind::Tick(Tick::Reconcile),
-                () = tokio::time::sleep_until(due), if self.catalogue_due.is_some() => {
+                () = catalogue.as_mut(), if self.catalogue_due.is_some() => {
                     self.catalogue_due = None;
+                    armed = None;
                     EventKind::Tick(Tick::Catalogue)
                 }
                 Some((venue, event)) = feed_rx.recv() => EventKind::Streamed { venue, event },

@@ -14,6 +14,7 @@ pub mod pricing;
 mod run;
 mod venue;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -201,7 +202,7 @@ impl Executor {
         let venues = Legs::new(self.venue(&pair.a.venue)?, self.venue(&pair.b.venue)?);
         let mut run = Run::plan(
             self,
-            markets.map(|_, m| m.clone()),
+            markets.map(|_, m| Cow::Borrowed(m)),
             venues,
             opportunity,
             context.opportunity_id,
@@ -262,7 +263,13 @@ impl Executor {
             self.load_market(key_a, &venues[LegId::A]).await?,
             self.load_market(key_b, &venues[LegId::B]).await?,
         );
-        let mut run = Run::resume(self, markets, venues, record, orders);
+        let mut run = Run::resume(
+            self,
+            markets.map(|_, m| Cow::Owned(m)),
+            venues,
+            record,
+            orders,
+        );
         let outcome = run.recover().await;
         match run.settle_outcome(outcome).await {
             Ok(record) => Ok(record),

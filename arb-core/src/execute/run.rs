@@ -1,5 +1,6 @@
 //! One execution in progress: its record, its orders, and the steps that move it to a terminal state.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use tokio::time::Instant;
@@ -38,7 +39,9 @@ pub(super) struct Run<'e> {
     ex: &'e Executor,
     record: ExecutionRecord,
     orders: Vec<OrderRecord>,
-    markets: Legs<Market>,
+    /// Borrowed from the caller of a new execution (not copied on the way to its first order);
+    /// owned when loaded for a recovery.
+    markets: Legs<Cow<'e, Market>>,
     venues: Legs<Arc<dyn Exchange>>,
 }
 
@@ -46,7 +49,7 @@ impl<'e> Run<'e> {
     /// Creates and stores a new execution (state `Planned`): nothing is sent before this is saved.
     pub(super) async fn plan(
         ex: &'e Executor,
-        markets: Legs<Market>,
+        markets: Legs<Cow<'e, Market>>,
         venues: Legs<Arc<dyn Exchange>>,
         opportunity: &Opportunity,
         opportunity_id: Option<OpportunityId>,
@@ -73,7 +76,7 @@ impl<'e> Run<'e> {
     /// An execution loaded from the store.
     pub(super) fn resume(
         ex: &'e Executor,
-        markets: Legs<Market>,
+        markets: Legs<Cow<'e, Market>>,
         venues: Legs<Arc<dyn Exchange>>,
         record: ExecutionRecord,
         orders: Vec<OrderRecord>,

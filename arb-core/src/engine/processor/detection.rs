@@ -199,7 +199,7 @@ impl Processor {
         } = watched;
         let view = PairView {
             pair,
-            markets: markets.each_ref(),
+            markets: markets.each_ref().map(|_, m| m.as_ref()),
             books: Legs::new(book_a, book_b),
             fees: fees.each_ref().map(|_, f| f.as_ref()),
         };

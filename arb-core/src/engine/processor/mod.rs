@@ -27,7 +27,8 @@ use crate::risk::RiskManager;
 /// One approved pair with everything needed to evaluate it.
 struct WatchedPair {
     pair: VerifiedPair,
-    markets: Legs<Market>,
+    /// Shared with the executions of the pair.
+    markets: Legs<Arc<Market>>,
     fees: Legs<Arc<dyn FeeModel>>,
     /// Kept between book updates: the fee rules and limits are converted once.
     detector: PairDetector,

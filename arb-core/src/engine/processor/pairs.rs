@@ -1,6 +1,7 @@
 //! Which pairs are watched and traded: pair refreshes, leases, recoveries and the kill switch.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -41,7 +42,7 @@ impl Processor {
             } else if let Some(new) = loaded.remove(&id) {
                 let watched = WatchedPair {
                     pair,
-                    markets: new.markets,
+                    markets: new.markets.map(|_, m| Arc::new(m)),
                     fees: new.fees,
                     detector: PairDetector::default(),
                 };

@@ -260,7 +260,7 @@ impl Io {
             .executor
             .execute_with(
                 &order.pair,
-                order.markets.each_ref(),
+                order.markets.each_ref().map(|_, m| m.as_ref()),
                 &order.opportunity,
                 context,
             )
