@@ -62,6 +62,9 @@ pub enum Command {
     /// Replay a recording through the engine against simulated venues and report what it
     /// would have detected, done and earned (report.txt, report.json, report.svg).
     Backtest(BacktestArgs),
+    /// Convert pmxt's hourly Parquet archive of Polymarket's order-book stream into a recording
+    /// (for `backtest`), for the Polymarket markets stored by `markets sync`.
+    ImportPmxt(ImportPmxtArgs),
 }
 
 impl Command {
@@ -85,11 +88,12 @@ impl Command {
             Self::Health => "health",
             Self::Record(_) => "record",
             Self::Backtest(_) => "backtest",
+            Self::ImportPmxt(_) => "import-pmxt",
         }
     }
 
     /// How the command opens the store: `run` creates it on first start; `pairs list`,
-    /// `positions` and `opportunities` only read it (a read-only file will do); every other
+    /// `positions`, `opportunities` and `import-pmxt` only read it (a read-only file will do); every other
     /// command needs it to exist unless `create` (`--create-store`). `demo`, `config check`,
     /// `health` and `backtest` do not open `DATABASE_URL`.
     #[must_use]
@@ -99,9 +103,10 @@ impl Command {
                 arb_store::OpenMode::Create
             }
             _ if create => arb_store::OpenMode::Create,
-            Self::Pairs(PairsCommand::List) | Self::Positions | Self::Opportunities(_) => {
-                arb_store::OpenMode::ReadOnly
-            }
+            Self::Pairs(PairsCommand::List)
+            | Self::Positions
+            | Self::Opportunities(_)
+            | Self::ImportPmxt(_) => arb_store::OpenMode::ReadOnly,
             _ => arb_store::OpenMode::Existing,
         }
     }
@@ -162,6 +167,18 @@ pub enum RecordMarkets {
     Suggested,
     /// Every stored open market of the configured venues.
     All,
+}
+
+/// `import-pmxt FILE... --out DIR`
+#[derive(Debug, Args, PartialEq, Eq)]
+pub struct ImportPmxtArgs {
+    /// pmxt's hourly files (`polymarket_orderbook_YYYY-MM-DDTHH.parquet`); consecutive hours
+    /// together, so each token's `book` snapshot comes with the changes that follow it.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The recording directory written (created if missing; existing files are never touched).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// `backtest --from DIR [--out DIR] [--latency-ms SPEC] [--jitter-ms N] [--seed N]

@@ -89,7 +89,14 @@ fn open_recording(dir: &Path) -> Result<RecordSource, SourceError> {
     Ok(record_source(RecordingReader::open(dir)?))
 }
 
-/// The parsers a recording's raw messages are read back with: every venue's own.
+/// The parsers a recording's raw messages are read back with: every venue's own. The daemon
+/// subscribes to Kalshi's books with the adapter's default `use_yes_price`, so recorded `no`
+/// levels are read the same way here.
 fn decoders() -> DecoderFactories {
-    Arc::new(vec![Box::new(NativeDecoder)])
+    let kalshi = arb_kalshi::KalshiConfig::for_environment(arb_kalshi::Environment::Production);
+    Arc::new(vec![
+        Box::new(NativeDecoder),
+        Box::new(arb_kalshi::KalshiDecoders::new(kalshi.ws_use_yes_price)),
+        Box::new(arb_polymarket::PolymarketDecoders),
+    ])
 }

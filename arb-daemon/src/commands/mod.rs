@@ -3,6 +3,7 @@
 mod backtest;
 mod build;
 pub mod health;
+mod import_pmxt;
 mod instrument;
 pub(crate) mod print;
 mod record;
@@ -84,6 +85,14 @@ pub enum CommandError {
     /// The backtest could not run.
     #[error("backtest: {0}")]
     Backtest(#[from] arb_backtest::backtest::BacktestError),
+    /// `import-pmxt` has no stored Polymarket market to import for.
+    #[error(
+        "import-pmxt: no Polymarket market is stored; run `arb-daemon markets sync` first (rows are matched to stored markets by condition id)"
+    )]
+    NoMarketsToImport,
+    /// A pmxt archive file could not be imported (the error names the file, row and column).
+    #[error("import-pmxt: {0}")]
+    Pmxt(#[from] arb_backtest::pmxt::PmxtError),
     /// The backtest's report could not be written.
     #[error("backtest report: {0}")]
     Report(#[from] arb_backtest::suite::OutputError),
@@ -127,6 +136,7 @@ pub async fn dispatch(
         Command::Run => run::run(config, out).await,
         Command::Record(args) => record::record(config, args, mode, out).await,
         Command::Backtest(args) => backtest::backtest(config, args, out).await,
+        Command::ImportPmxt(args) => import_pmxt::import(config, args, mode, out).await,
         Command::Health => {
             let addr = config.metrics.addr.ok_or_else(|| {
                 CommandError::Unhealthy("METRICS_ADDR is off: there is no /health to ask".into())
