@@ -280,3 +280,56 @@ fn health_answers_1_when_nothing_listens() {
     );
     assert!(!dir.path().join("logs").exists(), "health writes no logs");
 }
+
+/// `import-pmxt` reads the store only: with no Polymarket market stored it says to sync first,
+/// and a file that is not pmxt's Parquet is refused by name; neither writes a recording file.
+#[test]
+fn import_pmxt_needs_stored_markets_and_names_a_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("DATABASE_URL", "sqlite://arb.db"), ("LOG_DIR", "logs")];
+    let output = run(dir.path(), &env, &["resume", "--create-store"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    std::fs::write(dir.path().join("hour.parquet"), "not parquet").unwrap();
+    let args = ["import-pmxt", "hour.parquet", "--out", "rec"];
+    let output = run(dir.path(), &env, &args);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("no Polymarket market is stored"), "{err}");
+    assert!(err.contains("markets sync"), "{err}");
+    assert!(!dir.path().join("rec").exists(), "nothing is written");
+
+    // With a stored Polymarket market, the file itself is read and refused by name.
+    let url = format!("sqlite://{}", dir.path().join("arb.db").display());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let store = arb_store::connect(&url).await.unwrap();
+        let market = arb_core::model::Market::builder(
+            arb_core::model::MarketKey::new("polymarket", "0xabc"),
+            "Will it rain?",
+            chrono::Utc::now() + chrono::Duration::days(3),
+        )
+        .build()
+        .unwrap();
+        arb_core::store::Store::upsert_markets(&store, &[market])
+            .await
+            .unwrap();
+    });
+    let output = run(dir.path(), &env, &args);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(
+        err.contains("import-pmxt") && err.contains("hour.parquet"),
+        "{err}"
+    );
+    let written = std::fs::read_dir(dir.path().join("rec"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "zst"))
+                .count()
+        })
+        .unwrap_or(0);
+    assert!(written <= 1, "at most an opened, empty recording file");
+}
