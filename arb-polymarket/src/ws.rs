@@ -2,6 +2,7 @@
 //! (frames may be arrays of events), `tick_size_change`, a `PING`/`PONG` heartbeat, and on any
 //! failure an `Invalidated` event, a reconnect with backoff, a resubscribe and fresh snapshots.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use arb_core::record::SharedTap;
 use chrono::{DateTime, Utc};
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
@@ -22,28 +24,32 @@ use crate::markets::{MarketInfo, VENUE};
 use crate::signing::TickSize;
 use crate::wire::{WireBook, num};
 
-/// One entry of a `price_change` event.
+/// One entry of a `price_change` event (its strings borrowed from the frame when unescaped).
 #[derive(Clone, Debug, Deserialize)]
-pub struct WirePriceChange {
+pub struct WirePriceChange<'a> {
     /// Token id.
-    pub asset_id: String,
+    #[serde(borrow)]
+    pub asset_id: Cow<'a, str>,
     /// Level price.
-    pub price: String,
+    #[serde(borrow)]
+    pub price: Cow<'a, str>,
     /// New total size at the level (`"0"` removes it).
-    pub size: String,
+    #[serde(borrow)]
+    pub size: Cow<'a, str>,
     /// `BUY` (bids) or `SELL` (asks).
-    pub side: String,
+    #[serde(borrow)]
+    pub side: Cow<'a, str>,
 }
 
 /// A `price_change` event.
 #[derive(Clone, Debug, Deserialize)]
-pub struct WirePriceChangeEvent {
+pub struct WirePriceChangeEvent<'a> {
     /// Milliseconds.
-    #[serde(default)]
-    pub timestamp: Option<String>,
+    #[serde(default, borrow)]
+    pub timestamp: Option<Cow<'a, str>>,
     /// Changes, possibly for several assets.
-    #[serde(default)]
-    pub price_changes: Vec<WirePriceChange>,
+    #[serde(default, borrow)]
+    pub price_changes: Vec<WirePriceChange<'a>>,
 }
 
 /// A `tick_size_change` event.
@@ -124,34 +130,37 @@ impl FeedState {
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<FrameEffects, FrameError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| FrameError(e.to_string()))?;
-        let events = match value {
-            serde_json::Value::Array(items) => items,
-            other => vec![other],
-        };
+        // Each event is kept as its text and parsed once into its kind's type: no JSON tree is
+        // built (this is the hot path of the live feed and of replays).
+        let events: Vec<&RawValue> = if text.trim_start().starts_with('[') {
+            serde_json::from_str(text)
+        } else {
+            serde_json::from_str::<&RawValue>(text).map(|event| vec![event])
+        }
+        .map_err(|e| FrameError(e.to_string()))?;
         let mut fx = FrameEffects::default();
         for event in events {
-            self.apply_event(event, now, &mut fx)?;
+            self.apply_event(event.get(), now, &mut fx)?;
         }
         Ok(fx)
     }
 
     fn apply_event(
         &mut self,
-        event: serde_json::Value,
+        event: &str,
         now: DateTime<Utc>,
         fx: &mut FrameEffects,
     ) -> Result<(), FrameError> {
-        let kind = event
-            .get("event_type")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        match kind.as_str() {
+        // An event that is not an object, or whose `event_type` is not a string, is not one we
+        // read (as any unknown kind).
+        let kind = serde_json::from_str::<EventKind<'_>>(event)
+            .ok()
+            .and_then(|k| k.event_type)
+            .unwrap_or_default();
+        match kind.as_ref() {
             "book" => {
                 let wire: WireBook =
-                    serde_json::from_value(event).map_err(|e| FrameError(format!("book: {e}")))?;
+                    serde_json::from_str(event).map_err(|e| FrameError(format!("book: {e}")))?;
                 if self.subs.contains_key(&wire.asset_id) {
                     let live = LiveBook::from_snapshot(&wire, now)
                         .map_err(|e| FrameError(e.to_string()))?;
@@ -160,26 +169,26 @@ impl FeedState {
                 }
             }
             "price_change" => {
-                let pc: WirePriceChangeEvent = serde_json::from_value(event)
+                let pc: WirePriceChangeEvent = serde_json::from_str(event)
                     .map_err(|e| FrameError(format!("price_change: {e}")))?;
                 let at = parse_ms(pc.timestamp.as_deref(), now);
-                let mut touched: Vec<String> = Vec::new();
+                let mut touched: Vec<&str> = Vec::new();
                 for ch in &pc.price_changes {
                     // Deltas before this connection's snapshot are dropped: the snapshot has them.
-                    if let Some(book) = self.books.get_mut(&ch.asset_id) {
+                    if let Some(book) = self.books.get_mut(ch.asset_id.as_ref()) {
                         book.apply_change(&ch.side, &ch.price, &ch.size, at)
                             .map_err(|e| FrameError(e.to_string()))?;
-                        if !touched.contains(&ch.asset_id) {
-                            touched.push(ch.asset_id.clone());
+                        if !touched.contains(&ch.asset_id.as_ref()) {
+                            touched.push(ch.asset_id.as_ref());
                         }
                     }
                 }
-                for token in &touched {
+                for token in touched {
                     fx.events.extend(self.book_event(token));
                 }
             }
             "tick_size_change" => {
-                let tc: WireTickSizeChange = serde_json::from_value(event)
+                let tc: WireTickSizeChange = serde_json::from_str(event)
                     .map_err(|e| FrameError(format!("tick_size_change: {e}")))?;
                 let tick = num::parse(&tc.new_tick_size)
                     .and_then(|d| TickSize::from_decimal(d).ok())
@@ -190,6 +199,13 @@ impl FeedState {
         }
         Ok(())
     }
+}
+
+/// The kind of a market-channel event (the rest of it is skipped unread).
+#[derive(Deserialize)]
+struct EventKind<'a> {
+    #[serde(borrow, default)]
+    event_type: Option<Cow<'a, str>>,
 }
 
 /// The recorded format of a market-channel frame: each text frame exactly as received.

@@ -126,14 +126,21 @@ impl OrderBook {
     /// vice versa (buying NO at q is selling YES at 1 − q).
     #[must_use]
     pub fn complement(&self) -> Self {
-        let flip = |levels: &[Level]| {
-            levels
-                .iter()
-                .map(|l| Level::new(l.price.complement(), l.qty))
-                .collect::<Vec<_>>()
-        };
-        Self::new(flip(&self.asks), flip(&self.bids))
+        Self {
+            bids: flipped(&self.asks),
+            asks: flipped(&self.bids),
+        }
     }
+}
+
+/// One side of a book seen from the other outcome: a level at p becomes one at 1 − p. Since
+/// 1 − p reverses the order of distinct prices and keeps them distinct, a side sorted best first
+/// (no duplicate or empty level) flips into the other side already sorted best first.
+fn flipped(levels: &[Level]) -> Vec<Level> {
+    levels
+        .iter()
+        .map(|l| Level::new(l.price.complement(), l.qty))
+        .collect()
 }
 
 fn normalise(levels: impl IntoIterator<Item = Level>, side: BookSide) -> Vec<Level> {
@@ -185,17 +192,17 @@ impl BinaryBook {
     ) -> Self {
         let yes_bids = normalise(yes_bids, BookSide::Bids);
         let no_bids = normalise(no_bids, BookSide::Bids);
-        let complement = |levels: &[Level]| {
-            levels
-                .iter()
-                .map(|l| Level::new(l.price.complement(), l.qty))
-                .collect::<Vec<_>>()
-        };
-        let yes_asks = complement(&no_bids);
-        let no_asks = complement(&yes_bids);
+        let yes_asks = flipped(&no_bids);
+        let no_asks = flipped(&yes_bids);
         Self {
-            yes: OrderBook::new(yes_bids, yes_asks),
-            no: OrderBook::new(no_bids, no_asks),
+            yes: OrderBook {
+                bids: yes_bids,
+                asks: yes_asks,
+            },
+            no: OrderBook {
+                bids: no_bids,
+                asks: no_asks,
+            },
             as_of,
         }
     }
